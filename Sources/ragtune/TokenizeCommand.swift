@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import RagTuneModelFiles
+import RagTuneModels
+import RagTuneTokenizers
+
+/// `ragtune tokenize --model minilm|smollm2 --input FILE.jsonl`
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print token ids for each {\"text\"} line as JSONL {\"text\", \"ids\"}.",
+        discussion: "minilm: WordPiece with [CLS]/[SEP], truncated to 256. smollm2: byte-level BPE, "
+            + "special tokens such as <|im_start|> parsed, no BOS added.")
+
+    @Option(help: "minilm or smollm2")
+    var model: ModelChoice
+
+    @OptionGroup var io: JSONLOptions
+
+    func run() throws {
+        let texts = try JSONLines(path: io.input).texts()
+        let directory = ModelDirectory()
+        let encode: (String) -> [Int]
+        switch model {
+        case .minilm:
+            let tokenizer = try WordPieceTokenizer(
+                tokenizerJSON: directory.file("tokenizer.json", of: ModelCatalog.minilm), maxLength: 256)
+            encode = { tokenizer.encode($0) }
+        case .smollm2:
+            let gguf = try GGUFFile(url: directory.file(ModelCatalog.smollm2.files[0].installedName,
+                                                        of: ModelCatalog.smollm2))
+            let tokenizer = try BPETokenizer(gguf: gguf)
+            encode = { tokenizer.encode($0, parseSpecial: true) }
+        }
+        let out = try OutputSink(path: nil)
+        var total = 0
+        for text in texts {
+            let ids = encode(text)
+            total += ids.count
+            out.line("{\"text\": \(JSONText.string(text)), \"ids\": \(JSONText.ints(ids))}")
+        }
+        if io.json { out.line(JSONText.object(["summary": ["lines": texts.count, "tokens": total, "model": model.rawValue]])) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import RagTuneModels
+
+/// all-MiniLM-L6-v2 against the golden embeddings of Tests/Fixtures/minilm (numpy float64 reference).
+@Suite(.serialized) struct BertTests {
+    static let embedder: MiniLMEmbedder? = {
+        guard let directory = ModelFixtures.installed(ModelCatalog.minilm) else { return nil }
+        return try? MiniLMEmbedder(directory: directory, batchSize: 8, threads: 2)
+    }()
+
+    static func rows() throws -> [(ids: [Int], embedding: [Float])] {
+        try ModelFixtures.jsonl("minilm/sentences.jsonl").map {
+            (($0["ids"] as! [NSNumber]).map(\.intValue), ($0["embedding"] as! [NSNumber]).map(\.floatValue))
+        }
+    }
+
+    @Test func embeddingsMatchGoldenWithinTolerance() throws {
+        guard let embedder = Self.embedder else { return }
+        let rows = try Self.rows()
+        #expect(rows.count == 28)
+        // One at a time, from the fixture ids (tokenizer tested separately).
+        var worst: Float = 0
+        for (i, row) in rows.enumerated() {
+            let got = try embedder.model.embed([row.ids], threads: 2)[0]
+            let maxAbs = zip(got, row.embedding).map { abs($0 - $1) }.max()!
+            let cosine = zip(got, row.embedding).reduce(0) { $0 + $1.0 * $1.1 }
+            worst = max(worst, maxAbs)
+            #expect(maxAbs <= 1e-4, "row \(i): max abs \(maxAbs)")
+            #expect(cosine >= 0.9999, "row \(i): cosine \(cosine)")
+        }
+        print("MiniLM golden: worst max-abs difference \(worst) over 28 rows")
+        #expect(worst < 1e-5, "a correct FP32 implementation lands near 1e-6; got \(worst)")
+    }
+
+    @Test func packedBatchEqualsSingleRuns() throws {
+        guard let embedder = Self.embedder else { return }
+        let rows = try Self.rows()
+        let batch = try embedder.model.embed(rows.map(\.ids), threads: 2)
+        for (i, row) in rows.enumerated() {
+            let single = try embedder.model.embed([row.ids], threads: 1)[0]
+            let diff = zip(single, batch[i]).map { abs($0 - $1) }.max()!
+            #expect(diff <= 1e-6, "row \(i): batched vs single differ by \(diff)")
+        }
+    }
+
+    @Test func textsEmbedThroughTheTokenizer() throws {
+        guard let embedder = Self.embedder else { return }
+        let fixture = try ModelFixtures.jsonl("minilm/sentences.jsonl")
+        let texts = fixture.map { $0["text"] as! String }
+        let vectors = try embedder.embed(texts)
+        for (i, row) in try Self.rows().enumerated() {
+            let diff = zip(vectors[i], row.embedding).map { abs($0 - $1) }.max()!
+            #expect(diff <= 1e-4, "row \(i): \(diff)")
+        }
+    }
+
+    @Test func badInputIsAnErrorNotACrash() throws {
+        guard let embedder = Self.embedder else { return }
+        #expect(throws: ModelError.self) { try embedder.model.embed([[]], threads: 1) }
+        #expect(throws: ModelError.self) { try embedder.model.embed([[101, 999_999, 102]], threads: 1) }
+        #expect(throws: ModelError.self) { try embedder.model.embed([Array(repeating: 1000, count: 513)], threads: 1) }
+    }
+
+    @Test func flopCountMatchesTheIssueEstimate() {
+        // The issue quotes ≈2.9 GFLOP for MiniLM on a 128-token chunk.
+        #expect(abs(BertConfig.miniLM.forwardFLOPs(tokens: 128) / 1e9 - 2.87) < 0.01)
+    }
+}
