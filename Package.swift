@@ -57,8 +57,9 @@ let package = Package(
                     swiftSettings: cpuOnly),
         .testTarget(name: "ModelFilesTests", dependencies: ["RagTuneModelFiles"], path: "Tests/ModelFilesTests",
                     swiftSettings: cpuOnly),
-        .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers"], path: "Tests/TokenizersTests",
-                    resources: [], swiftSettings: cpuOnly),
+        .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers", "RagTuneModelFiles"],
+                    path: "Tests/TokenizersTests",
+                    swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests", dependencies: ["RagTuneModels"], path: "Tests/ModelsTests",
                     swiftSettings: cpuOnly),
     ]

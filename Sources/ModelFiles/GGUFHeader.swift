@@ -9,6 +9,10 @@ struct GGUFHeader {
     static let minTensorInfoBytes = 24
     /// Smallest key/value: key length (8) + type (4) + a one-byte value.
     static let minKeyValueBytes = 13
+    /// Upfront reservations are capped: counts are checked against the remaining bytes, but
+    /// a parsed value is larger than its encoding (a uint8 becomes a 24-byte `GGUFValue`), so
+    /// storage grows with what actually parses rather than with what a count claims.
+    static let maxReservation = 1 << 16
 
     var version: UInt32 = 0
     var alignment = GGUFFile.defaultAlignment
@@ -34,8 +38,8 @@ struct GGUFHeader {
         }
         try Self.checkTensorCount(tensorCount, reader)
 
-        metadata.reserveCapacity(keyValueCount)
-        metadataKeys.reserveCapacity(keyValueCount)
+        metadata.reserveCapacity(min(keyValueCount, Self.maxReservation))
+        metadataKeys.reserveCapacity(min(keyValueCount, Self.maxReservation))
         for i in 0..<keyValueCount {
             let key = try reader.readString("key of metadata entry #\(i)")
             let typeID = try reader.read(UInt32.self, "type of metadata '\(key)'")
@@ -48,9 +52,9 @@ struct GGUFHeader {
         alignment = try Self.alignment(metadata, file: file)
 
         try Self.checkTensorCount(tensorCount, reader)
-        tensors.reserveCapacity(tensorCount)
+        tensors.reserveCapacity(min(tensorCount, Self.maxReservation))
         var relative: [(name: String, dimensions: [Int], type: QuantType, offset: Int, byteCount: Int, count: Int)] = []
-        relative.reserveCapacity(tensorCount)
+        relative.reserveCapacity(min(tensorCount, Self.maxReservation))
         var names = Set<String>()
         for i in 0..<tensorCount {
             let name = try reader.readString("name of tensor #\(i)")
@@ -205,7 +209,7 @@ struct GGUFHeader {
                     + "but only \(reader.remaining) bytes remain")
             }
             var elements: [GGUFValue] = []
-            elements.reserveCapacity(count)
+            elements.reserveCapacity(min(count, maxReservation))
             for _ in 0..<count {
                 elements.append(try readValue(&reader, typeID: elementTypeID, key: key, depth: depth + 1))
             }

@@ -101,9 +101,9 @@ public struct BertModel: Sendable {
                 throw ModelError.invalidInput("sequence \(i) has token id \(bad) outside 0..<\(config.vocabularySize)")
             }
         }
-        var run = BertForwardPass(model: self, lengths: batch.map(\.count), threads: threads)
-        run.embedTokens(batch)
+        let run = BertForwardPass(config: config, lengths: batch.map(\.count), threads: threads)
+        run.embedTokens(batch, model: self)
         for layer in layers { run.apply(layer) }
-        return Tensor(shape: [run.rows, config.hiddenSize], values: run.x)
+        return run.hiddenStates
     }
 }

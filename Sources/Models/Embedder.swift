@@ -28,7 +28,7 @@ public struct MiniLMEmbedder: Embedder {
         let maxLength = Self.maxSequenceLength(directory.folder(for: spec), limit: config.maxPositions)
         tokenizer = try WordPieceTokenizer(tokenizerJSON: directory.file("tokenizer.json", of: spec),
                                            maxLength: maxLength)
-        model = try BertModel(config: config, weights: directory.file("model.safetensors", of: spec))
+        model = try BertModel(config: config, weights: directory.file(spec.weightsFile, of: spec))
         self.batchSize = batchSize
         self.threads = threads
     }

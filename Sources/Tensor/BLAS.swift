@@ -76,3 +76,43 @@ extension Tensor {
         return out
     }
 }
+
+extension BLAS {
+    /// SGEMM split over `threads` workers of RagTune's own `Parallel`, each calling OpenBLAS
+    /// single-threaded on a block of rows of `C` (or of columns when `m` is small). Keeping all
+    /// parallelism in one place avoids OpenBLAS's worker threads spinning while RagTune's element-wise
+    /// kernels want the same cores. Requires `BLAS.setThreads(1)` (done here).
+    public static func parallelSgemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int
+    ) {
+        if BLAS.threads != 1 { setThreads(1) }
+        let workers = max(1, min(threads, max(m, n) / 64))
+        guard workers > 1 else {
+            sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let work = UnsafeTransfer(value: (a, b, c))
+        if m >= n {
+            Parallel.forRanges(count: m, threads: workers) { rows in
+                let (a, b, c) = work.value
+                let aRows = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                sgemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: alpha,
+                      a: aRows, lda: lda, b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+            }
+        } else {
+            Parallel.forRanges(count: n, threads: workers) { cols in
+                let (a, b, c) = work.value
+                let bCols = transposeB ? b + cols.lowerBound * ldb : b + cols.lowerBound
+                sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: cols.count, k: k, alpha: alpha,
+                      a: a, lda: lda, b: bCols, ldb: ldb, beta: beta, c: c + cols.lowerBound, ldc: ldc)
+            }
+        }
+    }
+}

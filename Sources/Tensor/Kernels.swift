@@ -81,7 +81,8 @@ public enum Kernels {
         var m = V(repeating: -.infinity)
         var i = 0
         while i + 16 <= count {
-            m = pointwiseMax(m, load(x + i))
+            let v = load(x + i)
+            m.replace(with: v, where: v .> m) // pointwiseMax is not inlined: a scalar loop
             i += 16
         }
         var result = m.max()

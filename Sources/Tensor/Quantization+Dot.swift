@@ -22,7 +22,8 @@ extension Quantization {
     }
 
     /// Matrix-vector product `y = W · x` for a row-major weight matrix stored as `type`
-    /// (a GGUF tensor with dimensions `[columns, rowCount]`).
+    /// (a GGUF tensor with dimensions `[columns, rowCount]`). Single-threaded: to split the
+    /// work, call it on row ranges (`rows + start * rowBytes`, `y + start`).
     /// - Parameters:
     ///   - rows: `rowCount` rows of `type.byteCount(elements: columns)` bytes each, contiguous.
     ///   - rowCount: number of output elements.

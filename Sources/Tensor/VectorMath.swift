@@ -11,11 +11,16 @@ public enum VectorMath {
 
     /// e^x, relative error ≤ 2 ulp for x in [-87, 88]; inputs below -87.3 give 0, above 88.7 give +inf.
     /// Cephes `expf`: x = n·ln2 + r with |r| ≤ ln2/2, degree-6 polynomial for e^r, scale by 2^n.
+    /// Rounding and the float→int step use the 1.5·2²³ trick: generic SIMD conversions and
+    /// `rounded`/`clamped` compile to scalar loops, so they are avoided here.
     @inline(__always)
     public static func exp(_ x: V) -> V {
         let lo = V(repeating: -87.33654), hi = V(repeating: 88.72283)
-        let clamped = x.clamped(lowerBound: lo, upperBound: hi)
-        let n = (clamped * V(repeating: 1.44269504088896341)).rounded(.toNearestOrEven)
+        var clamped = x.replacing(with: lo, where: x .< lo)
+        clamped.replace(with: hi, where: clamped .> hi)
+        let magic = V(repeating: 12_582_912) // 1.5·2²³: adding it rounds to an integer in the low bits
+        let shifted = clamped * V(repeating: 1.44269504088896341) + magic
+        let n = shifted - magic
         var r = clamped - n * V(repeating: 0.693359375)
         r = r + n * V(repeating: 2.12194440e-4)
         var p = V(repeating: 1.9875691500e-4)
@@ -25,9 +30,10 @@ public enum VectorMath {
         p = p * r + V(repeating: 1.6666665459e-1)
         p = p * r + V(repeating: 5.0000001201e-1)
         let er = p * (r * r) + r + V(repeating: 1)
-        // 2^n by building the float exponent directly; n in [-126, 128] after the clamp.
-        let big = n .> V(repeating: 127)
-        let exponent = SIMD16<Int32>(n.replacing(with: 127, where: big)) &+ 127
+        // 2^n from the integer in the low mantissa bits; n in [-126, 128] after the clamp.
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let big = integer .> 127
+        let exponent = integer.replacing(with: 127, where: big) &+ 127
         let scale = unsafeBitCast(exponent &<< 23, to: V.self)
         var result = er * scale
         // n = 128 only at the very top of the range: scale by 2^127 and double once more.

@@ -16,7 +16,9 @@ extension BPETokenizer {
     static let scanLimit = 32
 
     /// Merges one pre-tokenized piece and appends its ids.
-    func appendMerged(_ piece: UnsafeBufferPointer<UInt8>, to ids: inout [Int], session: inout BPESession) {
+    /// - Parameter scanLimit: longest piece merged by scanning (tests vary it to compare both paths).
+    func appendMerged(_ piece: UnsafeBufferPointer<UInt8>, to ids: inout [Int], session: inout BPESession,
+                      scanLimit: Int = Self.scanLimit) {
         if piece.count == 1 {
             appendSymbol(byteSymbols[Int(piece[0])], to: &ids)
             return
@@ -28,7 +30,7 @@ extension BPETokenizer {
         defer { if session.cachesPieces { session.cache.store(piece, ids[first...]) } }
         session.symbols.removeAll(keepingCapacity: true)
         for byte in piece { session.symbols.append(byteSymbols[Int(byte)]) }
-        if piece.count <= Self.scanLimit {
+        if piece.count <= scanLimit {
             mergeByScanning(&session)
             for symbol in session.symbols { appendSymbol(symbol, to: &ids) }
         } else {
@@ -142,38 +144,12 @@ extension BPETokenizer {
             parent = smallest
         }
     }
-}
 
-/// Turns GGUF merge lines into a `PackedTable` of symbol ids.
-struct MergeTableBuilder {
-    private(set) var merges: PackedTable
-    private(set) var byteSymbols: [Int32] = []       // [256]
-    private(set) var extraSymbolBytes: [[UInt8]] = []
-
-    init(tokenIds: [String: Int], vocabularySize: Int, merges lines: [String], source: String) throws {
-        var extraIds = [String: Int32]()
-        var extraBytes = [[UInt8]]()
-        func symbol(_ text: String) -> Int32 {
-            if let id = tokenIds[text] { return Int32(id) }
-            if let id = extraIds[text] { return id }
-            let id = Int32(vocabularySize + extraBytes.count)
-            extraIds[text] = id
-            extraBytes.append(ByteLevelEncoding.bytes(of: text))
-            return id
-        }
-        var table = PackedTable(expectedCount: lines.count)
-        for (rank, line) in lines.enumerated() {
-            // As llama.cpp: split at the first space after the first byte.
-            guard let space = line.utf8.dropFirst().firstIndex(of: 0x20) else {
-                throw TokenizerError.invalidField(file: source, field: "tokenizer.ggml.merges[\(rank)]",
-                                                  value: line.debugDescription, expected: "two tokens separated by a space")
-            }
-            let left = String(line[..<space]), right = String(line[line.utf8.index(after: space)...])
-            let key = UInt64(UInt32(symbol(left))) << 32 | UInt64(UInt32(symbol(right)))
-            table.insertIfAbsent(key, UInt64(rank) << 32 | UInt64(UInt32(symbol(left + right))))
-        }
-        byteSymbols = (0...255).map { symbol(ByteLevelEncoding.string(for: UInt8($0))) }
-        merges = table
-        extraSymbolBytes = extraBytes
+    /// The ids of one piece, merged by scanning when it has at most `scanLimit` bytes and with
+    /// the heap otherwise (for tests).
+    func mergedIds(of piece: [UInt8], scanLimit: Int) -> [Int] {
+        var ids = [Int](), session = BPESession()
+        piece.withUnsafeBufferPointer { appendMerged($0, to: &ids, session: &session, scanLimit: scanLimit) }
+        return ids
     }
 }

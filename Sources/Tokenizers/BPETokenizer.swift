@@ -39,6 +39,7 @@ public struct BPETokenizer: Tokenizer {
     public let endOfGenerationIds: Set<Int>
     /// The pre-tokenizer in use.
     public let preTokenizer: PreTokenizer
+    /// Number of ids (`tokenizer.ggml.tokens` entries / highest vocabulary id + 1).
     public var vocabularySize: Int { tokens.count }
 
     let tokens: [String]                 // [vocabularySize] vocabulary strings (byte-level form)
@@ -124,7 +125,7 @@ public struct BPETokenizer: Tokenizer {
                         "<EOT>", "_<EOT>", "<|end_of_text|>", "<｜end▁of▁sentence｜>",
                         "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<|file_sep|>",
                         "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"]
-        endOfGenerationIds = Set([eosId, endOfTurnId].compactMap { $0} + endTexts.compactMap(special))
+        endOfGenerationIds = Set([eosId, endOfTurnId].compactMap { $0 } + endTexts.compactMap(special))
     }
 
     /// The id of a vocabulary string (byte-level form, e.g. `"Ġthe"`, or a special token such as

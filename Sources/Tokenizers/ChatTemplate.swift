@@ -1,18 +1,4 @@
-/// One turn of a conversation.
-public struct ChatMessage: Sendable, Equatable, Codable {
-    /// `system`, `user` or `assistant`.
-    public var role: String
-    public var content: String
-
-    public init(role: String, content: String) {
-        self.role = role
-        self.content = content
-    }
-
-    public static func system(_ content: String) -> ChatMessage { ChatMessage(role: "system", content: content) }
-    public static func user(_ content: String) -> ChatMessage { ChatMessage(role: "user", content: content) }
-    public static func assistant(_ content: String) -> ChatMessage { ChatMessage(role: "assistant", content: content) }
-}
+import Foundation
 
 /// Renders a conversation as ChatML text, exactly as SmolLM2's GGUF Jinja template does:
 /// a default system message first when the conversation does not start with one, each message as
@@ -26,8 +12,29 @@ public struct ChatTemplate: Sendable, Equatable {
     public static let smolLM2 = ChatTemplate(
         defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
 
+    /// A ChatML template that puts `defaultSystemPrompt` first when a conversation lacks a system message.
     public init(defaultSystemPrompt: String?) {
         self.defaultSystemPrompt = defaultSystemPrompt
+    }
+
+    /// Recognizes a ChatML Jinja template such as a GGUF file's `tokenizer.chat_template`.
+    ///
+    /// A heuristic, not a Jinja interpreter: the template must use `<|im_start|>` and `<|im_end|>`;
+    /// the default system prompt is the first literal `<|im_start|>system\n…<|im_end|>` in it
+    /// (SmolLM2 and Qwen2 templates write one), or none.
+    /// - Returns: nil when the template is not ChatML.
+    public init?(jinja: String) {
+        guard jinja.contains("<|im_start|>"), jinja.contains("<|im_end|>") else { return nil }
+        defaultSystemPrompt = nil
+        for opener in ["<|im_start|>system\n", "<|im_start|>system\\n"] {
+            guard let start = jinja.range(of: opener),
+                  let end = jinja.range(of: "<|im_end|>", range: start.upperBound..<jinja.endIndex) else { continue }
+            let prompt = jinja[start.upperBound..<end.lowerBound]
+            if !prompt.isEmpty && !prompt.contains(where: { "'\"{}+".contains($0) }) {
+                defaultSystemPrompt = String(prompt)
+                break
+            }
+        }
     }
 
     /// The prompt text for `messages`.

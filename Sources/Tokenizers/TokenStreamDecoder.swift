@@ -8,11 +8,13 @@
 /// print(stream.finish())
 /// ```
 public struct TokenStreamDecoder: Sendable {
+    /// The tokenizer whose ids are decoded.
     public let tokenizer: BPETokenizer
     /// Whether control tokens (`<|im_end|>`) are left out of the text.
     public let skipSpecial: Bool
     private var pending: [UInt8] = []  // bytes of an unfinished character, at most 3
 
+    /// A decoder with nothing pending; by default control tokens are not shown.
     public init(tokenizer: BPETokenizer, skipSpecial: Bool = true) {
         self.tokenizer = tokenizer
         self.skipSpecial = skipSpecial

@@ -12,6 +12,7 @@ public enum TokenizerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A token the tokenizer needs (e.g. `[CLS]`) is not in the vocabulary.
     case missingToken(file: String, field: String, token: String)
 
+    /// `file: field …`, e.g. `tokenizer.json: model.vocab missing`.
     public var description: String {
         switch self {
         case .unreadable(let file, let reason):

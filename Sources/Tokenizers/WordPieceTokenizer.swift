@@ -17,6 +17,7 @@ public struct WordPieceTokenizer: Tokenizer {
     public let paddingId: Int?
     /// Id of the unknown token (`model.unk_token`), used for words with no WordPiece split.
     public let unknownId: Int
+    /// Number of ids (highest `model.vocab` id + 1).
     public var vocabularySize: Int { tokens.count }
 
     private let tokens: [String]            // [vocabularySize] id → token, "" where no token has the id

@@ -90,7 +90,7 @@ enum JSONText {
 
     /// Serializes a JSON-compatible value (dictionaries get sorted keys) for `--json` summaries.
     static func object(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else {
             return "null"
         }
         return String(decoding: data, as: UTF8.self)

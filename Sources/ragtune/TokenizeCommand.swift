@@ -27,8 +27,7 @@ struct TokenizeCommand: ParsableCommand {
                 tokenizerJSON: directory.file("tokenizer.json", of: ModelCatalog.minilm), maxLength: 256)
             encode = { tokenizer.encode($0) }
         case .smollm2:
-            let gguf = try GGUFFile(url: directory.file(ModelCatalog.smollm2.files[0].installedName,
-                                                        of: ModelCatalog.smollm2))
+            let gguf = try GGUFFile(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
             let tokenizer = try BPETokenizer(gguf: gguf)
             encode = { tokenizer.encode($0, parseSpecial: true) }
         }

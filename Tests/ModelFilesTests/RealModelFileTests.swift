@@ -5,7 +5,7 @@ import RagTuneTensor
 
 /// Checks against the real model files (see `TestModels` for where they are looked up).
 @Suite struct RealModelFileTests {
-    @Test(.enabled(if: TestModels.shouldRun(TestModels.smolLM2), "SmolLM2 GGUF not installed"))
+    @Test(.enabled(if: TestModels.shouldRun(TestModels.smolLM2), TestModels.skipComment(TestModels.smolLM2)))
     func smolLM2GGUF() throws {
         let file = try GGUFFile(url: TestModels.require(TestModels.smolLM2))
         #expect(file.version == 3)
@@ -46,7 +46,7 @@ import RagTuneTensor
     }
 
     /// The SIMD matvec on real (unaligned, mmapped) Q4_1 rows matches dequantize-then-dot.
-    @Test(.enabled(if: TestModels.shouldRun(TestModels.smolLM2), "SmolLM2 GGUF not installed"))
+    @Test(.enabled(if: TestModels.shouldRun(TestModels.smolLM2), TestModels.skipComment(TestModels.smolLM2)))
     func smolLM2MatvecMatchesDequantized() throws {
         let file = try GGUFFile(url: TestModels.require(TestModels.smolLM2))
         let info = try file.requireTensor("blk.0.ffn_down.weight")
@@ -73,7 +73,7 @@ import RagTuneTensor
         }
     }
 
-    @Test(.enabled(if: TestModels.shouldRun(TestModels.miniLM), "MiniLM safetensors not installed"))
+    @Test(.enabled(if: TestModels.shouldRun(TestModels.miniLM), TestModels.skipComment(TestModels.miniLM)))
     func miniLMSafetensors() throws {
         let file = try SafetensorsFile(url: TestModels.require(TestModels.miniLM))
         #expect(file.metadata == ["format": "pt"])

@@ -34,9 +34,13 @@ enum TestModels {
 
     /// Whether a test using `url` should run: the file exists, or models are required.
     static func shouldRun(_ url: URL) -> Bool {
-        if FileManager.default.fileExists(atPath: url.path) { return true }
-        print("note: \(url.path) is missing; skipping (set RAGTUNE_REQUIRE_MODELS=1 to fail instead)")
-        return required
+        FileManager.default.fileExists(atPath: url.path) || required
+    }
+
+    /// Why a test was skipped.
+    static func skipComment(_ url: URL) -> Comment {
+        Comment(rawValue: "\(url.path) not found (install it, or set RAGTUNE_HOME; "
+            + "RAGTUNE_REQUIRE_MODELS=1 makes this a failure)")
     }
 
     /// `url` when it exists; otherwise records a failure (only reached when models are required).

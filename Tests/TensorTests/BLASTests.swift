@@ -19,6 +19,19 @@ import Testing
         #expect(a.matmul(b).storage.enumerated().allSatisfy { abs($0.element - y.storage[$0.offset]) < 1e-5 })
     }
 
+    @Test(arguments: [(300, 70, 33), (3, 500, 40), (129, 129, 1)])
+    func parallelSgemmEqualsSingleCall(m: Int, n: Int, k: Int) {
+        var rng = SeededRandom(seed: UInt64(m * n * k))
+        let a = rng.floats(m * k), b = rng.floats(n * k)
+        var serial = rng.floats(m * n), parallel = serial
+        BLAS.setThreads(1)
+        BLAS.sgemm(transposeB: true, m: m, n: n, k: k, alpha: 0.5, a: a, lda: k, b: b, ldb: k,
+                   beta: 1, c: &serial, ldc: n)
+        BLAS.parallelSgemm(transposeB: true, m: m, n: n, k: k, alpha: 0.5, a: a, lda: k, b: b, ldb: k,
+                           beta: 1, c: &parallel, ldc: n, threads: 2)
+        #expect(zip(serial, parallel).allSatisfy { abs($0 - $1) <= 1e-5 })
+    }
+
     @Test func sgemvAndThreads() {
         let a: [Float] = [1, 2, 3, 4, 5, 6] // [2, 3]
         let x: [Float] = [1, 1, 1]

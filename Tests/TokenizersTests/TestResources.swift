@@ -34,13 +34,14 @@ enum TestResources {
     static var hasSmolLM2: Bool { smolLM2URL != nil }
 
     static let miniLM = Result { try WordPieceTokenizer(tokenizerJSON: miniLMTokenizerURL) }
-    static let smolLM2 = Result { () throws -> BPETokenizer in
+    static let smolLM2GGUF = Result { () throws -> GGUFFile in
         guard let url = smolLM2URL else {
             throw TokenizerError.unreadable(file: home.appendingPathComponent("models/smollm2").path,
                                             reason: "no .gguf file")
         }
-        return try BPETokenizer(gguf: GGUFFile(url: url))
+        return try GGUFFile(url: url)
     }
+    static let smolLM2 = Result { try BPETokenizer(gguf: smolLM2GGUF.get()) }
 
     /// Decodes every line of a JSON Lines fixture, e.g. `"minilm/sentences.jsonl"`.
     static func jsonLines<Row: Decodable>(_ path: String, as type: Row.Type) -> [Row] {
