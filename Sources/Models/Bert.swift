@@ -73,9 +73,10 @@ public struct BertModel: Sendable {
     /// - Parameters:
     ///   - batch: token ids per sequence (with `[CLS]`/`[SEP]`), each 1...maxPositions long.
     ///   - threads: worker threads (BLAS and element-wise work).
+    ///   - workspace: scratch memory to reuse across calls (a fresh one by default).
     /// - Returns: `[batch.count][hidden]`
-    public func embed(_ batch: [[Int]], threads: Int) throws -> [[Float]] {
-        let states = try hiddenStates(batch, threads: threads)
+    public func embed(_ batch: [[Int]], threads: Int, workspace: BertWorkspace = BertWorkspace()) throws -> [[Float]] {
+        let states = try hiddenStates(batch, threads: threads, workspace: workspace)
         let h = config.hiddenSize
         var offset = 0
         return batch.map { ids in
@@ -92,7 +93,8 @@ public struct BertModel: Sendable {
 
     /// Last-layer hidden states of every token, sequences packed end to end.
     /// - Returns: `[Σ lengths, hidden]`
-    public func hiddenStates(_ batch: [[Int]], threads: Int) throws -> Tensor {
+    public func hiddenStates(_ batch: [[Int]], threads: Int,
+                             workspace: BertWorkspace = BertWorkspace()) throws -> Tensor {
         for (i, ids) in batch.enumerated() {
             guard !ids.isEmpty, ids.count <= config.maxPositions else {
                 throw ModelError.invalidInput("sequence \(i) has \(ids.count) tokens; BERT takes 1...\(config.maxPositions)")
@@ -101,7 +103,8 @@ public struct BertModel: Sendable {
                 throw ModelError.invalidInput("sequence \(i) has token id \(bad) outside 0..<\(config.vocabularySize)")
             }
         }
-        let run = BertForwardPass(config: config, lengths: batch.map(\.count), threads: threads)
+        let run = BertForwardPass(config: config, lengths: batch.map(\.count), threads: threads,
+                                  workspace: workspace)
         run.embedTokens(batch, model: self)
         for layer in layers { run.apply(layer) }
         return run.hiddenStates

@@ -42,9 +42,10 @@ public struct MiniLMEmbedder: Embedder {
     public func embed(tokenized: [[Int]]) throws -> [[Float]] {
         let order = tokenized.indices.sorted { tokenized[$0].count > tokenized[$1].count }
         var result = [[Float]](repeating: [], count: tokenized.count)
+        let workspace = BertWorkspace()
         for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
             let slice = order[start..<min(start + max(1, batchSize), order.count)]
-            let vectors = try model.embed(slice.map { tokenized[$0] }, threads: threads)
+            let vectors = try model.embed(slice.map { tokenized[$0] }, threads: threads, workspace: workspace)
             for (index, vector) in zip(slice, vectors) { result[index] = vector }
         }
         return result

@@ -157,16 +157,15 @@ public enum Kernels {
         while i < count { y[i] = x[i] * inv * gamma[i]; i += 1 }
     }
 
-    /// In-place exact GELU (erf form, as BERT): x ← x/2 · (1 + erf(x/√2)).
+    /// In-place exact GELU (erf form, as BERT): x ← x·Φ(x) = x/2 · (1 + erf(x/√2)).
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let invSqrt2: Float = 0.70710678118654752
         var i = 0
         while i + 16 <= count {
             let v = load(x + i)
-            store(v * 0.5 * (1 + VectorMath.erf(v * invSqrt2)), x + i)
+            store(v * VectorMath.normalCDF(v), x + i)
             i += 16
         }
-        if i < count { applyTail(x + i, count: count - i) { v in v * 0.5 * (1 + VectorMath.erf(v * invSqrt2)) } }
+        if i < count { applyTail(x + i, count: count - i) { v in v * VectorMath.normalCDF(v) } }
     }
 
     /// In-place SiLU: x ← x · σ(x) = x / (1 + e^(−x)).

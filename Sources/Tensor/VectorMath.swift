@@ -43,6 +43,34 @@ public enum VectorMath {
         return result
     }
 
+    /// erfc(|x|) for the magnitude of x: the Chebyshev fit of Numerical Recipes (`erfcc`),
+    /// relative error < 1.2e-7 everywhere.
+    @inline(__always)
+    public static func erfcOfMagnitude(_ x: V) -> V {
+        let ax = magnitude(x)
+        let one = V(repeating: 1)
+        let t = one / (ax * V(repeating: 0.5) + one)
+        var p = V(repeating: 0.17087277)
+        p = p * t - V(repeating: 0.82215223)
+        p = p * t + V(repeating: 1.48851587)
+        p = p * t - V(repeating: 1.13520398)
+        p = p * t + V(repeating: 0.27886807)
+        p = p * t - V(repeating: 0.18628806)
+        p = p * t + V(repeating: 0.09678418)
+        p = p * t + V(repeating: 0.37409196)
+        p = p * t + V(repeating: 1.00002368)
+        p = p * t - V(repeating: 1.26551223)
+        return t * exp(p - ax * ax)
+    }
+
+    /// Φ(x), the standard normal CDF = (1 + erf(x/√2))/2, from erfc so that it keeps relative
+    /// accuracy in the lower tail; absolute error ≤ 1e-7.
+    @inline(__always)
+    public static func normalCDF(_ x: V) -> V {
+        let half = V(repeating: 0.5) * erfcOfMagnitude(x * V(repeating: 0.70710678118654752))
+        return half.replacing(with: V(repeating: 1) - half, where: x .> 0)
+    }
+
     /// erf(x), absolute error ≤ 2e-7. |x| < 0.6: Maclaurin series to x¹⁵; otherwise
     /// 1 − erfc(|x|) with the Chebyshev fit of Numerical Recipes (`erfcc`, relative error < 1.2e-7).
     @inline(__always)
@@ -60,19 +88,7 @@ public enum VectorMath {
         s = s * x2 - V(repeating: 1.0 / 3)
         s = s * x2 + one
         let series = s * x * V(repeating: 1.1283791670955126)
-        // Tail: erfc(z) = t · exp(−z² − 1.26551223 + t·P(t)), t = 1/(1 + z/2)
-        let t = one / (ax * V(repeating: 0.5) + one)
-        var p = V(repeating: 0.17087277)
-        p = p * t - V(repeating: 0.82215223)
-        p = p * t + V(repeating: 1.48851587)
-        p = p * t - V(repeating: 1.13520398)
-        p = p * t + V(repeating: 0.27886807)
-        p = p * t - V(repeating: 0.18628806)
-        p = p * t + V(repeating: 0.09678418)
-        p = p * t + V(repeating: 0.37409196)
-        p = p * t + V(repeating: 1.00002368)
-        p = p * t - V(repeating: 1.26551223)
-        let erfc = t * exp(p - ax * ax)
+        let erfc = erfcOfMagnitude(x)
         var tail = one - erfc
         tail.replace(with: -tail, where: x .< 0)
         return tail.replacing(with: series, where: ax .< V(repeating: 0.6))
