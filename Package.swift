@@ -57,7 +57,7 @@ let package = Package(
                     swiftSettings: cpuOnly),
         .testTarget(name: "ModelFilesTests", dependencies: ["RagTuneModelFiles"], path: "Tests/ModelFilesTests",
                     swiftSettings: cpuOnly),
-        .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers", "RagTuneModelFiles"],
+        .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers", "RagTuneModelFiles", "RagTuneTensor"],
                     path: "Tests/TokenizersTests",
                     swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests", dependencies: ["RagTuneModels"], path: "Tests/ModelsTests",

@@ -12,7 +12,7 @@ import RagTuneTensor
 /// every tensor's type, size (overflow-checked), alignment and bounds, so a truncated or
 /// hostile file fails with a `ModelFilesError` naming the file instead of crashing.
 /// Tensor bytes are not copied: `withTensorBytes` views the mapping.
-public struct GGUFFile: Sendable {
+public struct GGUFFile: MappedModelFile {
     /// Alignment used when `general.alignment` is absent.
     public static let defaultAlignment = 32
     /// Most dimensions a tensor may have (`GGML_MAX_DIMS`).
@@ -34,16 +34,6 @@ public struct GGUFFile: Sendable {
     public let dataOffset: Int
     private let tensorIndex: [String: Int]
     private let file: MappedFile
-
-    /// Maps and validates the file at `url`.
-    public init(url: URL) throws {
-        try self.init(file: MappedFile(url: url))
-    }
-
-    /// Parses GGUF bytes held in memory; `name` appears in errors.
-    public init(bytes: [UInt8], name: String) throws {
-        try self.init(file: MappedFile(bytes: bytes, name: name))
-    }
 
     /// Parses an already mapped file.
     public init(file: MappedFile) throws {

@@ -9,7 +9,7 @@ import RagTuneTensor
 /// Checks: header length ≤ 100 MB and inside the file, valid JSON object, known dtypes,
 /// non-negative dims, `end ≥ begin`, ranges inside the data section and not overlapping,
 /// and `end - begin == product(shape) · dtype size` (overflow-checked).
-public struct SafetensorsFile: Sendable {
+public struct SafetensorsFile: MappedModelFile {
     /// Largest accepted JSON header (the reference implementation's limit).
     public static let maxHeaderLength = 100_000_000
 
@@ -23,16 +23,6 @@ public struct SafetensorsFile: Sendable {
     public let dataOffset: Int
     private let infos: [String: SafetensorsTensorInfo]
     private let file: MappedFile
-
-    /// Maps and validates the file at `url`.
-    public init(url: URL) throws {
-        try self.init(file: MappedFile(url: url))
-    }
-
-    /// Parses safetensors bytes held in memory; `name` appears in errors.
-    public init(bytes: [UInt8], name: String) throws {
-        try self.init(file: MappedFile(bytes: bytes, name: name))
-    }
 
     /// Parses an already mapped file.
     public init(file: MappedFile) throws {

@@ -82,13 +82,13 @@ public struct SafetensorsWriter: Sendable {
         var json = "{"
         var entries: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(Self.quoted($0)):\(Self.quoted(metadata[$0]!))" }
-            entries.append("\(Self.quoted(SafetensorsHeader.metadataKey)):{\(pairs.joined(separator: ","))}")
+            let pairs = metadata.keys.sorted().map { "\(JSONLiteral.string($0)):\(JSONLiteral.string(metadata[$0]!))" }
+            entries.append("\(JSONLiteral.string(SafetensorsHeader.metadataKey)):{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for tensor in ordered {
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append("\(Self.quoted(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
+            entries.append("\(JSONLiteral.string(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
                 + "\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}")
             offset += tensor.bytes.count
         }
@@ -115,23 +115,5 @@ public struct SafetensorsWriter: Sendable {
             count = product
         }
         return count
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneModelFiles
 
 /// Errors of reading a user's JSONL input, naming the file and line.
 enum InputError: Error, CustomStringConvertible {
@@ -63,22 +64,7 @@ struct JSONLines {
 /// Minimal JSON writing with exact float formatting (shortest round-trip form, as Swift prints).
 enum JSONText {
     /// A JSON string literal, quoted and escaped.
-    static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ s: String) -> String { JSONLiteral.string(s) }
 
     static func floats(_ values: [Float]) -> String {
         "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]"

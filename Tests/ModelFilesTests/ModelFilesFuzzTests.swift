@@ -78,7 +78,7 @@ import RagTuneTensor
 
     @Test func ggufRandomFlips() throws {
         let bytes = try Fixtures.ggufBytes()
-        var rng = SeededRNG(seed: 0x6767_7566)
+        var rng = SplitMix64(seed: 0x6767_7566)
         var parsed = 0
         for round in 0..<Self.flipRounds {
             var mutated = bytes
@@ -93,7 +93,7 @@ import RagTuneTensor
 
     @Test func ggufHostileValues() throws {
         let bytes = try Fixtures.ggufBytes()
-        var rng = SeededRNG(seed: 0x686F_7374)
+        var rng = SplitMix64(seed: 0x686F_7374)
         // Random 8- and 4-byte fields overwritten with boundary values.
         for round in 0..<5000 {
             var mutated = bytes
@@ -140,7 +140,7 @@ import RagTuneTensor
         let bytes = try Fixtures.safetensorsBytes()
         let headerEnd = 8 + Int(bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
         let jsonAlphabet = Array("{}[]\",:0123456789-.eE FBIU_ \\".utf8)
-        var rng = SeededRNG(seed: 0x7361_6665)
+        var rng = SplitMix64(seed: 0x7361_6665)
         var parsed = 0
         for round in 0..<Self.flipRounds {
             var mutated = bytes

@@ -3,19 +3,6 @@ import Testing
 import RagTuneTensor
 @testable import RagTuneModelFiles
 
-/// SplitMix64: a small seeded generator so every run sees the same cases.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The real model files, installed under `$RAGTUNE_HOME/models` (default `~/.cache/ragtune`).
 /// Tests that need them are skipped with a note when they are absent, unless
 /// `RAGTUNE_REQUIRE_MODELS=1`, in which case they run and fail on the missing file.
@@ -76,7 +63,7 @@ func expectModelFilesError(_ comment: Comment? = nil, sourceLocation: SourceLoca
 
 /// Deterministic pseudo-random floats in [-scale, scale].
 func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-    var rng = SeededRNG(seed: seed)
+    var rng = SplitMix64(seed: seed)
     return (0..<count).map { _ in Float.random(in: -scale...scale, using: &rng) }
 }
 

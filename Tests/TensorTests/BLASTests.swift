@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct BLASTests {
     @Test func matmulMatchesNaive() {
-        var rng = SeededRandom(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let a = Tensor(shape: [5, 7], values: rng.floats(35))
         let w = Tensor(shape: [3, 7], values: rng.floats(21)) // Linear weight [out, in]
         let y = a.matmul(w, transposeOther: true)
@@ -21,7 +21,7 @@ import Testing
 
     @Test(arguments: [(300, 70, 33), (3, 500, 40), (129, 129, 1)])
     func parallelSgemmEqualsSingleCall(m: Int, n: Int, k: Int) {
-        var rng = SeededRandom(seed: UInt64(m * n * k))
+        var rng = SplitMix64(seed: UInt64(m * n * k))
         let a = rng.floats(m * k), b = rng.floats(n * k)
         var serial = rng.floats(m * n), parallel = serial
         BLAS.setThreads(1)

@@ -1,20 +1,8 @@
 import Testing
 @testable import RagTuneTensor
 
-/// SplitMix64: a small seeded generator so every run sees the same data.
-private struct QuantTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-    var rng = QuantTestRNG(state: seed)
+    var rng = SplitMix64(seed: seed)
     return (0..<count).map { _ in Float.random(in: -scale...scale, using: &rng) }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import RagTuneTensor
 @testable import RagTuneTokenizers
 
 /// BPE merging on a hand-made vocabulary, where every result can be worked out by hand.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTensor
 @testable import RagTuneTokenizers
 
 /// One line of `Fixtures/smollm2/tokenize.jsonl`.
@@ -115,18 +116,5 @@ struct SmolLM2ChatRow: Decodable, Sendable, CustomTestStringConvertible {
         #expect(tokenizer.decode(tokenizer.encode(word)) == word)
         let spaces = String(repeating: " ", count: 1_000_000)
         #expect(tokenizer.decode(tokenizer.encode(spaces)) == spaces)
-    }
-}
-
-/// A small deterministic random number generator for reproducible test inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
