@@ -8,7 +8,7 @@ unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 python3 -m pip install -q --disable-pip-version-check numpy threadpoolctl scipy >&2
 [ -x .build/release/ragtune ] || swift build -c release --product ragtune >&2
 models="${RAGTUNE_HOME:-$HOME/.cache/ragtune}/models"
-seconds="${SECONDS_PER_RUN:-6}"
+seconds="${SECONDS_PER_RUN:-9}"
 ours=$(.build/release/ragtune bench embed --json --seconds "$seconds")
 np1=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python3 Benchmarks/minilm_numpy.py --model-dir "$models/minilm" --seconds "$seconds")
 np2=$(OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 python3 Benchmarks/minilm_numpy.py --model-dir "$models/minilm" --seconds "$seconds")
