@@ -51,6 +51,10 @@ public struct GGUFFile: MappedModelFile {
         tensorIndex = index
     }
 
+    /// The mapping behind this file, for readers that keep pointers into tensor data (weights used
+    /// in place, never copied). Offsets in `tensors` are absolute offsets into it.
+    public var mappedFile: MappedFile { file }
+
     /// The tensor named `name`, or nil.
     public func tensor(named name: String) -> GGUFTensorInfo? {
         tensorIndex[name].map { tensors[$0] }

@@ -1,0 +1,108 @@
+import RagTuneTensor
+
+extension LlamaSession {
+    /// Prompts up to this many tokens use the quantized matrix-vector path row by row; longer
+    /// ones dequantize each weight matrix once and use SGEMM.
+    static let matvecRowLimit = 4
+
+    /// The residual stream after the last layer for `ids` at positions `tokens.count...`, writing
+    /// their K/V into the cache. - Returns: `[ids.count, d]`
+    func forward(_ ids: [Int]) -> [Float] {
+        let config = model.config
+        let t = ids.count, start = tokens.count
+        let d = config.embeddingSize, kv = config.kvSize, ff = config.feedForwardSize, hs = config.headSize
+        let x = scratch.buffer("x", t * d), xn = scratch.buffer("xn", t * d)
+        let q = scratch.buffer("q", t * d), k = scratch.buffer("k", t * kv), v = scratch.buffer("v", t * kv)
+        let attended = scratch.buffer("attended", t * d), sublayer = scratch.buffer("sublayer", t * d)
+        let gate = scratch.buffer("gate", t * ff), up = scratch.buffer("up", t * ff)
+
+        for (i, id) in ids.enumerated() { model.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + i * d) }
+        for (l, layer) in model.layers.enumerated() {
+            // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
+            normalize(x, rows: t, gamma: layer.attentionNorm, into: xn)
+            linear(layer.query, xn, rows: t, into: q)
+            linear(layer.key, xn, rows: t, into: k)
+            linear(layer.value, xn, rows: t, into: v)
+            for i in 0..<t {
+                rope.apply(q + i * d, heads: config.headCount, headSize: hs, position: start + i)
+                rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, position: start + i)
+            }
+            (cache.keys[l] + start * kv).update(from: k, count: t * kv)
+            (cache.values[l] + start * kv).update(from: v, count: t * kv)
+            attend(layer: l, queries: q, rows: t, start: start, into: attended)
+            linear(layer.attentionOutput, attended, rows: t, into: sublayer)
+            Kernels.add(sublayer, into: x, count: t * d)
+            // MLP block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)
+            normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn)
+            linear(layer.gate, xn, rows: t, into: gate)
+            linear(layer.up, xn, rows: t, into: up)
+            Kernels.swiglu(gate, up, count: t * ff)
+            linear(layer.down, gate, rows: t, into: sublayer)
+            Kernels.add(sublayer, into: x, count: t * d)
+        }
+        return Array(UnsafeBufferPointer(start: x, count: t * d))
+    }
+
+    /// RMSNorm of each of `rows` rows of width d.
+    private func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, gamma: [Float],
+                           into out: UnsafeMutablePointer<Float>) {
+        let d = model.config.embeddingSize, eps = model.config.rmsEpsilon
+        gamma.withUnsafeBufferPointer { g in
+            for r in 0..<rows { Kernels.rmsNorm(x + r * d, gamma: g.baseAddress!, eps: eps, into: out + r * d, count: d) }
+        }
+    }
+
+    /// out[rows, W.rows] = input[rows, W.columns] · Wᵀ.
+    private func linear(_ w: QuantizedMatrix, _ input: UnsafeMutablePointer<Float>, rows: Int,
+                        into out: UnsafeMutablePointer<Float>) {
+        if rows <= Self.matvecRowLimit {
+            for r in 0..<rows { w.multiply(input + r * w.columns, into: out + r * w.rows, threads: threads) }
+            return
+        }
+        let weights = scratch.buffer("weights", w.rows * w.columns)
+        Parallel.forRanges(count: w.rows, threads: threads, minimumPerThread: 64) { range in
+            w.dequantize(rows: range, into: weights + range.lowerBound * w.columns)
+        }
+        BLAS.parallelSgemm(transposeB: true, m: rows, n: w.rows, k: w.columns, a: input, lda: w.columns,
+                           b: weights, ldb: w.columns, c: out, ldc: w.rows, threads: threads)
+    }
+
+    /// Causal grouped-query attention of `rows` new queries (positions start..<start+rows) over
+    /// every cached position up to each query's own. Query head h reads KV head h / (H / KV).
+    private func attend(layer l: Int, queries q: UnsafeMutablePointer<Float>, rows: Int, start: Int,
+                        into out: UnsafeMutablePointer<Float>) {
+        let config = model.config
+        let d = config.embeddingSize, kv = config.kvSize, hs = config.headSize
+        let group = config.headCount / config.kvHeadCount
+        let scale = 1 / Float(hs).squareRoot()
+        let keys = cache.keys[l], values = cache.values[l]
+        let visible = start + rows
+        let workers = min(threads, config.headCount)
+        let scores = scratch.buffer("scores", workers * rows * visible)
+        Parallel.forEach(count: workers, threads: workers) { worker in
+            let s = scores + worker * rows * visible
+            for h in stride(from: worker, to: config.headCount, by: workers) {
+                let kvOffset = (h / group) * hs
+                if rows == 1 {
+                    // one query: dot products against every cached key, then a weighted sum of values
+                    let query = q + h * hs, result = out + h * hs
+                    for j in 0..<visible { s[j] = Kernels.dot(query, keys + j * kv + kvOffset, count: hs) * scale }
+                    Kernels.softmax(s, count: visible)
+                    result.update(repeating: 0, count: hs)
+                    for j in 0..<visible { Kernels.axpy(s[j], values + j * kv + kvOffset, result, count: hs) }
+                } else {
+                    // S[rows, visible] = Q_h · K_hᵀ, causal mask, softmax, out_h = S · V_h
+                    BLAS.sgemm(transposeB: true, m: rows, n: visible, k: hs, alpha: scale,
+                               a: q + h * hs, lda: d, b: keys + kvOffset, ldb: kv, c: s, ldc: visible)
+                    for i in 0..<rows {
+                        let row = s + i * visible, seen = start + i + 1
+                        (row + seen).update(repeating: 0, count: visible - seen)
+                        Kernels.softmax(row, count: seen)
+                    }
+                    BLAS.sgemm(m: rows, n: hs, k: visible, a: s, lda: visible, b: values + kvOffset, ldb: kv,
+                               c: out + h * hs, ldc: d)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import RagTuneTensor
+
+/// One running sequence of a `LlamaModel`: the KV cache (Float32, preallocated and grown in
+/// blocks) and scratch buffers. Mutable state with one owner; not `Sendable`.
+///
+/// `evaluate` appends tokens to the sequence. One token runs the decode path: quantized
+/// matrix-vector products straight from the mapped weights. Several tokens (a prompt) run the
+/// prefill path: each layer's weights are dequantized once into a scratch buffer and multiplied
+/// with SGEMM over all the new tokens.
+public final class LlamaSession {
+    public let model: LlamaModel
+    /// Worker threads for matrix products and attention.
+    public var threads: Int
+    /// Largest number of positions this session will hold.
+    public let maxContext: Int
+    /// Tokens in the cache, position 0 first.
+    public private(set) var tokens: [Int] = []
+
+    let rope: RotaryEmbedding
+    var cache: LlamaKVCache
+    var scratch = LlamaScratch()
+
+    /// - Parameters:
+    ///   - maxContext: positions to allow (default: the model's trained context length).
+    ///   - threads: worker threads (the machines have 2 cores).
+    public init(model: LlamaModel, maxContext: Int? = nil, threads: Int = 2) {
+        self.model = model
+        self.threads = max(1, threads)
+        let config = model.config
+        self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
+        rope = RotaryEmbedding(dimensions: config.ropeDimensions, base: config.ropeBase, pairing: .adjacent)
+        cache = LlamaKVCache(layers: config.layerCount, width: config.kvSize)
+    }
+
+    deinit {
+        cache.free()
+        scratch.free()
+    }
+
+    /// Forgets the sequence (the cache memory is kept for reuse).
+    public func reset() {
+        tokens.removeAll(keepingCapacity: true)
+    }
+
+    /// Drops cached positions from `count` on (e.g. to branch from a shared prompt prefix).
+    public func truncate(to count: Int) {
+        if count < tokens.count { tokens.removeLast(tokens.count - count) }
+    }
+
+    /// Runs `ids` through the model after the cached tokens and appends them to the sequence.
+    /// - Parameter allLogits: return logits for every new position instead of only the last.
+    /// - Returns: `[positions][vocabularySize]` raw logits (one row unless `allLogits`).
+    public func evaluate(_ ids: [Int], allLogits: Bool = false) throws -> [[Float]] {
+        let config = model.config
+        guard !ids.isEmpty else { throw ModelError.invalidInput("no tokens to evaluate") }
+        if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabularySize }) {
+            throw ModelError.invalidInput("token id \(bad) is outside the vocabulary 0..<\(config.vocabularySize)")
+        }
+        guard tokens.count + ids.count <= maxContext else {
+            throw ModelError.invalidInput(
+                "context full: \(tokens.count) cached + \(ids.count) new tokens exceed the context of \(maxContext)")
+        }
+        cache.reserve(positions: tokens.count + ids.count)
+        if BLAS.threads != 1 { BLAS.setThreads(1) } // RagTune's workers call single-threaded BLAS
+        let hidden = forward(ids)
+        tokens += ids
+        let rows = allLogits ? Array(0..<ids.count) : [ids.count - 1]
+        return rows.map { logits(hiddenRow: hidden, row: $0) }
+    }
+
+    /// Final RMSNorm of one row of the residual stream, then the output head. - Returns: `[vocab]`
+    func logits(hiddenRow hidden: [Float], row: Int) -> [Float] {
+        let d = model.config.embeddingSize
+        var normed = [Float](repeating: 0, count: d)
+        hidden.withUnsafeBufferPointer { h in
+            model.outputNorm.withUnsafeBufferPointer { g in
+                Kernels.rmsNorm(h.baseAddress! + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
+                                into: &normed, count: d)
+            }
+        }
+        var out = [Float](repeating: 0, count: model.config.vocabularySize)
+        normed.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { y in
+                model.output.multiply(x.baseAddress!, into: y.baseAddress!, threads: threads)
+            }
+        }
+        return out
+    }
+}
+
+/// Per-layer K and V for every cached position: `[positions, kvSize]` each, Float32, grown in blocks.
+struct LlamaKVCache {
+    let width: Int
+    private(set) var capacity = 0
+    private(set) var keys: [UnsafeMutablePointer<Float>]
+    private(set) var values: [UnsafeMutablePointer<Float>]
+
+    init(layers: Int, width: Int) {
+        self.width = width
+        keys = (0..<layers).map { _ in .allocate(capacity: 1) }
+        values = (0..<layers).map { _ in .allocate(capacity: 1) }
+    }
+
+    /// Makes room for `positions` (rounded up to a block of 256), keeping what is cached.
+    mutating func reserve(positions: Int) {
+        guard positions > capacity else { return }
+        let newCapacity = (positions + 255) / 256 * 256
+        for l in keys.indices {
+            for pointers in [\LlamaKVCache.keys, \LlamaKVCache.values] {
+                let old = self[keyPath: pointers][l]
+                let grown = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * width)
+                if capacity > 0 { grown.update(from: old, count: capacity * width) }
+                old.deallocate()
+                if pointers == \LlamaKVCache.keys { keys[l] = grown } else { values[l] = grown }
+            }
+        }
+        capacity = newCapacity
+    }
+
+    func free() {
+        for p in keys + values { p.deallocate() }
+    }
+}
+
+/// Growable scratch buffers of the forward pass.
+struct LlamaScratch {
+    private var buffers: [String: (pointer: UnsafeMutablePointer<Float>, capacity: Int)] = [:]
+
+    /// A buffer of at least `count` floats under `name` (contents undefined).
+    mutating func buffer(_ name: String, _ count: Int) -> UnsafeMutablePointer<Float> {
+        if let existing = buffers[name], existing.capacity >= count { return existing.pointer }
+        buffers[name]?.pointer.deallocate()
+        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+        buffers[name] = (pointer, max(1, count))
+        return pointer
+    }
+
+    func free() {
+        for (_, b) in buffers { b.pointer.deallocate() }
+    }
+}

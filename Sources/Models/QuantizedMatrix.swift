@@ -1,0 +1,58 @@
+import RagTuneModelFiles
+import RagTuneTensor
+
+/// A weight matrix used in place inside a memory-mapped GGUF file, in its stored type
+/// (Q4_0/Q4_1/Q8_0/F16/BF16/F32). Row r holds output r's weights: GGUF dimensions `[columns, rows]`.
+public struct QuantizedMatrix: Sendable {
+    public let name: String
+    public let type: QuantType
+    /// Output features (GGUF ne1).
+    public let rows: Int
+    /// Input features (GGUF ne0).
+    public let columns: Int
+    /// Bytes per stored row.
+    public let rowBytes: Int
+    private let file: MappedFile
+    private let offset: Int // absolute, validated by the GGUF reader
+
+    /// Looks up `name` in `gguf` and checks its shape against `[rows, columns]` (out, in).
+    public init(_ gguf: GGUFFile, _ name: String, rows: Int, columns: Int) throws {
+        let info = try gguf.requireTensor(name)
+        guard info.dimensions == [columns, rows] else {
+            throw ModelError.wrongShape(file: gguf.name, name: name, expected: [columns, rows], actual: info.dimensions)
+        }
+        self.name = name
+        type = info.type
+        self.rows = rows
+        self.columns = columns
+        rowBytes = info.rowByteCount
+        file = gguf.mappedFile
+        offset = info.offset
+    }
+
+    /// Read access to the stored rows.
+    public func withRows<R>(_ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        try file.withUnsafeBytes { try body($0.baseAddress! + offset) }
+    }
+
+    /// y[rows] = W · x[columns], rows split over `threads` workers (quantized dot products, no
+    /// dequantized copy of the weights).
+    public func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int) {
+        withRows { base in
+            let work = (base, x, y)
+            Parallel.forRanges(count: rows, threads: threads, minimumPerThread: 64) { range in
+                let (base, x, y) = work
+                Quantization.matvec(type: type, rows: base + range.lowerBound * rowBytes, rowCount: range.count,
+                                    columns: columns, x: x, y: y + range.lowerBound)
+            }
+        }
+    }
+
+    /// Dequantizes rows `range` into `out` (`[range.count, columns]`, row-major).
+    public func dequantize(rows range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        withRows { base in
+            Quantization.dequantize(type: type, from: base + range.lowerBound * rowBytes,
+                                    count: range.count * columns, into: out)
+        }
+    }
+}

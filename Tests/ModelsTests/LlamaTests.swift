@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import RagTuneModelFiles
+import RagTuneTokenizers
+@testable import RagTuneModels
+
+/// SmolLM2-135M-Instruct (Q4_1 GGUF) against Tests/Fixtures/smollm2: the exact float64 reference
+/// (`ref_*`) and llama.cpp's own values. See that folder's README for why both exist.
+@Suite(.serialized) struct LlamaTests {
+    static let model: LlamaModel? = {
+        guard let directory = ModelFixtures.installed(ModelCatalog.smollm2) else { return nil }
+        return try? LlamaModel(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
+    }()
+
+    struct Position {
+        var id: Int, nextId: Int?
+        var top10: [(Int, Float)], refTop10: [(Int, Float)], refNextLogit: Float?
+    }
+
+    static func pairs(_ value: Any?) -> [(Int, Float)] {
+        (value as! [[NSNumber]]).map { ($0[0].intValue, $0[1].floatValue) }
+    }
+
+    static func logitRows() throws -> [(ids: [Int], positions: [Position])] {
+        try ModelFixtures.jsonl("smollm2/logits.jsonl").map { line in
+            let positions = (line["positions"] as! [[String: Any]]).map { p in
+                Position(id: (p["id"] as! NSNumber).intValue, nextId: (p["next_id"] as? NSNumber)?.intValue,
+                         top10: pairs(p["top10"]), refTop10: pairs(p["ref_top10"]),
+                         refNextLogit: (p["ref_next_logit"] as? NSNumber)?.floatValue)
+            }
+            return ((line["ids"] as! [NSNumber]).map(\.intValue), positions)
+        }
+    }
+
+    @Test func configComesFromMetadata() throws {
+        guard let model = Self.model else { return }
+        let c = model.config
+        let sizes: [Int] = [c.layerCount, c.embeddingSize, c.feedForwardSize, c.headCount, c.kvHeadCount, c.headSize]
+        #expect(sizes == [30, 576, 1536, 9, 3, 64])
+        #expect(c.ropeBase == 100_000 && c.ropeDimensions == 64 && c.vocabularySize == 49152)
+        #expect(abs(c.rmsEpsilon - 1e-5) < 1e-9)
+        #expect(model.output.name == "token_embd.weight") // tied head
+    }
+
+    @Test func logitsMatchTheExactReference() throws {
+        guard let model = Self.model else { return }
+        var worstRef: Float = 0, worstLlamaCpp: Float = 0
+        var agreeLlamaCpp = 0, positions = 0
+        for row in try Self.logitRows() {
+            let session = LlamaSession(model: model, threads: 2)
+            let logits = try session.evaluate(row.ids, allLogits: true)
+            for (i, p) in row.positions.enumerated() {
+                let ours = logits[i]
+                var checks = p.refTop10
+                if let next = p.nextId, let refNext = p.refNextLogit { checks.append((next, refNext)) }
+                for (id, ref) in checks { worstRef = max(worstRef, abs(ours[id] - ref)) }
+                for (id, value) in p.top10 { worstLlamaCpp = max(worstLlamaCpp, abs(ours[id] - value)) }
+                let top1 = ours.indices.max { ours[$0] < ours[$1] }!
+                #expect(top1 == p.refTop10[0].0, "position \(i): top-1 \(top1), reference \(p.refTop10[0].0)")
+                if top1 == p.top10[0].0 { agreeLlamaCpp += 1 }
+                positions += 1
+            }
+        }
+        print("SmolLM2 logits: max |Δ| vs exact reference \(worstRef), vs llama.cpp \(worstLlamaCpp); "
+              + "top-1 agreement with llama.cpp \(agreeLlamaCpp)/\(positions)")
+        #expect(positions == 49)
+        #expect(worstRef <= 1e-2)
+        #expect(worstLlamaCpp <= 2.0)
+        #expect(Double(agreeLlamaCpp) >= 0.9 * Double(positions))
+    }
+
+    @Test func decodingOneTokenAtATimeEqualsOneBatch() throws {
+        guard let model = Self.model else { return }
+        let ids = try Self.logitRows()[0].ids
+        let batched = try LlamaSession(model: model, threads: 2).evaluate(ids, allLogits: true)
+        let session = LlamaSession(model: model, threads: 1)
+        for (i, id) in ids.enumerated() {
+            let step = try session.evaluate([id])[0]
+            let diff = zip(step, batched[i]).map { abs($0 - $1) }.max()!
+            #expect(diff < 1e-2, "position \(i): one-at-a-time vs batched differ by \(diff)")
+        }
+    }
+
+    @Test func greedyChatsMatchTheReference() throws {
+        guard let model = Self.model else { return }
+        let tokenizer = try BPETokenizer(gguf: model.gguf)
+        for (n, chat) in try ModelFixtures.jsonl("smollm2/chat.jsonl").enumerated() {
+            let messages = (chat["messages"] as! [[String: String]]).map { ChatMessage(role: $0["role"]!, content: $0["content"]!) }
+            let prompt = ChatTemplate.smolLM2.render(messages)
+            #expect(prompt == chat["prompt"] as! String, "chat \(n): prompt rendering")
+            let promptIds = tokenizer.encode(prompt, parseSpecial: true)
+            #expect(promptIds == (chat["prompt_ids"] as! [NSNumber]).map(\.intValue), "chat \(n): prompt ids")
+            let expected = (chat["ref_greedy_ids"] as! [NSNumber]).map(\.intValue)
+            let session = LlamaSession(model: model, threads: 2)
+            var logits = try session.evaluate(promptIds)[0]
+            var generated: [Int] = []
+            while generated.count < expected.count {
+                let next = logits.indices.max { logits[$0] < logits[$1] }!
+                generated.append(next)
+                if next == 2 { break }
+                logits = try session.evaluate([next])[0]
+            }
+            #expect(generated == expected, "chat \(n): greedy ids differ from the exact reference")
+        }
+    }
+
+    @Test func contextAndVocabularyLimitsAreErrors() throws {
+        guard let model = Self.model else { return }
+        let session = LlamaSession(model: model, maxContext: 4, threads: 1)
+        #expect(throws: ModelError.self) { try session.evaluate([]) }
+        #expect(throws: ModelError.self) { try session.evaluate([49152]) }
+        #expect(throws: ModelError.self) { try session.evaluate([1, 2, 3, 4, 5]) }
+        _ = try session.evaluate([1, 2, 3, 4])
+        #expect(throws: ModelError.self) { try session.evaluate([5]) }
+    }
+}
