@@ -93,6 +93,13 @@ public enum Kernels {
         return result
     }
 
+    /// Index of the largest element; the lowest index wins a tie (0 for an empty buffer).
+    public static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        var best = 0
+        for i in 1..<max(1, count) where x[i] > x[best] { best = i }
+        return best
+    }
+
     /// In-place softmax: x ← exp(x − max x) / Σ exp(x − max x). Entries of −∞ become 0.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         guard count > 0 else { return }

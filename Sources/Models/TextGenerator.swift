@@ -1,0 +1,100 @@
+import Foundation
+import RagTuneModelFiles
+import RagTuneTokenizers
+
+/// A Llama-family chat model ready to generate: GGUF weights, its BPE tokenizer, the ChatML
+/// template and one `LlamaSession`. Consecutive calls reuse the KV cache for the longest shared
+/// prompt prefix (a multi-turn chat only runs the new turn). One owner at a time.
+public final class TextGenerator {
+    public let model: LlamaModel
+    public let tokenizer: BPETokenizer
+    public let template: ChatTemplate
+    public let session: LlamaSession
+
+    /// What one generation produced.
+    public struct Result: Sendable {
+        /// The ids the model was given.
+        public var promptIds: [Int]
+        /// Generated ids, including the end-of-generation token when that is why it stopped.
+        public var ids: [Int]
+        /// Generated text, without the end token or a stop string.
+        public var text: String
+        public var stopReason: StopReason
+        /// Seconds spent on the prompt (prefill) and on generating.
+        public var promptSeconds: Double
+        public var generateSeconds: Double
+    }
+
+    /// Loads a GGUF model with its tokenizer and chat template.
+    public init(url: URL, threads: Int = 2, maxContext: Int? = nil) throws {
+        let gguf = try GGUFFile(url: url)
+        model = try LlamaModel(gguf: gguf)
+        tokenizer = try BPETokenizer(gguf: gguf)
+        template = (try? gguf.string("tokenizer.chat_template")).flatMap { $0.flatMap(ChatTemplate.init(jinja:)) }
+            ?? .smolLM2
+        session = LlamaSession(model: model, maxContext: maxContext, threads: threads)
+    }
+
+    /// The installed SmolLM2 (`ragtune models install smollm2`).
+    public convenience init(directory: ModelDirectory = ModelDirectory(), threads: Int = 2) throws {
+        try self.init(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2), threads: threads)
+    }
+
+    /// Renders messages with the chat template (generation prompt added) and tokenizes them.
+    public func promptIds(for messages: [ChatMessage]) -> [Int] {
+        tokenizer.encode(template.render(messages, addGenerationPrompt: true), parseSpecial: true)
+    }
+
+    /// Generates a reply to `messages`. See `generate(promptIds:…)`.
+    public func chat(_ messages: [ChatMessage], sampling: SamplingParameters, stop: StopCondition,
+                     onText: (String) -> Void = { _ in }) throws -> Result {
+        try generate(promptIds: promptIds(for: messages), sampling: sampling, stop: stop, onText: onText)
+    }
+
+    /// Generates a continuation of `promptIds`, streaming text chunks to `onText` as soon as they
+    /// are complete UTF-8 and cannot be part of a stop string. The model's end-of-generation ids
+    /// (`<|im_end|>`, `<|endoftext|>`, …) always stop it, besides `stop`.
+    public func generate(promptIds: [Int], sampling: SamplingParameters, stop: StopCondition,
+                         onText: (String) -> Void = { _ in }) throws -> Result {
+        var sampler = try Sampler(parameters: sampling)
+        var condition = stop
+        condition.stopTokenIds.formUnion(tokenizer.endOfGenerationIds)
+        try condition.validate()
+        var detector = StopDetector(condition: condition)
+        var decoder = TokenStreamDecoder(tokenizer: tokenizer)
+
+        let start = Date()
+        var logits = try evaluatePrompt(promptIds)
+        sampler.accept(contentsOf: promptIds)
+        let prefilled = Date()
+        var ids: [Int] = []
+        while !detector.isStopped {
+            let next = try sampler.sample(logits: logits)
+            ids.append(next)
+            sampler.accept(next)
+            let chunk = detector.feed(token: next, text: condition.stopTokenIds.contains(next) ? "" : decoder.append(next))
+            if !chunk.isEmpty { onText(chunk) }
+            if detector.isStopped { break }
+            guard session.tokens.count < session.maxContext else {
+                let rest = detector.feed(text: decoder.finish()) + detector.finish()
+                if !rest.isEmpty { onText(rest) }
+                return Result(promptIds: promptIds, ids: ids, text: detector.text, stopReason: .maxTokens,
+                              promptSeconds: prefilled.timeIntervalSince(start),
+                              generateSeconds: Date().timeIntervalSince(prefilled))
+            }
+            logits = try session.evaluate([next])[0]
+        }
+        return Result(promptIds: promptIds, ids: ids, text: detector.text, stopReason: detector.reason ?? .maxTokens,
+                      promptSeconds: prefilled.timeIntervalSince(start),
+                      generateSeconds: Date().timeIntervalSince(prefilled))
+    }
+
+    /// Runs the prompt, reusing cached positions that already hold the same ids. - Returns: last logits
+    private func evaluatePrompt(_ ids: [Int]) throws -> [Float] {
+        guard !ids.isEmpty else { throw ModelError.invalidInput("empty prompt") }
+        var shared = zip(session.tokens, ids).prefix { $0 == $1 }.count
+        shared = min(shared, ids.count - 1) // at least one token runs, to get its logits
+        session.truncate(to: shared)
+        return try session.evaluate(Array(ids[shared...]))[0]
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import RagTuneModels
+import RagTuneTokenizers
+
+/// `ragtune generate`: one prompt streamed to the terminal, or a JSONL file of chats.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate text with SmolLM2 on CPU, streaming token by token.",
+        discussion: """
+            With a prompt argument the reply streams to stdout. With --messages-file, each line \
+            {"messages": [{"role", "content"}, ...]} is answered and printed as JSONL \
+            {"prompt_ids", "ids", "text"} (ids include the end token when it stopped there), \
+            followed by a JSON summary when --json is given.
+            """)
+
+    @Option(help: "Generator model (only smollm2 ships).")
+    var model: ModelChoice = .smollm2
+
+    @Argument(help: "The prompt, sent as one user message through the chat template.")
+    var prompt: String?
+
+    @Option(name: .customLong("messages-file"), help: "JSONL of {\"messages\": [...]} chats to answer.")
+    var messagesFile: String?
+
+    @Option(help: "A system message (default: the model's own default).")
+    var system: String?
+
+    @Flag(help: "Send the prompt as raw text, without the chat template.")
+    var raw = false
+
+    @OptionGroup var sampling: SamplingOptions
+
+    @Flag(help: "Machine-readable output: JSONL records and a JSON summary on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard model == .smollm2 else { throw ValidationError("--model: only smollm2 generates text") }
+        guard (prompt == nil) != (messagesFile == nil) else {
+            throw ValidationError("give either a prompt argument or --messages-file")
+        }
+    }
+
+    func run() throws {
+        let generator = try TextGenerator(threads: sampling.threads)
+        if let messagesFile {
+            try answerFile(messagesFile, generator)
+            return
+        }
+        let promptIds: [Int]
+        if raw {
+            promptIds = generator.tokenizer.encode(prompt!, parseSpecial: true)
+        } else {
+            let messages = (system.map { [ChatMessage(role: "system", content: $0)] } ?? [])
+                + [ChatMessage(role: "user", content: prompt!)]
+            promptIds = generator.promptIds(for: messages)
+        }
+        let result = try generator.generate(promptIds: promptIds, sampling: sampling.parameters, stop: sampling.stop) {
+            if !json { printFlushed($0) }
+        }
+        if json {
+            print(JSONText.object(resultObject(result)))
+        } else {
+            print("")
+            logError(statsLine(result))
+        }
+    }
+
+    private func answerFile(_ path: String, _ generator: TextGenerator) throws {
+        var totals = (prompt: 0, generated: 0, seconds: 0.0)
+        let lines = try JSONLines(path: path).objects()
+        for (line, object) in lines {
+            let messages = try Self.messages(object, path: path, line: line)
+            let result = try generator.chat(messages, sampling: sampling.parameters, stop: sampling.stop)
+            print(JSONText.object(resultObject(result)))
+            totals.prompt += result.promptIds.count
+            totals.generated += result.ids.count
+            totals.seconds += result.promptSeconds + result.generateSeconds
+        }
+        if json {
+            print(JSONText.object(["summary": ["chats": lines.count, "prompt_tokens": totals.prompt,
+                                               "generated_tokens": totals.generated, "seconds": totals.seconds]]))
+        }
+    }
+
+    /// The `messages` array of one JSONL line, checked: roles system/user/assistant, string content.
+    static func messages(_ object: [String: Any], path: String, line: Int) throws -> [ChatMessage] {
+        guard let list = object["messages"] as? [[String: Any]], !list.isEmpty else {
+            throw InputError.badLine(path: path, line: line, reason: "missing or empty \"messages\" array")
+        }
+        return try list.enumerated().map { index, message in
+            guard let role = message["role"] as? String, ["system", "user", "assistant"].contains(role) else {
+                throw InputError.badLine(path: path, line: line,
+                                         reason: "messages[\(index)].role must be system, user or assistant")
+            }
+            guard let content = message["content"] as? String else {
+                throw InputError.badLine(path: path, line: line, reason: "messages[\(index)].content must be a string")
+            }
+            return ChatMessage(role: role, content: content)
+        }
+    }
+}
+
+/// The JSON record of one generation.
+func resultObject(_ result: TextGenerator.Result) -> [String: Any] {
+    ["prompt_ids": result.promptIds, "ids": result.ids, "text": result.text,
+     "stop_reason": "\(result.stopReason)", "prompt_seconds": result.promptSeconds,
+     "generate_seconds": result.generateSeconds]
+}
+
+/// "N prompt tokens in …, M tokens at … tok/s" for stderr.
+func statsLine(_ result: TextGenerator.Result) -> String {
+    String(format: "[%d prompt tokens in %.2f s; %d tokens at %.1f tok/s; stop: %@]",
+           result.promptIds.count, result.promptSeconds, result.ids.count,
+           Double(result.ids.count) / max(result.generateSeconds, 1e-9), "\(result.stopReason)")
+}
+
+/// Writes text to stdout at once (token-by-token streaming).
+func printFlushed(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
