@@ -20,9 +20,7 @@ extension LlamaSession {
         for (l, layer) in model.layers.enumerated() {
             // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
             normalize(x, rows: t, gamma: layer.attentionNorm, into: xn)
-            linear(layer.query, xn, rows: t, into: q)
-            linear(layer.key, xn, rows: t, into: k)
-            linear(layer.value, xn, rows: t, into: v)
+            linear([(layer.query, q), (layer.key, k), (layer.value, v)], xn, rows: t)
             for i in 0..<t {
                 rope.apply(q + i * d, heads: config.headCount, headSize: hs, position: start + i)
                 rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, position: start + i)
@@ -30,14 +28,13 @@ extension LlamaSession {
             (cache.keys[l] + start * kv).update(from: k, count: t * kv)
             (cache.values[l] + start * kv).update(from: v, count: t * kv)
             attend(layer: l, queries: q, rows: t, start: start, into: attended)
-            linear(layer.attentionOutput, attended, rows: t, into: sublayer)
+            linear([(layer.attentionOutput, sublayer)], attended, rows: t)
             Kernels.add(sublayer, into: x, count: t * d)
             // MLP block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)
             normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn)
-            linear(layer.gate, xn, rows: t, into: gate)
-            linear(layer.up, xn, rows: t, into: up)
+            linear([(layer.gate, gate), (layer.up, up)], xn, rows: t)
             Kernels.swiglu(gate, up, count: t * ff)
-            linear(layer.down, gate, rows: t, into: sublayer)
+            linear([(layer.down, sublayer)], gate, rows: t)
             Kernels.add(sublayer, into: x, count: t * d)
         }
         return Array(UnsafeBufferPointer(start: x, count: t * d))
@@ -52,19 +49,25 @@ extension LlamaSession {
         }
     }
 
-    /// out[rows, W.rows] = input[rows, W.columns] · Wᵀ.
-    private func linear(_ w: QuantizedMatrix, _ input: UnsafeMutablePointer<Float>, rows: Int,
-                        into out: UnsafeMutablePointer<Float>) {
+    /// out[rows, W.rows] = input[rows, W.columns] · Wᵀ for each (W, out) that reads `input`.
+    private func linear(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
+                        _ input: UnsafeMutablePointer<Float>, rows: Int) {
+        let columns = products[0].matrix.columns
         if rows <= Self.matvecRowLimit {
-            for r in 0..<rows { w.multiply(input + r * w.columns, into: out + r * w.rows, threads: threads) }
+            for r in 0..<rows {
+                QuantizedMatrix.multiply(products.map { ($0.matrix, $0.output + r * $0.matrix.rows) },
+                                         input + r * columns, pool: pool)
+            }
             return
         }
-        let weights = scratch.buffer("weights", w.rows * w.columns)
-        Parallel.forRanges(count: w.rows, threads: threads, minimumPerThread: 64) { range in
-            w.dequantize(rows: range, into: weights + range.lowerBound * w.columns)
+        for (w, out) in products {
+            let weights = scratch.buffer("weights", w.rows * w.columns)
+            Parallel.forRanges(count: w.rows, threads: threads, minimumPerThread: 64) { range in
+                w.dequantize(rows: range, into: weights + range.lowerBound * w.columns)
+            }
+            BLAS.parallelSgemm(transposeB: true, m: rows, n: w.rows, k: w.columns, a: input, lda: w.columns,
+                               b: weights, ldb: w.columns, c: out, ldc: w.rows, threads: threads)
         }
-        BLAS.parallelSgemm(transposeB: true, m: rows, n: w.rows, k: w.columns, a: input, lda: w.columns,
-                           b: weights, ldb: w.columns, c: out, ldc: w.rows, threads: threads)
     }
 
     /// Causal grouped-query attention of `rows` new queries (positions start..<start+rows) over
@@ -77,9 +80,9 @@ extension LlamaSession {
         let scale = 1 / Float(hs).squareRoot()
         let keys = cache.keys[l], values = cache.values[l]
         let visible = start + rows
-        let workers = min(threads, config.headCount)
+        let workers = pool.threadCount
         let scores = scratch.buffer("scores", workers * rows * visible)
-        Parallel.forEach(count: workers, threads: workers) { worker in
+        pool.run { worker in
             let s = scores + worker * rows * visible
             for h in stride(from: worker, to: config.headCount, by: workers) {
                 let kvOffset = (h / group) * hs

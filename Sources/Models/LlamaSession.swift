@@ -10,7 +10,9 @@ import RagTuneTensor
 public final class LlamaSession {
     public let model: LlamaModel
     /// Worker threads for matrix products and attention.
-    public var threads: Int
+    public let threads: Int
+    /// Persistent workers for the decode path's many small parallel regions.
+    let pool: WorkerPool
     /// Largest number of positions this session will hold.
     public let maxContext: Int
     /// Tokens in the cache, position 0 first.
@@ -26,6 +28,7 @@ public final class LlamaSession {
     public init(model: LlamaModel, maxContext: Int? = nil, threads: Int = 2) {
         self.model = model
         self.threads = max(1, threads)
+        pool = WorkerPool(threads: self.threads)
         let config = model.config
         self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
         rope = RotaryEmbedding(dimensions: config.ropeDimensions, base: config.ropeBase, pairing: .adjacent)
@@ -81,7 +84,7 @@ public final class LlamaSession {
         var out = [Float](repeating: 0, count: model.config.vocabularySize)
         normed.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { y in
-                model.output.multiply(x.baseAddress!, into: y.baseAddress!, threads: threads)
+                QuantizedMatrix.multiply([(model.output, y.baseAddress!)], x.baseAddress!, pool: pool)
             }
         }
         return out

@@ -38,13 +38,27 @@ public struct QuantizedMatrix: Sendable {
     /// y[rows] = W · x[columns], rows split over `threads` workers (quantized dot products, no
     /// dequantized copy of the weights).
     public func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int) {
+        Parallel.forRanges(count: threads, threads: threads) { workers in
+            for w in workers { multiply(x, into: y, share: w, of: threads) }
+        }
+    }
+
+    /// y = W · x for several matrices that read the same `x` (q/k/v, gate/up), in one parallel
+    /// region of `pool`: each worker takes its share of every matrix's rows.
+    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
+                                _ x: UnsafePointer<Float>, pool: WorkerPool) {
+        pool.run { worker in
+            for (matrix, output) in products { matrix.multiply(x, into: output, share: worker, of: pool.threadCount) }
+        }
+    }
+
+    /// The rows of worker `share` of `workers` (contiguous, nearly equal), multiplied.
+    private func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
+        let lo = rows * share / workers, hi = rows * (share + 1) / workers
+        guard lo < hi else { return }
         withRows { base in
-            let work = (base, x, y)
-            Parallel.forRanges(count: rows, threads: threads, minimumPerThread: 64) { range in
-                let (base, x, y) = work
-                Quantization.matvec(type: type, rows: base + range.lowerBound * rowBytes, rowCount: range.count,
-                                    columns: columns, x: x, y: y + range.lowerBound)
-            }
+            Quantization.matvec(type: type, rows: base + lo * rowBytes, rowCount: hi - lo, columns: columns,
+                                x: x, y: y + lo)
         }
     }
 

@@ -14,9 +14,11 @@ struct CandidateList: Sendable {
     var items: [Candidate] = []
     var count = 0
     var sorted = false
+    /// [bucketCount] scratch of `keepTopP`: probability mass per logit bucket.
+    var bucketMass: [Double] = []
+    static let bucketCount = 128
 
     /// Whether `a` ranks before `b`: higher logit, ties to the lower id.
-    @inline(__always)
     static func ranksBefore(_ a: Candidate, _ b: Candidate) -> Bool {
         a.logit > b.logit || (a.logit == b.logit && a.id < b.id)
     }
@@ -44,40 +46,72 @@ struct CandidateList: Sendable {
         }
     }
 
-    /// llama.cpp top-k: keeps the `k` best candidates, sorted; `k <= 0` keeps all.
+    /// llama.cpp top-k: keeps the `k` best candidates, sorted; `k <= 0` or `k >= count` keeps all.
     /// O(n log k) partial selection, not a full sort.
     mutating func keepTopK(_ k: Int) {
-        guard k > 0 else { return }
-        let k = min(k, count)
+        guard k > 0, k < count else { return }
         if !sorted { moveBestToFront(k) }
         count = k
         sorted = true
     }
 
-    /// llama.cpp top-p: keeps the shortest prefix of the sorted candidates whose softmax
-    /// probabilities sum to at least `p`; `p >= 1` keeps all. Unsorted lists over 1024
-    /// candidates first try the best 256 (as llama.cpp does) before sorting everything.
+    /// llama.cpp top-p: keeps the shortest run of best candidates whose softmax probabilities
+    /// sum to at least `p`; `p >= 1` keeps all. An unsorted list is not sorted whole: a
+    /// histogram of the probability mass over logit buckets finds the bucket where the running
+    /// mass reaches `p`, and only that bucket is sorted (O(n) plus a small sort).
     mutating func keepTopP(_ p: Float) {
         guard p < 1, count > 1 else { return }
-        let maxLogit = Double(maximum())
-        var total = 0.0
-        for i in 0..<count { total += exp(Double(items[i].logit) - maxLogit) }
-        let target = Double(p) * total
-        var prefix = sorted || count <= 1024 ? count : 256
-        while true {
-            if !sorted { moveBestToFront(prefix) }
-            if prefix == count { sorted = true }
+        let maxLogit = maximum(), m = Double(maxLogit)
+        if sorted {
+            var total = 0.0
+            for i in 0..<count { total += exp(Double(items[i].logit) - m) }
+            let target = Double(p) * total
             var sum = 0.0
-            for i in 0..<prefix {
-                sum += exp(Double(items[i].logit) - maxLogit)
-                if sum >= target {
-                    count = i + 1
-                    sorted = true
-                    return
-                }
+            for i in 0..<count {
+                sum += exp(Double(items[i].logit) - m)
+                if sum >= target { count = i + 1; return }
             }
-            if prefix == count { return } // rounding left the sum short of the target: keep all
-            prefix = count
+            return // rounding left the sum short of the target: keep all
+        }
+        let buckets = Self.bucketCount
+        var minLogit = maxLogit
+        for i in 0..<count where items[i].logit.isFinite && items[i].logit < minLogit { minLogit = items[i].logit }
+        let span = min(maxLogit - minLogit, 64) // logits further down weigh under e^-64
+        let perLogit = span > 0 ? Float(buckets) / span : 0
+        /// 0 for the best logits; NaN, -inf and very low logits go to the last bucket.
+        func bucket(_ logit: Float) -> Int {
+            let d = (maxLogit - logit) * perLogit
+            return d < Float(buckets - 1) ? Int(d) : buckets - 1
+        }
+        if bucketMass.count != buckets { bucketMass = [Double](repeating: 0, count: buckets) }
+        for b in 0..<buckets { bucketMass[b] = 0 }
+        var total = 0.0
+        for i in 0..<count {
+            let w = exp(Double(items[i].logit) - m)
+            total += w
+            bucketMass[bucket(items[i].logit)] += w
+        }
+        let target = Double(p) * total
+        var sum = 0.0, cut = 0
+        while cut < buckets - 1 && sum + bucketMass[cut] < target {
+            sum += bucketMass[cut]
+            cut += 1
+        }
+        // partition: buckets before `cut` (all kept), then bucket `cut`, sorted, then the rest
+        var kept = 0
+        for i in 0..<count where bucket(items[i].logit) < cut {
+            items.swapAt(i, kept)
+            kept += 1
+        }
+        var end = kept
+        for i in kept..<count where bucket(items[i].logit) == cut {
+            items.swapAt(i, end)
+            end += 1
+        }
+        items[kept..<end].sort(by: Self.ranksBefore)
+        for i in kept..<end {
+            sum += exp(Double(items[i].logit) - m)
+            if sum >= target { count = i + 1; return }
         }
     }
 
@@ -141,12 +175,8 @@ struct CandidateList: Sendable {
 
     /// Moves the `m` best of the live candidates to `items[0..<m]`, best first; the others stay
     /// live in `items[m..<count]`. A heap of the `m` best so far with the worst at the root,
-    /// then heap sort: O(count · log m). A full sort when `m == count`.
+    /// then heap sort: O(count · log m).
     private mutating func moveBestToFront(_ m: Int) {
-        if m >= count {
-            items[0..<count].sort(by: Self.ranksBefore)
-            return
-        }
         for i in stride(from: m / 2 - 1, through: 0, by: -1) { siftDown(i, heapSize: m) }
         for i in m..<count where Self.ranksBefore(items[i], items[0]) {
             items.swapAt(0, i)

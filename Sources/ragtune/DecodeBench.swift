@@ -52,7 +52,6 @@ struct DecodeBench: ParsableCommand {
         var results: [[String: Any]] = []
         var firstGenerated: [Int] = []
         for t in threadCounts {
-            let bandwidth = MachineBenchmark.readBandwidth(threads: t)
             let session = LlamaSession(model: model, maxContext: promptIds.count + tokens + 1, threads: t)
             var prefillRates: [Double] = [], decodeRates: [Double] = []
             for round in 0...rounds { // round 0 warms up
@@ -72,17 +71,23 @@ struct DecodeBench: ParsableCommand {
                 prefillRates.append(Double(promptIds.count) / (Double(prefilled - start) / 1e9))
                 decodeRates.append(Double(tokens) / (Double(done - prefilled) / 1e9))
             }
-            let prefill = median(prefillRates), decode = median(decodeRates)
-            results.append(["threads": t, "prefill_tokens_per_second": prefill, "decode_tokens_per_second": decode,
+            results.append(["threads": t, "prefill_tokens_per_second": median(prefillRates),
+                            "decode_tokens_per_second": median(decodeRates),
                             "prefill_rounds": prefillRates, "decode_rounds": decodeRates,
-                            "read_bandwidth_gbps": bandwidth, "weight_bytes_per_token": model.weightBytesPerToken])
+                            "weight_bytes_per_token": model.weightBytesPerToken])
+        }
+        // Peak memory of the model at work, read before the bandwidth test allocates its buffer.
+        let memory = ProcessMemory.current()
+        for (i, t) in threadCounts.enumerated() {
+            let bandwidth = MachineBenchmark.readBandwidth(threads: t)
+            results[i]["read_bandwidth_gbps"] = bandwidth
             if !json {
                 let ceiling = bandwidth * 1e9 / Double(model.weightBytesPerToken)
                 print(String(format: "threads %d: prefill %.0f tok/s, decode %.1f tok/s (bandwidth ceiling %.0f tok/s at %.1f GB/s)",
-                             t, prefill, decode, ceiling, bandwidth))
+                             t, results[i]["prefill_tokens_per_second"] as! Double,
+                             results[i]["decode_tokens_per_second"] as! Double, ceiling, bandwidth))
             }
         }
-        let memory = ProcessMemory.current()
         if json {
             print(JSONText.object([
                 "benchmark": "decode", "model": spec.weightsFile, "prompt_ids": promptIds,

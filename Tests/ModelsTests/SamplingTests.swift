@@ -33,7 +33,7 @@ private func errorMessage(_ body: () throws -> Void) -> String {
 
 private let quarter: [Float] = [0.1, 0.2, 0.3, 0.4]
 
-@Suite struct SamplerTests {
+@Suite struct SamplingTests {
     @Test func greedyIsTheArgmaxWithTiesToTheLowestId() throws {
         var s = try Sampler(parameters: .greedy)
         #expect(try s.sample(logits: [0.1, 2, -1, 1.5]) == 1)
@@ -92,12 +92,13 @@ private let quarter: [Float] = [0.1, 0.2, 0.3, 0.4]
         }
     }
 
-    /// Above 1024 candidates top-p tries the best 256 first, then sorts everything if they fall short.
+    /// Unsorted (no top-k) top-p sorts only the logit bucket where the running mass reaches p.
     @Test func topPOnALargeVocabularyMatchesANaiveReference() throws {
         var rng = SplitMix64(seed: 11)
         let flat = rng.floats(5000, -1, 1)
         let peaked = rng.floats(5000, -1, 1).enumerated().map { $0.offset < 50 ? $0.element + 12 : $0.element }
-        for logits in [flat, peaked] {
+        let equal = [Float](repeating: 0.5, count: 2000)
+        for logits in [flat, peaked, equal] {
             for p: Float in [0.5, 0.9] {
                 let order = logits.indices.sorted { (logits[$0], -$0) > (logits[$1], -$1) }
                 let m = Double(logits[order[0]])
@@ -192,12 +193,31 @@ private let quarter: [Float] = [0.1, 0.2, 0.3, 0.4]
         }
     }
 
+    /// top-p sees top-k's renormalized distribution: alone, p = 0.75 would keep three tokens.
+    @Test func theStepsRunInLlamaCppOrder() throws {
+        #expect(try distribution(only(topP: 0.75), probs: quarter).tokens == [3, 2, 1])
+        let d = try distribution(only(temperature: 0.5, topK: 3, topP: 0.75, minP: 0.5), probs: quarter)
+        #expect(d.tokens == [3, 2] && close(d.probs, [0.64, 0.36]))
+        let strict = try distribution(only(topK: 3, topP: 0.75, minP: 0.76), probs: quarter)
+        #expect(strict.tokens == [3])
+    }
+
     @Test func theDefaultChainDrawsFromTheTopTokens() throws {
         var rng = SplitMix64(seed: 5)
         let logits = rng.floats(49152, -8, 8)
         let top40 = Set(logits.indices.sorted { logits[$0] > logits[$1] }.prefix(40))
         var s = try Sampler(parameters: SamplingParameters(seed: 1))
         for _ in 0..<50 { #expect(top40.contains(try s.sample(logits: logits))) }
+    }
+
+    @Test func maskedLogitsAreNeverDrawn() throws {
+        var logits = [Float](repeating: -.infinity, count: 3000)
+        logits[7] = 0.5
+        logits[2999] = 0
+        for params in [SamplingParameters(seed: 1), only(topP: 0.9, seed: 2), only(seed: 3)] {
+            var s = try Sampler(parameters: params)
+            for _ in 0..<200 { #expect([7, 2999].contains(try s.sample(logits: logits))) }
+        }
     }
 
     @Test func invalidParametersNameTheFieldAndValue() {
@@ -223,7 +243,8 @@ private let quarter: [Float] = [0.1, 0.2, 0.3, 0.4]
     }
 }
 
-@Suite struct StopDetectorTests {
+extension SamplingTests {
+    @Suite struct StopDetectorTests {
     private func run(_ stops: [String], _ chunks: [String]) -> (outputs: [String], detector: StopDetector) {
         var d = StopDetector(condition: StopCondition(maxTokens: 100, stopStrings: stops))
         let outputs = chunks.map { d.feed(token: 10, text: $0) }
@@ -283,4 +304,5 @@ private let quarter: [Float] = [0.1, 0.2, 0.3, 0.4]
         #expect(errorMessage { try StopCondition(maxTokens: -1).validate() }.contains("maxTokens = -1"))
         #expect(errorMessage { try StopCondition(stopStrings: ["a", ""]).validate() }.contains("stopStrings[1]"))
     }
+}
 }

@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+
+/// Persistent worker threads for many small parallel regions in a row (the decoder runs ~250 per
+/// token). Between jobs the workers spin for a short while, then sleep on a condition variable,
+/// so handing out a job costs well under a microsecond when work keeps coming — waking Dispatch
+/// workers for each region costs more than the region itself.
+///
+/// One owner submits jobs; `run` returns when every worker has finished. This is the Tensor
+/// module's other `@unchecked Sendable`: the job pointer is written only while no worker reads it
+/// (before the epoch is published with release ordering, after all workers have checked in).
+public final class WorkerPool: @unchecked Sendable {
+    /// Threads that run a job, the caller's included.
+    public let threadCount: Int
+    private let epoch = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let alive = Atomic<Int>(0)
+    private let condition = NSCondition()
+    private var sleepers = 0 // guarded by `condition`
+    private let job = UnsafeMutablePointer<((Int) -> Void)?>.allocate(capacity: 1)
+    /// Spins before a worker goes to sleep (≈50 µs).
+    private static let spinLimit = 20_000
+
+    /// Starts `threads - 1` workers (none for 1 thread: jobs then run inline).
+    public init(threads: Int) {
+        threadCount = max(1, threads)
+        job.initialize(to: nil)
+        alive.store(threadCount - 1, ordering: .relaxed)
+        for worker in 1..<threadCount {
+            let thread = Thread { [unowned self] in self.workerLoop(worker) }
+            thread.name = "ragtune-worker-\(worker)"
+            thread.start()
+        }
+    }
+
+    deinit {
+        stopping.store(true, ordering: .releasing)
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
+        while alive.load(ordering: .acquiring) > 0 { sched_yield() } // workers exit before memory is freed
+        job.deinitialize(count: 1)
+        job.deallocate()
+    }
+
+    /// Runs `body(worker)` for worker in 0..<threadCount, in parallel, and waits for all of them.
+    public func run(_ body: (Int) -> Void) {
+        guard threadCount > 1 else { return body(0) }
+        withoutActuallyEscaping(body) { body in
+            job.pointee = body
+            pending.store(threadCount - 1, ordering: .relaxed)
+            epoch.add(1, ordering: .releasing)
+            condition.lock()
+            if sleepers > 0 { condition.broadcast() }
+            condition.unlock()
+            body(0)
+            while pending.load(ordering: .acquiring) > 0 {}
+            job.pointee = nil
+        }
+    }
+
+    /// Splits `0..<count` into one contiguous range per thread (fewer when each would get less
+    /// than `minimumPerThread`) and runs `body` on each in parallel.
+    public func forRanges(count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let workers = max(1, min(threadCount, count / max(1, minimumPerThread)))
+        if workers == 1 { return body(0..<count) }
+        run { w in
+            guard w < workers else { return }
+            let lo = count * w / workers, hi = count * (w + 1) / workers
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
+    private func workerLoop(_ worker: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            while epoch.load(ordering: .acquiring) == seen && !stopping.load(ordering: .acquiring) {
+                spins += 1
+                if spins < Self.spinLimit { continue }
+                condition.lock()
+                sleepers += 1
+                while epoch.load(ordering: .acquiring) == seen && !stopping.load(ordering: .acquiring) {
+                    condition.wait()
+                }
+                sleepers -= 1
+                condition.unlock()
+            }
+            if stopping.load(ordering: .acquiring) {
+                alive.subtract(1, ordering: .releasing)
+                return
+            }
+            seen = epoch.load(ordering: .acquiring)
+            job.pointee?(worker)
+            pending.subtract(1, ordering: .releasing)
+        }
+    }
+}
