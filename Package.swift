@@ -37,7 +37,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .target(name: "RagTuneTensor", dependencies: ["CBLAS"], path: "Sources/Tensor",
+        // Integer dot-product kernels (AVX2 / AVX512-VNNI intrinsics, dispatched at run time).
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
+        .target(name: "RagTuneTensor", dependencies: ["CBLAS", "CKernels"], path: "Sources/Tensor",
                 swiftSettings: hotCode),
         .target(name: "RagTuneModelFiles", dependencies: ["RagTuneTensor"], path: "Sources/ModelFiles",
                 swiftSettings: hotCode),

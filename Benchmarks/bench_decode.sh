@@ -75,9 +75,22 @@ if [ ! -x .build/release/ragtune ] || ! .build/release/ragtune bench decode --he
     swift build -c release --product ragtune >&2
 fi
 
+# CPU busy % (all cores) over 2 s, from /proc/stat: this box's cores are shared, so say when it is not idle
+cpu_busy() {
+    local a b
+    a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
+    local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
+    for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+    echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 loadavg_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+busy_before="$(cpu_busy)"
+if [ "$busy_before" -gt 10 ]; then
+    echo "warning: the CPU is already ${busy_before}% busy before the benchmark (other processes); results will be skewed, 2-thread ones most" >&2
+fi
 
 echo "RagTune: bench decode --threads $threads --tokens $tokens ..." >&2
 .build/release/ragtune bench decode --json --prompt-file Benchmarks/decode_prompt.txt \
@@ -97,10 +110,10 @@ echo "llama.cpp: same prompt ids, threads $threads, tokens $tokens ..." >&2
 "$venv/bin/python" Benchmarks/llama_cpp_decode.py --model "$model" --prompt-ids-file "$tmp/ragtune.json" \
     --prompt-file Benchmarks/decode_prompt.txt --threads "$threads" --tokens "$tokens" --rounds 3 >"$tmp/llama.json"
 
-"$venv/bin/python" - "$tmp/ragtune.json" "$tmp/llama.json" "$json" "$loadavg_before" <<'PY'
+"$venv/bin/python" - "$tmp/ragtune.json" "$tmp/llama.json" "$json" "$loadavg_before" "$busy_before" <<'PY'
 import json, sys
 ours, ref = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-as_json, loadavg_before = sys.argv[3] == "1", sys.argv[4]
+as_json, loadavg_before, busy_before = sys.argv[3] == "1", sys.argv[4], int(sys.argv[5])
 loadavg_after = " ".join(open("/proc/loadavg").read().split()[:3])
 
 def gen_ids(obj, threads=1):
@@ -150,6 +163,7 @@ summary = {
     "greedy_compared_tokens": min(len(ours_ids), len(ref_ids)) if ours_ids and ref_ids else None,
     "ratio": "ragtune / llama.cpp (>1: RagTune faster)",
     "loadavg_before": loadavg_before, "loadavg_after": loadavg_after,
+    "cpu_busy_percent_before": busy_before,
     "rows": rows,
     "ragtune": ours,
     "llama_cpp": ref,
@@ -166,10 +180,15 @@ print(f"Model: {ours.get('model')}; prompt {summary['prompt_tokens']} tokens "
       f"({'same ids on both sides' if same_prompt else 'PROMPT IDS DIFFER'}), "
       f"{summary['generated_tokens']} greedy tokens (EOS ignored); 1 warm-up + median of 3 rounds each")
 if "llama_tokenizer_matches_prompt_ids" in ref:
-    print(f"llama.cpp's own tokenization of the GGUF chat-template rendering matches RagTune's prompt ids: "
-          f"{ref['llama_tokenizer_matches_prompt_ids']}")
+    if ref["llama_tokenizer_matches_prompt_ids"]:
+        print(f"Cross-check: llama.cpp's tokenizer on the GGUF chat-template rendering of the prompt file "
+              f"({ref['llama_tokenizer_match_text']}) gives exactly RagTune's prompt ids")
+    else:
+        print(f"Cross-check: llama.cpp's tokenizer on the GGUF chat-template rendering differs from RagTune's "
+              f"prompt ids (informational; both sides ran RagTune's ids): {ref.get('llama_tokenizer_first_difference')}")
 print(f"llama.cpp timing: {ref['timing']}")
-print(f"load average before/after: {loadavg_before} / {loadavg_after} (2 shared cores: other load skews both sides)")
+print(f"CPU busy before start: {busy_before}% (other processes); load average before/after: "
+      f"{loadavg_before} / {loadavg_after} (shared cores: other load skews both sides)")
 print()
 hdr = (f"{'threads':>7} | {'ragtune prefill':>15} | {'llama.cpp prefill':>17} | {'ratio':>6} | "
        f"{'ragtune decode':>14} | {'llama.cpp decode':>16} | {'ratio':>6} | {'bw ceiling':>10}")
@@ -186,6 +205,12 @@ internal = [f"{w['threads']}t {w['llama_cpp_decode_tokens_per_second_internal']:
             if w.get("llama_cpp_decode_tokens_per_second_internal")]
 if internal:
     print("llama.cpp decode tok/s by its own internal timers (no Python overhead): " + ", ".join(internal))
+def rounds_str(xs):
+    return "[" + " ".join(f"{x:.1f}" for x in xs) + "]" if xs else "-"
+print("decode tok/s per round (spread shows noise): " + "; ".join(
+    f"{r['threads']}t ragtune {rounds_str(r.get('decode_rounds'))} llama.cpp "
+    f"{rounds_str([ref['generated_tokens'] / x for x in ref_by_threads[r['threads']]['decode_seconds']])}"
+    for r in ours["results"] if r["threads"] in ref_by_threads))
 if prefix is None:
     print("Greedy agreement: RagTune JSON has no generated_ids for threads=1; not compared")
 else:

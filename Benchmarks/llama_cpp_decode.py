@@ -142,20 +142,26 @@ def main():
             out["system_info"] = llama_cpp.llama_print_system_info().decode(errors="replace").strip()
             if args.prompt_file:
                 with open(args.prompt_file) as f:
-                    text = f.read().strip()
-                rendered = render_chat(llm, text)
-                own_ids = llm.tokenize(rendered.encode(), add_bos=False, special=True)
+                    raw = f.read()
+                variants = {"as-is": raw, "stripped": raw.strip()}
+                tokenized = {k: llm.tokenize(render_chat(llm, v).encode(), add_bos=False, special=True)
+                             for k, v in variants.items()}
                 if prompt_ids is None:
-                    prompt_ids = own_ids
-                    out["prompt_source"] = "llama.cpp tokenization of the GGUF chat template rendering"
+                    prompt_ids = tokenized["stripped"]
+                    out["prompt_source"] = ("llama.cpp tokenization of the GGUF chat template rendering "
+                                            "of the stripped prompt file")
                 else:
                     out["prompt_source"] = "given ids"
-                    out["llama_tokenizer_matches_prompt_ids"] = own_ids == prompt_ids
-                    if own_ids != prompt_ids:
+                    match = next((k for k, ids in tokenized.items() if ids == prompt_ids), None)
+                    out["llama_tokenizer_matches_prompt_ids"] = match is not None
+                    # which reading of the file (as-is or whitespace-stripped) reproduces the given ids
+                    out["llama_tokenizer_match_text"] = match
+                    if match is None:
+                        own_ids = tokenized["stripped"]
                         k = next((i for i, (a, b) in enumerate(zip(own_ids, prompt_ids)) if a != b),
                                  min(len(own_ids), len(prompt_ids)))
                         out["llama_tokenizer_first_difference"] = {
-                            "index": k, "llama": own_ids[k:k + 8], "given": prompt_ids[k:k + 8],
+                            "index": k, "llama_stripped": own_ids[k:k + 8], "given": prompt_ids[k:k + 8],
                             "llama_len": len(own_ids), "given_len": len(prompt_ids)}
             else:
                 out["prompt_source"] = "given ids"

@@ -55,8 +55,7 @@ extension LlamaSession {
         let columns = products[0].matrix.columns
         if rows <= Self.matvecRowLimit {
             for r in 0..<rows {
-                QuantizedMatrix.multiply(products.map { ($0.matrix, $0.output + r * $0.matrix.rows) },
-                                         input + r * columns, pool: pool)
+                multiply(products.map { ($0.matrix, $0.output + r * $0.matrix.rows) }, input + r * columns)
             }
             return
         }

@@ -25,6 +25,9 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Measured rounds per thread count (median reported).")
     var rounds: Int = 3
 
+    @Option(help: "Decode arithmetic: int8 (llama.cpp's scheme) or float (exact).")
+    var precision: ActivationPrecision = .int8
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -48,11 +51,15 @@ struct DecodeBench: ParsableCommand {
         let promptIds = tokenizer.encode(ChatTemplate.smolLM2.render([ChatMessage(role: "user", content: text)]),
                                          parseSpecial: true)
         let machine = machineReport()
-        if !json { logError("CPU: \(machine["cpu"]!), SIMD \(machine["simd"]!); prompt \(promptIds.count) tokens, generating \(tokens)") }
+        if !json {
+            logError("CPU: \(machine["cpu"]!), SIMD \(machine["simd"]!); prompt \(promptIds.count) tokens, generating \(tokens); "
+                     + "decode precision \(precision.rawValue) (int8 kernels: \(Quantization.int8KernelISA))")
+        }
         var results: [[String: Any]] = []
         var firstGenerated: [Int] = []
         for t in threadCounts {
-            let session = LlamaSession(model: model, maxContext: promptIds.count + tokens + 1, threads: t)
+            let session = LlamaSession(model: model, maxContext: promptIds.count + tokens + 1, threads: t,
+                                       precision: precision)
             var prefillRates: [Double] = [], decodeRates: [Double] = []
             for round in 0...rounds { // round 0 warms up
                 session.reset()
@@ -93,7 +100,10 @@ struct DecodeBench: ParsableCommand {
                 "benchmark": "decode", "model": spec.weightsFile, "prompt_ids": promptIds,
                 "prompt_tokens": promptIds.count, "generated_tokens": tokens, "generated_ids": firstGenerated,
                 "machine": machine, "results": results, "peak_rss_mb": memory.peakResidentMB,
-                "kernel": "float activations; quantized matvec (decode), dequantize + SGEMM (prefill)"]))
+                "precision": precision.rawValue,
+                "kernel": precision == .int8
+                    ? "int8 activations, integer dot products (\(Quantization.int8KernelISA)) for decode; dequantize + SGEMM for prefill"
+                    : "float activations, quantized matvec for decode; dequantize + SGEMM for prefill"]))
         } else {
             print(String(format: "peak RSS %.0f MB; weights read per token %.1f MB", memory.peakResidentMB,
                          Double(model.weightBytesPerToken) / 1e6))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RagTuneModels
 
 /// Which shipped model a command uses.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
@@ -13,3 +14,5 @@ struct JSONLOptions: ParsableArguments {
     @Flag(help: "After the JSONL records, print one JSON summary object.")
     var json = false
 }
+
+extension ActivationPrecision: ExpressibleByArgument {}
