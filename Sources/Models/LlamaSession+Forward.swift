@@ -86,12 +86,10 @@ extension LlamaSession {
             for h in stride(from: worker, to: config.headCount, by: workers) {
                 let kvOffset = (h / group) * hs
                 if rows == 1 {
-                    // one query: dot products against every cached key, then a weighted sum of values
-                    let query = q + h * hs, result = out + h * hs
-                    for j in 0..<visible { s[j] = Kernels.dot(query, keys + j * kv + kvOffset, count: hs) * scale }
+                    // one query: scores = K_h · q / √d over the cached keys, then out = V_hᵀ · softmax
+                    BLAS.sgemv(m: visible, n: hs, alpha: scale, a: keys + kvOffset, lda: kv, x: q + h * hs, y: s)
                     Kernels.softmax(s, count: visible)
-                    result.update(repeating: 0, count: hs)
-                    for j in 0..<visible { Kernels.axpy(s[j], values + j * kv + kvOffset, result, count: hs) }
+                    BLAS.sgemv(transpose: true, m: visible, n: hs, a: values + kvOffset, lda: kv, x: s, y: out + h * hs)
                 } else {
                     // S[rows, visible] = Q_h · K_hᵀ, causal mask, softmax, out_h = S · V_h
                     BLAS.sgemm(transposeB: true, m: rows, n: visible, k: hs, alpha: scale,
