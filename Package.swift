@@ -63,6 +63,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers", "RagTuneModelFiles", "RagTuneTensor"],
                     path: "Tests/TokenizersTests",
                     swiftSettings: cpuOnly),
+        .testTarget(name: "RagTuneCLITests", dependencies: ["ragtune"], path: "Tests/RagTuneCLITests",
+                    swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests", dependencies: ["RagTuneModels"], path: "Tests/ModelsTests",
                     swiftSettings: cpuOnly),
     ]
