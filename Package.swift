@@ -37,10 +37,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        // Integer dot-product kernels (AVX2 / AVX512-VNNI intrinsics, dispatched at run time).
-        .target(name: "CKernels", path: "Sources/CKernels",
-                cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
-        .target(name: "RagTuneTensor", dependencies: ["CBLAS", "CKernels"], path: "Sources/Tensor",
+        .target(name: "RagTuneTensor", dependencies: ["CBLAS"], path: "Sources/Tensor",
                 swiftSettings: hotCode),
         .target(name: "RagTuneModelFiles", dependencies: ["RagTuneTensor"], path: "Sources/ModelFiles",
                 swiftSettings: hotCode),
@@ -49,10 +46,15 @@ let package = Package(
         .target(name: "RagTuneModels",
                 dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers"],
                 path: "Sources/Models", swiftSettings: hotCode),
+        .target(name: "RagTuneRetrieval", dependencies: ["RagTuneTensor"], path: "Sources/Retrieval",
+                swiftSettings: hotCode),
+        .target(name: "RagTuneEvaluation", dependencies: ["RagTuneRetrieval"], path: "Sources/Evaluation",
+                swiftSettings: cpuOnly),
         .executableTarget(
             name: "ragtune",
             dependencies: [
                 "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
+                "RagTuneRetrieval", "RagTuneEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
@@ -62,6 +64,10 @@ let package = Package(
                     swiftSettings: cpuOnly),
         .testTarget(name: "TokenizersTests", dependencies: ["RagTuneTokenizers", "RagTuneModelFiles", "RagTuneTensor"],
                     path: "Tests/TokenizersTests",
+                    swiftSettings: cpuOnly),
+        .testTarget(name: "RetrievalTests", dependencies: ["RagTuneRetrieval"], path: "Tests/RetrievalTests",
+                    swiftSettings: cpuOnly),
+        .testTarget(name: "EvaluationTests", dependencies: ["RagTuneEvaluation"], path: "Tests/EvaluationTests",
                     swiftSettings: cpuOnly),
         .testTarget(name: "RagTuneCLITests", dependencies: ["ragtune"], path: "Tests/RagTuneCLITests",
                     swiftSettings: cpuOnly),

@@ -1,14 +1,5 @@
 import RagTuneTensor
 
-/// How the decode path multiplies activations with quantized weights.
-public enum ActivationPrecision: String, Sendable, CaseIterable {
-    /// Float32 activations against weights dequantized in registers: matches exact math (≈1e-4).
-    case float
-    /// Activations quantized to 8 bits per block of 32 and integer dot products, as llama.cpp
-    /// does on CPU: faster, and as far from exact math as llama.cpp is (logits off by up to ≈1–2).
-    case int8
-}
-
 /// One running sequence of a `LlamaModel`: the KV cache (Float32, preallocated and grown in
 /// blocks) and scratch buffers. Mutable state with one owner; not `Sendable`.
 ///
@@ -22,10 +13,6 @@ public final class LlamaSession {
     public let threads: Int
     /// Persistent workers for the decode path's many small parallel regions.
     let pool: WorkerPool
-    /// Arithmetic of the matrix-vector path: each generated token, the output head, and prompts of
-    /// up to `matvecRowLimit` tokens. Longer prompts always run in Float32 (SGEMM).
-    public var precision: ActivationPrecision
-    var quantizedInput = QuantizedActivations()
     /// Largest number of positions this session will hold.
     public let maxContext: Int
     /// Tokens in the cache, position 0 first.
@@ -38,10 +25,8 @@ public final class LlamaSession {
     /// - Parameters:
     ///   - maxContext: positions to allow (default: the model's trained context length).
     ///   - threads: worker threads (the machines have 2 cores).
-    ///   - precision: arithmetic of the one-token decode path.
-    public init(model: LlamaModel, maxContext: Int? = nil, threads: Int = 2, precision: ActivationPrecision = .float) {
+    public init(model: LlamaModel, maxContext: Int? = nil, threads: Int = 2) {
         self.model = model
-        self.precision = precision
         self.threads = max(1, threads)
         pool = WorkerPool(threads: self.threads)
         let config = model.config
@@ -107,16 +92,10 @@ public final class LlamaSession {
 }
 
 extension LlamaSession {
-    /// out = W · x for each (W, out) reading the same `x`, with the session's decode precision
-    /// (int8 when chosen and every W has an integer kernel, else Float32).
+    /// out = W · x for each (W, out) reading the same `x`, in one region of the worker pool.
     func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
                   _ x: UnsafeMutablePointer<Float>) {
-        if precision == .int8, products.allSatisfy({ Quantization.hasInt8Kernel($0.matrix.type) }) {
-            quantizedInput.quantize(x, count: products[0].matrix.columns)
-            QuantizedMatrix.multiply(products, quantizedInput, pool: pool)
-        } else {
-            QuantizedMatrix.multiply(products, x, pool: pool)
-        }
+        QuantizedMatrix.multiply(products, x, pool: pool)
     }
 }
 

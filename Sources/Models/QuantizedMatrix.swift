@@ -52,22 +52,6 @@ public struct QuantizedMatrix: Sendable {
         }
     }
 
-    /// The int8-activation version of `multiply(_:_:pool:)`: integer dot products per block
-    /// (llama.cpp's scheme). Every matrix must have an int8 kernel (`Quantization.hasInt8Kernel`).
-    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
-                                _ x: QuantizedActivations, pool: WorkerPool) {
-        pool.run { worker in
-            for (matrix, output) in products {
-                let lo = matrix.rows * worker / pool.threadCount, hi = matrix.rows * (worker + 1) / pool.threadCount
-                guard lo < hi else { continue }
-                matrix.withRows { base in
-                    Quantization.matvec(type: matrix.type, rows: base + lo * matrix.rowBytes, rowBytes: matrix.rowBytes,
-                                        rowCount: hi - lo, x: x, y: output + lo)
-                }
-            }
-        }
-    }
-
     /// The rows of worker `share` of `workers` (contiguous, nearly equal), multiplied.
     private func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
         let lo = rows * share / workers, hi = rows * (share + 1) / workers

@@ -26,20 +26,18 @@ public final class TextGenerator {
     }
 
     /// Loads a GGUF model with its tokenizer and chat template.
-    public init(url: URL, threads: Int = 2, maxContext: Int? = nil, precision: ActivationPrecision = .int8) throws {
+    public init(url: URL, threads: Int = 2, maxContext: Int? = nil) throws {
         let gguf = try GGUFFile(url: url)
         model = try LlamaModel(gguf: gguf)
         tokenizer = try BPETokenizer(gguf: gguf)
         template = (try? gguf.string("tokenizer.chat_template")).flatMap { $0.flatMap(ChatTemplate.init(jinja:)) }
             ?? .smolLM2
-        session = LlamaSession(model: model, maxContext: maxContext, threads: threads, precision: precision)
+        session = LlamaSession(model: model, maxContext: maxContext, threads: threads)
     }
 
     /// The installed SmolLM2 (`ragtune models install smollm2`).
-    public convenience init(directory: ModelDirectory = ModelDirectory(), threads: Int = 2,
-                            precision: ActivationPrecision = .int8) throws {
-        try self.init(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2), threads: threads,
-                      precision: precision)
+    public convenience init(directory: ModelDirectory = ModelDirectory(), threads: Int = 2) throws {
+        try self.init(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2), threads: threads)
     }
 
     /// Renders messages with the chat template (generation prompt added) and tokenizes them.

@@ -22,7 +22,7 @@ struct ChatCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = try TextGenerator(threads: sampling.threads, precision: sampling.precision)
+        let generator = try TextGenerator(threads: sampling.threads)
         let start = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         var messages = start
         let interactive = isatty(STDIN_FILENO) != 0

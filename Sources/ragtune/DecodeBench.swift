@@ -25,9 +25,6 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Measured rounds per thread count (median reported).")
     var rounds: Int = 3
 
-    @Option(help: "Decode arithmetic: int8 (llama.cpp's scheme) or float (exact).")
-    var precision: ActivationPrecision = .int8
-
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -52,14 +49,12 @@ struct DecodeBench: ParsableCommand {
                                          parseSpecial: true)
         let machine = machineReport()
         if !json {
-            logError("CPU: \(machine["cpu"]!), SIMD \(machine["simd"]!); prompt \(promptIds.count) tokens, generating \(tokens); "
-                     + "decode precision \(precision.rawValue) (int8 kernels: \(Quantization.int8KernelISA))")
+            logError("CPU: \(machine["cpu"]!), SIMD \(machine["simd"]!); prompt \(promptIds.count) tokens, generating \(tokens)")
         }
         var results: [[String: Any]] = []
         var firstGenerated: [Int] = []
         for t in threadCounts {
-            let session = LlamaSession(model: model, maxContext: promptIds.count + tokens + 1, threads: t,
-                                       precision: precision)
+            let session = LlamaSession(model: model, maxContext: promptIds.count + tokens + 1, threads: t)
             var prefillRates: [Double] = [], decodeRates: [Double] = []
             for round in 0...rounds { // round 0 warms up
                 session.reset()
@@ -100,10 +95,7 @@ struct DecodeBench: ParsableCommand {
                 "benchmark": "decode", "model": spec.weightsFile, "prompt_ids": promptIds,
                 "prompt_tokens": promptIds.count, "generated_tokens": tokens, "generated_ids": firstGenerated,
                 "machine": machine, "results": results, "peak_rss_mb": memory.peakResidentMB,
-                "precision": precision.rawValue,
-                "kernel": precision == .int8
-                    ? "int8 activations, integer dot products (\(Quantization.int8KernelISA)) for decode; dequantize + SGEMM for prefill"
-                    : "float activations, quantized matvec for decode; dequantize + SGEMM for prefill"]))
+                "kernel": "float activations; quantized matvec from the Q4_1/Q8_0 blocks (decode), dequantize + SGEMM (prefill)"]))
         } else {
             print(String(format: "peak RSS %.0f MB; weights read per token %.1f MB", memory.peakResidentMB,
                          Double(model.weightBytesPerToken) / 1e6))

@@ -43,7 +43,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = try TextGenerator(threads: sampling.threads, precision: sampling.precision)
+        let generator = try TextGenerator(threads: sampling.threads)
         if let messagesFile {
             try answerFile(messagesFile, generator)
             return

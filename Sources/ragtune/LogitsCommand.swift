@@ -29,7 +29,7 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         let texts = try JSONLines(path: io.input).texts()
-        let generator = try TextGenerator(threads: threads, precision: .float)
+        let generator = try TextGenerator(threads: threads)
         var positions = 0
         for (n, text) in texts.enumerated() {
             let ids = generator.tokenizer.encode(text, parseSpecial: true)

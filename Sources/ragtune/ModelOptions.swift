@@ -1,5 +1,4 @@
 import ArgumentParser
-import RagTuneModels
 
 /// Which shipped model a command uses.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
@@ -14,5 +13,3 @@ struct JSONLOptions: ParsableArguments {
     @Flag(help: "After the JSONL records, print one JSON summary object.")
     var json = false
 }
-
-extension ActivationPrecision: ExpressibleByArgument {}

@@ -39,9 +39,6 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Worker threads.")
     var threads: Int = 2
 
-    @Option(help: "Decode arithmetic: int8 (fast; llama.cpp's numerics) or float (exact math).")
-    var precision: ActivationPrecision = .int8
-
     var parameters: SamplingParameters {
         SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,
                            repetitionPenalty: repeatPenalty, frequencyPenalty: frequencyPenalty,
