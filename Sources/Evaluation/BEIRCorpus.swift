@@ -6,6 +6,7 @@ public struct BEIRDocument: Sendable, Hashable {
     public var id: String
     /// The `title` field; empty when missing or `null` (BEIR treats it as optional).
     public var title: String
+    /// The `text` field (required).
     public var text: String
     /// Every other field whose value is a string or a number (numbers as their decimal text),
     /// plus the string/number fields of a nested `"metadata": {...}` object (top-level keys win).

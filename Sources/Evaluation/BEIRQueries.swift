@@ -4,6 +4,7 @@ import Foundation
 public struct BEIRQuery: Sendable, Hashable {
     /// The `_id` field, as text even when the file stores a number.
     public var id: String
+    /// The `text` field (required).
     public var text: String
 
     public init(id: String, text: String) {

@@ -3,8 +3,9 @@ import Foundation
 /// Reads a text file line by line in fixed-size chunks through `FileHandle`, so multi-gigabyte
 /// BEIR corpora and run files never sit in memory whole.
 ///
-/// Lines end at `\n`; a trailing `\r` is dropped (CRLF files). Lines are handed out as raw UTF-8
-/// bytes with their 1-based line number; the last line need not end with `\n`.
+/// Lines end at `\n`; a trailing `\r` is dropped (CRLF files), and so is a UTF-8 byte-order mark
+/// at the start of the file. Lines are handed out as raw UTF-8 bytes with their 1-based line
+/// number; the last line need not end with `\n`.
 struct LineReader {
     let url: URL
     /// Bytes read per `FileHandle` call (1 MiB by default; tests use tiny chunks to cross boundaries).
@@ -25,9 +26,11 @@ struct LineReader {
         defer { try? handle.close() }
         var pending: [UInt8] = []   // bytes of the line started in an earlier chunk
         var number = 0
-        func emit(_ bytes: ArraySlice<UInt8>) throws {
+        func emit(_ line: ArraySlice<UInt8>) throws {
             number += 1
-            try body(bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, number)
+            var bytes = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+            if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+            try body(bytes, number)
         }
         while true {
             let chunk: Data

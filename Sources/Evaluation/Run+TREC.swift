@@ -10,7 +10,7 @@ extension Run {
     public init(contentsOfTREC url: URL) throws {
         let path = url.path
         var order: [String] = []
-        var rankings: [String: [ScoredDocument]] = [:]
+        var rankings: [String: [RetrievedDocument]] = [:]
         var firstLine: [String: [String: Int]] = [:]   // query → document → line it was listed on
         try LineReader(url: url).forEachLine { bytes, line in
             if LineReader.isBlank(bytes) { return }
@@ -32,7 +32,7 @@ extension Run {
             }
             firstLine[query, default: [:]][document] = line
             if rankings[query] == nil { order.append(query) }
-            rankings[query, default: []].append(ScoredDocument(id: document, score: score))
+            rankings[query, default: []].append(RetrievedDocument(id: document, score: score))
         }
         self.init(order.map { ($0, rankings[$0] ?? []) })
     }

@@ -1,6 +1,8 @@
 /// One retrieved document and its score (higher is better).
-public struct ScoredDocument: Sendable, Hashable {
+public struct RetrievedDocument: Sendable, Hashable {
+    /// The corpus document id.
     public var id: String
+    /// The retriever's score; only its order matters (stored as `Double`, as trec_eval's `sim`).
     public var score: Double
 
     public init(id: String, score: Double) {
@@ -18,12 +20,12 @@ public struct ScoredDocument: Sendable, Hashable {
 public struct Run: Sendable {
     /// Query ids in the order their rankings were first set.
     public private(set) var queryIds: [String] = []
-    private var rankings: [String: [ScoredDocument]] = [:]
+    private var rankings: [String: [RetrievedDocument]] = [:]
 
     public init() {}
 
     /// A run from (query id, ranking) pairs; see `setRanking(_:for:)`.
-    public init(_ rankings: [(queryId: String, documents: [ScoredDocument])]) {
+    public init(_ rankings: [(queryId: String, documents: [RetrievedDocument])]) {
         for (queryId, documents) in rankings { setRanking(documents, for: queryId) }
     }
 
@@ -31,12 +33,12 @@ public struct Run: Sendable {
     public var count: Int { queryIds.count }
 
     /// The ranking of a query, or `nil` when the run has none (an empty ranking is not `nil`).
-    public subscript(queryId: String) -> [ScoredDocument]? {
+    public subscript(queryId: String) -> [RetrievedDocument]? {
         rankings[queryId]
     }
 
     /// Sets (or replaces) a query's ranking. A document listed twice keeps its first entry only.
-    public mutating func setRanking(_ documents: [ScoredDocument], for queryId: String) {
+    public mutating func setRanking(_ documents: [RetrievedDocument], for queryId: String) {
         var seen = Set<String>()
         let unique = documents.filter { seen.insert($0.id).inserted }
         if rankings.updateValue(unique, forKey: queryId) == nil { queryIds.append(queryId) }
