@@ -10,10 +10,9 @@ struct TermTable: Sendable {
     private(set) var keyOffsets: [Int] = [0]
     /// (count) the value stored with each key.
     private(set) var values: [Int32] = []
-    /// (capacity, a power of two) entry number + 1, or 0 for an empty slot.
-    private var slots: [Int32]
-    /// (capacity) low 32 bits of each slot's key hash, to skip most byte comparisons.
-    private var slotHashes: [UInt32]
+    /// (capacity, a power of two) high 32 bits: low 32 bits of the key's hash (skips most byte
+    /// comparisons); low 32 bits: entry number + 1. 0 marks an empty slot. One load per probe.
+    private var slots: [UInt64]
 
     /// Number of keys stored.
     var count: Int { values.count }
@@ -22,20 +21,21 @@ struct TermTable: Sendable {
     init(expectedCount: Int = 16) {
         var capacity = 16
         while capacity < expectedCount * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: 0, count: capacity)
-        slotHashes = [UInt32](repeating: 0, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity)
     }
 
     /// The value stored for `key`, or nil.
     func value(for key: [UInt8]) -> Int32? {
         let hash = Self.hash(key)
         let mask = slots.count - 1
+        let tag = hash << 32
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let entry = Int(slots[slot]) - 1
-            if entry < 0 { return nil }
-            if slotHashes[slot] == UInt32(truncatingIfNeeded: hash) && keyEquals(entry, key) {
-                return values[entry]
+            let word = slots[slot]
+            if word == 0 { return nil }
+            if word & 0xFFFF_FFFF_0000_0000 == tag {
+                let entry = Int(word & 0xFFFF_FFFF) - 1
+                if keyEquals(entry, key) { return values[entry] }
             }
             slot = (slot + 1) & mask
         }
@@ -91,14 +91,12 @@ struct TermTable: Sendable {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(entry + 1)
-        slotHashes[slot] = UInt32(truncatingIfNeeded: hash)
+        slots[slot] = hash << 32 | UInt64(entry + 1)
     }
 
     private mutating func grow() {
         let capacity = slots.count * 2
-        slots = [Int32](repeating: 0, count: capacity)
-        slotHashes = [UInt32](repeating: 0, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity)
         for entry in 0 ..< count { place(entry: entry, hash: Self.hash(key(at: entry))) }
     }
 

@@ -7,7 +7,7 @@ struct RagTune: AsyncParsableCommand {
         commandName: "ragtune",
         abstract: "RAG vs fine-tuning, measured on your own data, on CPU.",
         subcommands: [DemoCommand.self, ModelsCommand.self, TokenizeCommand.self, EmbedCommand.self,
-                      GenerateCommand.self, ChatCommand.self, LogitsCommand.self,
+                      GenerateCommand.self, ChatCommand.self, LogitsCommand.self, EvalCommand.self,
                       BenchCommand.self]
     )
 }
