@@ -22,7 +22,7 @@ public enum RetrievalError: Error, CustomStringConvertible {
         case .invalidInput(let reason): return "invalid input: \(reason)"
         case .badFile(let path, let line, let reason):
             return line.map { "\(path):\($0): \(reason)" } ?? "\(path): \(reason)"
-        case .corruptIndex(let offset, let reason): return "corrupt BM25 index at byte \(offset): \(reason)"
+        case .corruptIndex(let offset, let reason): return "corrupt index at byte \(offset): \(reason)"
         case .fileTooLarge(let path, let bytes, let limit):
             return "\(path): file is \(bytes) bytes, over the \(limit)-byte limit"
         case .binaryFile(let path): return "\(path): binary file (NUL bytes in the first 8 KiB), skipped"
