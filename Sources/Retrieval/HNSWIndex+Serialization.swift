@@ -17,7 +17,7 @@ extension HNSWIndex {
 
     /// The index as bytes (see the format above); `init(serialized:)` reads it back.
     public func serialize() -> [UInt8] {
-        var out = HNSWByteWriter()
+        var out = IndexByteWriter()
         out.bytes.reserveCapacity(64 + count * (2 + 4 * dimension + 4 * (maxM0 + 1)) + 4 * upperLinks.count)
         out.bytes += Self.magic
         out.u32(Self.formatVersion)
@@ -42,7 +42,7 @@ extension HNSWIndex {
     /// - Throws: `RetrievalError.corruptIndex` naming the first inconsistency (truncation, bad
     ///   magic or version, parameters out of range, non-finite values, links out of range).
     public init(serialized bytes: [UInt8]) throws {
-        var r = HNSWByteReader(bytes: bytes)
+        var r = IndexByteReader(bytes: bytes, format: "HNSW")
         guard try r.take(Self.magic.count).elementsEqual(Self.magic) else { throw r.corrupt("not an HNSW index (bad magic)") }
         let version = try r.u32()
         guard version == Self.formatVersion else { throw r.corrupt("unsupported HNSW format version \(version)") }
@@ -77,7 +77,7 @@ extension HNSWIndex {
     }
 
     /// Checks levels, the entry point and every neighbour list; rebuilds `upperOffsets`.
-    private mutating func validateGraph(reader r: HNSWByteReader) throws {
+    private mutating func validateGraph(reader r: IndexByteReader) throws {
         upperOffsets = []
         upperOffsets.reserveCapacity(count)
         var offset = 0, top = -1
@@ -111,59 +111,5 @@ extension HNSWIndex {
                 }
             }
         }
-    }
-}
-
-/// Appends little-endian integers.
-private struct HNSWByteWriter {
-    var bytes: [UInt8] = []
-
-    mutating func u32(_ v: UInt32) {
-        bytes.append(UInt8(truncatingIfNeeded: v))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 24))
-    }
-    mutating func u64(_ v: UInt64) {
-        u32(UInt32(truncatingIfNeeded: v))
-        u32(UInt32(truncatingIfNeeded: v >> 32))
-    }
-}
-
-/// Reads what `HNSWByteWriter` wrote, throwing instead of reading past the end.
-private struct HNSWByteReader {
-    let bytes: [UInt8]
-    var position = 0
-
-    func corrupt(_ reason: String) -> RetrievalError { .corruptIndex(offset: position, reason: "HNSW: " + reason) }
-
-    mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
-        guard n >= 0, n <= bytes.count - position else { throw corrupt("needs \(n) bytes, \(bytes.count - position) left") }
-        defer { position += n }
-        return bytes[position ..< position + n]
-    }
-    mutating func u32() throws -> UInt32 {
-        try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
-    }
-    mutating func u64() throws -> UInt64 {
-        try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
-    }
-    /// A count read from the file, refused when the rest of the file cannot hold that many items.
-    func count(_ value: UInt64, _ what: String, minimumBytes: Int) throws -> Int {
-        guard value <= UInt64((bytes.count - position) / max(1, minimumBytes)) else {
-            throw corrupt("\(what) \(value) is larger than the file allows")
-        }
-        return Int(value)
-    }
-    mutating func u32s(_ n: Int) throws -> [UInt32] {
-        guard n >= 0, n <= (bytes.count - position) / 4 else { throw corrupt("needs \(n) values, \(bytes.count - position) bytes left") }
-        let raw = try take(n * 4)
-        var out = [UInt32](repeating: 0, count: n)
-        var i = raw.startIndex
-        for k in 0 ..< n {
-            out[k] = UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24
-            i += 4
-        }
-        return out
     }
 }
