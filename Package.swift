@@ -34,6 +34,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -48,13 +49,16 @@ let package = Package(
                 path: "Sources/Models", swiftSettings: hotCode),
         .target(name: "RagTuneRetrieval", dependencies: ["RagTuneTensor"], path: "Sources/Retrieval",
                 swiftSettings: hotCode),
+        .target(name: "RagTuneStorage",
+                dependencies: ["RagTuneRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Sources/Storage", swiftSettings: cpuOnly),
         .target(name: "RagTuneEvaluation", dependencies: ["RagTuneRetrieval"], path: "Sources/Evaluation",
                 swiftSettings: cpuOnly),
         .executableTarget(
             name: "ragtune",
             dependencies: [
                 "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
-                "RagTuneRetrieval", "RagTuneEvaluation",
+                "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
@@ -67,6 +71,8 @@ let package = Package(
                     swiftSettings: cpuOnly),
         .testTarget(name: "RetrievalTests", dependencies: ["RagTuneRetrieval"], path: "Tests/RetrievalTests",
                     exclude: ["Fixtures"], swiftSettings: cpuOnly),
+        .testTarget(name: "StorageTests", dependencies: ["RagTuneStorage"], path: "Tests/StorageTests",
+                    swiftSettings: cpuOnly),
         .testTarget(name: "EvaluationTests", dependencies: ["RagTuneEvaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"], swiftSettings: cpuOnly),
         .testTarget(name: "RagTuneCLITests", dependencies: ["ragtune"], path: "Tests/RagTuneCLITests",

@@ -18,6 +18,18 @@ public struct Chunk: Sendable, Hashable, Codable {
 
     /// `text` without the heading prefix: exactly `document.text(from: startOffset, to: endOffset)`.
     public var body: String { String(text.unicodeScalars.dropFirst(prefixLength)) }
+
+    public init(documentID: String, ordinal: Int, text: String, heading: String?, startOffset: Int, endOffset: Int,
+                tokenCount: Int, prefixLength: Int) {
+        self.documentID = documentID
+        self.ordinal = ordinal
+        self.text = text
+        self.heading = heading
+        self.startOffset = startOffset
+        self.endOffset = endOffset
+        self.tokenCount = tokenCount
+        self.prefixLength = prefixLength
+    }
 }
 
 /// Splits documents into sentence-aligned chunks under a token budget, with overlap.

@@ -7,7 +7,8 @@ struct RagTune: AsyncParsableCommand {
         commandName: "ragtune",
         abstract: "RAG vs fine-tuning, measured on your own data, on CPU.",
         subcommands: [DemoCommand.self, ModelsCommand.self, TokenizeCommand.self, EmbedCommand.self,
-                      GenerateCommand.self, ChatCommand.self, LogitsCommand.self, EvalCommand.self,
+                      GenerateCommand.self, ChatCommand.self, LogitsCommand.self, IndexCommand.self,
+                      SearchCommand.self, RemoveCommand.self, EvalCommand.self,
                       BenchCommand.self]
     )
 }

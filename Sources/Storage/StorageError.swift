@@ -1,0 +1,16 @@
+/// Errors of the document store, naming the store's path.
+public enum StorageError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case database(path: String, reason: String)
+    case corruptRow(path: String, reason: String)
+    case mismatch(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): return "\(path): cannot open the store: \(reason)"
+        case .database(let path, let reason): return "\(path): \(reason)"
+        case .corruptRow(let path, let reason): return "\(path): corrupt row: \(reason)"
+        case .mismatch(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import RagTuneRetrieval
+
+/// A chunk as the store keeps it, with what search needs of its document (source, title,
+/// metadata and ACL for filters and citations) and its embedding.
+public struct StoredChunk: Sendable, Equatable {
+    /// Row id in the store (stable until the document is re-indexed).
+    public var id: Int64
+    public var chunk: Chunk
+    public var documentSource: String
+    public var documentTitle: String
+    public var metadata: [String: String]
+    /// Who may see it; empty means everyone.
+    public var acl: [String]
+    /// `[dimension]`, L2-normalized (empty when stored without one).
+    public var embedding: [Float]
+
+    /// Whether `user` may see this chunk (everyone may see chunks of documents without an ACL;
+    /// with an ACL, only the users it lists; an anonymous caller sees only unrestricted chunks).
+    public func isVisible(to user: String?) -> Bool {
+        acl.isEmpty || user.map(acl.contains) == true
+    }
+
+    /// Whether every `key=value` pair is in the document's metadata (`source` and `title` also match).
+    public func matches(_ filters: [(key: String, value: String)]) -> Bool {
+        filters.allSatisfy { key, value in
+            switch key {
+            case "source": return documentSource == value
+            case "title": return documentTitle == value
+            default: return metadata[key] == value
+            }
+        }
+    }
+}

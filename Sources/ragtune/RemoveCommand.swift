@@ -1,0 +1,23 @@
+import ArgumentParser
+import RagTuneStorage
+
+/// `ragtune remove --store PATH ID...`
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove documents (by id) and their chunks from a store.")
+
+    @Option(help: "The store built by `ragtune index`.")
+    var store: String
+
+    @Argument(help: "Document ids (as `ragtune search` shows them).")
+    var ids: [String]
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func run() throws {
+        let database = try SQLiteStore(path: store)
+        let removed = try database.remove(ids)
+        if json { print(JSONText.object(["removed": removed, "requested": ids.count])) } else { print("removed \(removed) of \(ids.count)") }
+    }
+}

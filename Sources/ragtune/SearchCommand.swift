@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RagTuneModels
+import RagTuneStorage
+
+extension SearchMode: ExpressibleByArgument {}
+
+/// `ragtune search --store PATH --mode bm25|dense|hybrid "query"`
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search a store's chunks by BM25, dense (MiniLM) or hybrid (reciprocal-rank fusion) ranking.")
+
+    @Option(help: "The store built by `ragtune index`.")
+    var store: String
+
+    @Option(help: "bm25, dense or hybrid.")
+    var mode: SearchMode = .hybrid
+
+    @Option(name: .customLong("filter"), help: "Only documents with metadata key=value (repeatable; also source=, title=).")
+    var filters: [String] = []
+
+    @Option(help: "Search as this user: documents with an ACL are seen only by users it lists.")
+    var user: String?
+
+    @Option(name: .short, help: "Results to return.")
+    var k: Int = 10
+
+    @Argument(help: "The query.")
+    var query: String
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    var parsedFilters: [(key: String, value: String)] {
+        filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }
+    }
+
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("-k must be at least 1") }
+        if let bad = filters.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
+            throw ValidationError("--filter \(bad): expected key=value")
+        }
+    }
+
+    func run() throws {
+        let database = try SQLiteStore(path: store)
+        let started = Date()
+        let searcher = try ChunkSearcher(chunks: database.chunks())
+        let loaded = Date()
+        let embedding = mode == .bm25 ? nil : try MiniLMEmbedder(threads: 2).embed([query])[0]
+        let hits = try searcher.search(query, embedding: embedding, mode: mode, k: k, user: user, filters: parsedFilters)
+        let done = Date()
+        if json {
+            print(JSONText.object([
+                "query": query, "mode": mode.rawValue,
+                "results": hits.enumerated().map { rank, hit in
+                    ["rank": rank + 1, "score": Double(hit.score), "doc_id": hit.chunk.chunk.documentID,
+                     "source": hit.chunk.documentSource, "title": hit.chunk.documentTitle, "chunk": hit.chunk.chunk.ordinal,
+                     "start": hit.chunk.chunk.startOffset, "end": hit.chunk.chunk.endOffset, "text": hit.chunk.chunk.text] as [String: Any]
+                },
+                "timings": ["load_seconds": loaded.timeIntervalSince(started), "search_seconds": done.timeIntervalSince(loaded)]]))
+            return
+        }
+        if hits.isEmpty { print("no results") }
+        for (rank, hit) in hits.enumerated() {
+            let snippet = hit.chunk.chunk.body.replacingOccurrences(of: "\n", with: " ").prefix(160)
+            print(String(format: "%2d. %.4f  %@ [chunk %d]", rank + 1, hit.score, hit.chunk.documentSource, hit.chunk.chunk.ordinal))
+            print("    \(snippet)")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import RagTuneModels
+import RagTuneStorage
+@testable import ragtune
+
+/// `ragtune index` end to end on small folders: incremental re-indexing, edits, pruning, ACL and
+/// filters, and recovery after the process is killed mid-ingest. Needs the MiniLM model.
+@Suite(.serialized) struct IndexCommandTests {
+    static let modelsInstalled: Bool = {
+        if ModelDirectory().isInstalled(ModelCatalog.minilm) { return true }
+        if ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1" {
+            fatalError("RAGTUNE_REQUIRE_MODELS=1 but minilm is not installed: run `ragtune models install minilm`")
+        }
+        print("SKIP: minilm not installed; run `ragtune models install minilm`")
+        return false
+    }()
+
+    private func folder(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-index-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        return dir
+    }
+
+    private func index(_ store: String, _ args: [String]) throws {
+        var command = try IndexCommand.parse(["--store", store, "--json"] + args)
+        try command.run()
+    }
+
+    @Test func reindexingIsIncrementalAndPruneRemovesDeletedFiles() throws {
+        guard Self.modelsInstalled else { return }
+        let dir = try folder(["a.txt": "Alpha reactors hum quietly.", "b.md": "# Bee\nBees make honey in hives.",
+                              "c.txt": "Comets have icy tails.", "binary.txt": "ab\u{0}cd"])
+        let store = dir.appendingPathComponent("store.sqlite").path
+        try index(store, [dir.path, "--exclude", "*.sqlite*"])
+        let database = try SQLiteStore(path: store)
+        #expect(try database.counts().documents == 3) // the binary file is reported and skipped
+        let firstChunks = try database.chunks().map(\.id)
+        try index(store, [dir.path, "--exclude", "*.sqlite*"])
+        #expect(try database.chunks().map(\.id) == firstChunks) // nothing rewritten
+        try Data("Comets have icy tails and bright comas.".utf8).write(to: dir.appendingPathComponent("c.txt"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("a.txt"))
+        try index(store, [dir.path, "--exclude", "*.sqlite*", "--prune"])
+        let chunks = try database.chunks()
+        #expect(Set(chunks.map(\.chunk.documentID)) == ["b.md", "c.txt"])
+        #expect(chunks.first { $0.chunk.documentID == "c.txt" }?.chunk.text.contains("comas") == true)
+        #expect(chunks.first { $0.chunk.documentID == "b.md" }.map { firstChunks.contains($0.id) } == true)
+    }
+
+    @Test func aclAndFiltersApplyBeforeRanking() throws {
+        guard Self.modelsInstalled else { return }
+        let lines = [
+            #"{"_id": "pub", "title": "Payroll", "text": "Salaries are paid on the last Friday.", "team": "hr"}"#,
+            #"{"_id": "sec", "title": "Payroll secret", "text": "Salaries of executives are paid early.", "team": "hr", "acl": ["ceo"]}"#,
+            #"{"_id": "eng", "title": "Build", "text": "The build runs on Fridays.", "team": "eng"}"#,
+        ]
+        let dir = try folder(["kb.jsonl": lines.joined(separator: "\n")])
+        let store = dir.appendingPathComponent("store.sqlite").path
+        try index(store, [dir.appendingPathComponent("kb.jsonl").path])
+        let searcher = try ChunkSearcher(chunks: SQLiteStore(path: store).chunks())
+        let embedding = try MiniLMEmbedder(threads: 1).embed(["when are executives paid"])[0]
+        for mode in SearchMode.allCases {
+            let anonymous = try searcher.search("executives paid", embedding: embedding, mode: mode, k: 10)
+            #expect(!anonymous.contains { $0.chunk.chunk.documentID == "sec" }, "\(mode): ACL leaked")
+            let ceo = try searcher.search("executives paid", embedding: embedding, mode: mode, k: 1, user: "ceo")
+            #expect(ceo.first?.chunk.chunk.documentID == "sec", "\(mode)")
+            let eng = try searcher.search("paid Friday", embedding: embedding, mode: mode, k: 10, filters: [("team", "eng")])
+            #expect(eng.map(\.chunk.chunk.documentID) == ["eng"], "\(mode): the filter must keep only team=eng")
+        }
+    }
+
+    @Test func killedIngestLeavesAConsistentStoreAndARerunFinishes() throws {
+        guard Self.modelsInstalled else { return }
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/ragtune")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            print("SKIP: \(binary.path) not built")
+            return
+        }
+        var files: [String: String] = [:]
+        for i in 0..<300 {
+            files["doc\(i).txt"] = (0..<40).map { "Document \(i) sentence \($0) talks about topic \(($0 * 7 + i) % 13)." }
+                .joined(separator: " ")
+        }
+        let dir = try folder(files)
+        let store = dir.appendingPathComponent("store.sqlite").path
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["index", "--store", store, dir.path, "--exclude", "*.sqlite*", "--threads", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until some documents are committed, then kill -9.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            if let counts = try? SQLiteStore(path: store).counts(), counts.documents >= 20 { break }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let database = try SQLiteStore(path: store)
+        let killed = try database.counts()
+        #expect(killed.documents >= 20 && killed.documents < 300, "killed after \(killed.documents) documents")
+        // Every stored document has all of its chunks: none was half written.
+        let chunkDocs = Set(try database.chunks().map(\.chunk.documentID))
+        #expect(chunkDocs == Set(try database.documents().map(\.id)))
+        try index(store, [dir.path, "--exclude", "*.sqlite*"])
+        #expect(try database.counts().documents == 300)
+    }
+}
