@@ -35,14 +35,6 @@ public struct QuantizedMatrix: Sendable {
         try file.withUnsafeBytes { try body($0.baseAddress! + offset) }
     }
 
-    /// y[rows] = W · x[columns], rows split over `threads` workers (quantized dot products, no
-    /// dequantized copy of the weights).
-    public func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int) {
-        Parallel.forRanges(count: threads, threads: threads) { workers in
-            for w in workers { multiply(x, into: y, share: w, of: threads) }
-        }
-    }
-
     /// y = W · x for several matrices that read the same `x` (q/k/v, gate/up), in one parallel
     /// region of `pool`: each worker takes its share of every matrix's rows.
     public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],

@@ -73,7 +73,7 @@ public struct Sampler: Sendable {
         }
         let p = parameters
         if p.temperature <= 0 && !p.hasPenalties {
-            return Self.argmax(base, count: logits.count)
+            return Kernels.argmax(base, count: logits.count)
         }
         filter(logits)
         if p.temperature <= 0 { return candidates.argmax() }
@@ -108,12 +108,5 @@ public struct Sampler: Sendable {
         candidates.keepTopK(p.topK)
         candidates.keepTopP(p.topP)
         candidates.keepMinP(p.minP)
-    }
-
-    /// First index of the largest value (NaN never wins; 0 if every value is NaN).
-    static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
-        let m = Kernels.maximum(x, count: count)
-        for i in 0..<count where x[i] == m { return i }
-        return 0
     }
 }

@@ -76,11 +76,10 @@ public final class TextGenerator {
             if !chunk.isEmpty { onText(chunk) }
             if detector.isStopped { break }
             guard session.tokens.count < session.maxContext else {
+                // Context full: release what the decoder and detector still hold, and stop.
                 let rest = detector.feed(text: decoder.finish()) + detector.finish()
                 if !rest.isEmpty { onText(rest) }
-                return Result(promptIds: promptIds, ids: ids, text: detector.text, stopReason: .maxTokens,
-                              promptSeconds: prefilled.timeIntervalSince(start),
-                              generateSeconds: Date().timeIntervalSince(prefilled))
+                break
             }
             logits = try session.evaluate([next])[0]
         }

@@ -93,11 +93,12 @@ public enum Kernels {
         return result
     }
 
-    /// Index of the largest element; the lowest index wins a tie (0 for an empty buffer).
+    /// Index of the largest element, NaNs ignored; the lowest index wins a tie (0 for an empty or
+    /// all-NaN buffer).
     public static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
-        var best = 0
-        for i in 1..<max(1, count) where x[i] > x[best] { best = i }
-        return best
+        let m = maximum(x, count: count)
+        for i in 0..<count where x[i] == m { return i }
+        return 0
     }
 
     /// In-place softmax: x ← exp(x − max x) / Σ exp(x − max x). Entries of −∞ become 0.

@@ -122,3 +122,14 @@ import Testing
         #expect(zero == [0, 0])
     }
 }
+
+@Suite struct ArgmaxTests {
+    @Test func lowestIndexWinsTiesAndNaNNeverWins() {
+        let values: [Float] = [.nan, 1, 3, -2, 3]
+        #expect(Kernels.argmax(values, count: values.count) == 2)
+        let allNaN: [Float] = [.nan, .nan]
+        #expect(Kernels.argmax(allNaN, count: 2) == 0)
+        let long = (0..<100).map { Float($0 % 37) }
+        #expect(Kernels.argmax(long, count: 100) == 36)
+    }
+}
