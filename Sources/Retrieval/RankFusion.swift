@@ -30,3 +30,26 @@ public enum RankFusion {
             .sorted(by: ScoredDocument.ranksBefore).prefix(limit))
     }
 }
+
+/// How hybrid search combines a BM25 list with a dense list.
+public enum FusionMethod: Sendable, Equatable, CustomStringConvertible {
+    /// Reciprocal-rank fusion with constant `k` (60 in the original paper).
+    case reciprocalRank(k: Float)
+    /// Convex combination of min-max normalized scores: `denseWeight` · dense + (1 − `denseWeight`) · BM25.
+    case weighted(denseWeight: Float)
+
+    /// The fused ranking, best first, at most `limit` long.
+    public func fuse(sparse: [ScoredDocument], dense: [ScoredDocument], limit: Int) -> [ScoredDocument] {
+        switch self {
+        case .reciprocalRank(let k): return RankFusion.reciprocalRank([sparse, dense], k: k, limit: limit)
+        case .weighted(let w): return RankFusion.weighted([(sparse, 1 - w), (dense, w)], limit: limit)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .reciprocalRank(let k): return "rrf(k=\(k))"
+        case .weighted(let w): return "weighted(dense=\(w), bm25=\(1 - w), min-max)"
+        }
+    }
+}

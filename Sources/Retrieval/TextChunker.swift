@@ -80,17 +80,21 @@ public struct TextChunker: Sendable {
         self.countTokens = countTokens
     }
 
-    /// - Returns: the chunks of `document`, ordinals 0, 1, …, in document order.
+    /// - Returns: the chunks of `document`, ordinals 0, 1, …, in document order. A JSONL record's
+    ///   title (which is not part of its text) is the heading of all its chunks, so every chunk
+    ///   keeps it as context, as BEIR's title + text does for whole documents.
     public func chunk(_ document: SourceDocument) -> [Chunk] {
         let structured = headingMode == .always
             || (headingMode == .auto && (document.format == .markdown || document.format == .html))
-        return chunk(text: document.text, documentID: document.id, structured: structured)
+        let title = document.format == .jsonl && !document.title.isEmpty ? document.title : nil
+        return chunk(text: document.text, documentID: document.id, structured: structured, heading: title)
     }
 
     /// Chunks raw text; offsets index `text` in Unicode scalars.
-    public func chunk(text: String, documentID: String, structured: Bool) -> [Chunk] {
+    /// - Parameter heading: the heading of unstructured text (structured text finds its own).
+    public func chunk(text: String, documentID: String, structured: Bool, heading: String? = nil) -> [Chunk] {
         let s = Array(text.unicodeScalars)
-        let sections = structured ? Self.sections(s) : [(heading: nil, range: 0..<s.count)]
+        let sections = structured ? Self.sections(s) : [(heading: heading, range: 0..<s.count)]
         var chunks: [Chunk] = []
         for section in sections {
             let prefix = prefixHeading ? section.heading.map { $0 + "\n\n" } ?? "" : ""

@@ -6,7 +6,7 @@ import RagTuneRetrieval
 /// its chunks and embeddings in one transaction, so a crash (even `kill -9`) leaves every document
 /// either fully stored at its old version or fully at its new one, and re-running an ingest
 /// finishes the job. Documents carry a content hash, so re-indexing unchanged files does nothing.
-public struct SQLiteStore: Sendable {
+public struct SQLiteStore: DocumentStore {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
@@ -78,6 +78,7 @@ public struct SQLiteStore: Sendable {
                                      chunk.endOffset, chunk.tokenCount, chunk.prefixLength,
                                      embedding.withUnsafeBytes { Data($0) }])
             }
+            try Self.advanceGeneration(db)
             return previous == nil
         }
     }
@@ -91,6 +92,7 @@ public struct SQLiteStore: Sendable {
                 try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [id])
                 removed += db.changesCount
             }
+            if removed > 0 { try Self.advanceGeneration(db) }
             return removed
         }
     }
@@ -112,26 +114,70 @@ public struct SQLiteStore: Sendable {
 
     /// Every chunk with its document's fields, in document then chunk order.
     public func chunks() throws -> [StoredChunk] {
+        try snapshot(withEmbeddings: true).chunks
+    }
+
+    /// The chunks and the generation they belong to, read in one transaction.
+    /// - Parameter withEmbeddings: false leaves every `embedding` empty (much less to read).
+    public func snapshot(withEmbeddings: Bool) throws -> StoreSnapshot {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.id, c.documentId, c.ordinal, c.text, c.heading, c.startOffset, c.endOffset, c.tokenCount,
-                       c.prefixLength, c.embedding, d.source, d.title, d.metadata, d.acl
+                       c.prefixLength, \(withEmbeddings ? "c.embedding" : "NULL AS embedding"), d.source, d.title,
+                       d.metadata, d.acl
                 FROM chunk c JOIN document d ON d.id = c.documentId ORDER BY c.documentId, c.ordinal
                 """)
-            return try rows.map { row in
-                let blob: Data = row["embedding"]
-                guard blob.count % 4 == 0 else {
-                    throw StorageError.corruptRow(path: path, reason: "chunk \(row["id"] as Int64) embedding has \(blob.count) bytes")
-                }
-                let embedding = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let chunks = try rows.map { row in
                 let chunk = Chunk(documentID: row["documentId"], ordinal: row["ordinal"], text: row["text"],
                                   heading: row["heading"], startOffset: row["startOffset"], endOffset: row["endOffset"],
                                   tokenCount: row["tokenCount"], prefixLength: row["prefixLength"])
                 return StoredChunk(id: row["id"], chunk: chunk, documentSource: row["source"], documentTitle: row["title"],
                                    metadata: try Self.decode(row["metadata"], path: path),
-                                   acl: try Self.decode(row["acl"], path: path), embedding: embedding)
+                                   acl: try Self.decode(row["acl"], path: path),
+                                   embedding: try withEmbeddings ? embedding(row) : [])
             }
+            return StoreSnapshot(generation: try Self.generation(db), chunks: chunks)
         }
+    }
+
+    /// The embeddings of the given chunks (ids not stored are left out).
+    public func embeddings(ofChunks ids: [Int64]) throws -> [Int64: [Float]] {
+        try read { db in
+            var found: [Int64: [Float]] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let batch = ids[start..<min(start + 500, ids.count)]
+                let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT id, embedding FROM chunk WHERE id IN (\(marks))",
+                                            arguments: StatementArguments(Array(batch))) {
+                    found[row["id"]] = try embedding(row)
+                }
+            }
+            return found
+        }
+    }
+
+    /// The store's generation: it grows with every committed change to documents or chunks.
+    public func generation() throws -> UInt64 {
+        try read { db in try Self.generation(db) }
+    }
+
+    private func embedding(_ row: Row) throws -> [Float] {
+        let blob: Data = row["embedding"]
+        guard blob.count % 4 == 0 else {
+            throw StorageError.corruptRow(path: path, reason: "chunk \(row["id"] as Int64) embedding has \(blob.count) bytes")
+        }
+        return blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    private static func generation(_ db: Database) throws -> UInt64 {
+        UInt64(try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'generation'") ?? "0") ?? 0
+    }
+
+    /// Bumps the generation inside the caller's write transaction.
+    private static func advanceGeneration(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO setting (key, value) VALUES ('generation', ?) "
+                           + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [String(try generation(db) + 1)])
     }
 
     /// A setting (e.g. the embedding model the store was built with), or nil.

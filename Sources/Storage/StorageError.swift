@@ -4,6 +4,8 @@ public enum StorageError: Error, CustomStringConvertible {
     case database(path: String, reason: String)
     case corruptRow(path: String, reason: String)
     case mismatch(path: String, reason: String)
+    /// A saved search index beside the store is unreadable (it is rebuilt).
+    case corruptIndexFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -11,6 +13,7 @@ public enum StorageError: Error, CustomStringConvertible {
         case .database(let path, let reason): return "\(path): \(reason)"
         case .corruptRow(let path, let reason): return "\(path): corrupt row: \(reason)"
         case .mismatch(let path, let reason): return "\(path): \(reason)"
+        case .corruptIndexFile(let path, let reason): return "\(path): unusable index file: \(reason)"
         }
     }
 }

@@ -37,6 +37,11 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Worker threads.")
     var threads: Int = 2
 
+    @Option(name: .customLong("max-file-mb"), help: "Files larger than this many megabytes are reported and skipped.")
+    var maxFileMB: Double = 50
+
+    @OptionGroup var indexOptions: VectorIndexOptions
+
     @Flag(help: "Print one JSON summary object on stdout.")
     var json = false
 
@@ -44,48 +49,54 @@ struct IndexCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("give at least one file or folder to index") }
         guard chunkTokens >= 16, chunkTokens <= 254 else { throw ValidationError("--chunk-tokens must be in 16...254") }
         guard overlap >= 0, overlap < chunkTokens else { throw ValidationError("--overlap must be in 0..<chunk-tokens") }
+        guard maxFileMB > 0 else { throw ValidationError("--max-file-mb must be positive") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let database = try SQLiteStore(path: store)
-        let model = "all-MiniLM-L6-v2"
-        if let stored = try database.setting("embedding_model"), stored != model {
-            throw ValidationError("\(store) was built with \(stored); RagTune embeds with \(model)")
-        }
-        try database.setSetting("embedding_model", model)
-        let loaded = DocumentLoader().load(paths: inputs.map { URL(fileURLWithPath: $0) }, include: includes, exclude: excludes)
+        let database = try openEmbeddingStore(store)
+        let loaded = DocumentLoader(maxFileBytes: Int64(maxFileMB * 1_000_000))
+            .load(paths: inputs.map { URL(fileURLWithPath: $0) }, include: includes, exclude: excludes)
         for issue in loaded.issues { logError("\(issue)") }
         let embedder = try MiniLMEmbedder(threads: threads)
         let tokenizer = embedder.tokenizer
         let chunker = try TextChunker(maxTokens: chunkTokens, overlapTokens: overlap,
                                       countTokens: { max(0, tokenizer.encode($0).count - 2) })
-        var counts = (added: 0, replaced: 0, unchanged: 0, chunks: 0, removed: 0)
         let started = Date()
-        for (n, document) in loaded.documents.enumerated() {
-            if try database.contentHash(of: document.id) == document.contentHash { counts.unchanged += 1; continue }
-            let chunks = chunker.chunk(document)
-            let embeddings = try embedder.embed(chunks.map(\.text))
-            if try database.replace(document, chunks: chunks, embeddings: embeddings) { counts.added += 1 } else { counts.replaced += 1 }
-            counts.chunks += chunks.count
-            if (n + 1) % 50 == 0 { logError("indexed \(n + 1)/\(loaded.documents.count) documents") }
-        }
+        var bar = ProgressBar("indexing", total: loaded.documents.count)
+        let ingested = try StoreIngestor(store: database, chunker: chunker, embed: embedder.embed)
+            .ingest(loaded.documents) { bar.update($0.done) }
+        bar.finish(ingested.done)
+        var removed = 0
         if prune {
             let loadedIds = Set(loaded.documents.map(\.id)), readSources = Set(loaded.documents.map(\.sourcePath))
             let gone = try database.documents().filter { id, source in
                 !FileManager.default.fileExists(atPath: source) || (readSources.contains(source) && !loadedIds.contains(id))
             }
-            counts.removed = try database.remove(gone.map(\.id))
+            removed = try database.remove(gone.map(\.id))
         }
+        try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
         let totals = try database.counts()
         let summary: [String: Any] = [
-            "store": store, "added": counts.added, "replaced": counts.replaced, "unchanged": counts.unchanged,
-            "removed": counts.removed, "chunks_written": counts.chunks, "failed_files": loaded.failures.count,
+            "store": store, "added": ingested.added, "replaced": ingested.replaced, "unchanged": ingested.unchanged,
+            "removed": removed, "chunks_written": ingested.chunks, "failed_files": loaded.failures.count,
             "documents": totals.documents, "chunks": totals.chunks, "seconds": Date().timeIntervalSince(started)]
         if json {
             print(JSONText.object(summary))
         } else {
-            print("\(counts.added) added, \(counts.replaced) replaced, \(counts.unchanged) unchanged, \(counts.removed) removed, "
+            print("\(ingested.added) added, \(ingested.replaced) replaced, \(ingested.unchanged) unchanged, \(removed) removed, "
                   + "\(loaded.failures.count) failed; store now holds \(totals.documents) documents, \(totals.chunks) chunks")
         }
     }
+}
+
+/// Opens (creating) the store at `path` for MiniLM embeddings, refusing one built with another model.
+func openEmbeddingStore(_ path: String) throws -> SQLiteStore {
+    let database = try SQLiteStore(path: path)
+    let model = "all-MiniLM-L6-v2"
+    if let stored = try database.setting("embedding_model"), stored != model {
+        throw ValidationError("\(path) was built with \(stored); RagTune embeds with \(model)")
+    }
+    try database.setSetting("embedding_model", model)
+    return database
 }

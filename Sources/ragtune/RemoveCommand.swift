@@ -12,12 +12,15 @@ struct RemoveCommand: ParsableCommand {
     @Argument(help: "Document ids (as `ragtune search` shows them).")
     var ids: [String]
 
+    @OptionGroup var indexOptions: VectorIndexOptions
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
     func run() throws {
         let database = try SQLiteStore(path: store)
         let removed = try database.remove(ids)
+        try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
         if json { print(JSONText.object(["removed": removed, "requested": ids.count])) } else { print("removed \(removed) of \(ids.count)") }
     }
 }

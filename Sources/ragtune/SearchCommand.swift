@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RagTuneModels
+import RagTuneRetrieval
 import RagTuneStorage
 
 extension SearchMode: ExpressibleByArgument {}
@@ -29,6 +30,10 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The query.")
     var query: String
 
+    @OptionGroup var indexOptions: VectorIndexOptions
+
+    @OptionGroup var fusionOptions: FusionOptions
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -46,26 +51,33 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         let database = try SQLiteStore(path: store)
         let started = Date()
-        let searcher = try ChunkSearcher(chunks: database.chunks())
+        let searcher = try indexOptions.indexes(for: store).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
         let loaded = Date()
         let embedding = mode == .bm25 ? nil : try MiniLMEmbedder(threads: 2).embed([query])[0]
-        let hits = try searcher.search(query, embedding: embedding, mode: mode, k: k, user: user, filters: parsedFilters)
+        let embedded = Date()
+        let hits = try searcher.search(query, embedding: embedding, mode: mode, k: k, user: user, filters: parsedFilters,
+                                       fusion: fusionOptions.method, depth: max(k, fusionOptions.depth))
         let done = Date()
         if json {
             print(JSONText.object([
                 "query": query, "mode": mode.rawValue,
+                "vector_index": (searcher.vectorIndexKind?.rawValue).map { $0 as Any } ?? NSNull(),
+                "fusion": mode == .hybrid ? fusionOptions.method.description as Any : NSNull(),
                 "results": hits.enumerated().map { rank, hit in
                     ["rank": rank + 1, "score": Double(hit.score), "doc_id": hit.chunk.chunk.documentID,
                      "source": hit.chunk.documentSource, "title": hit.chunk.documentTitle, "chunk": hit.chunk.chunk.ordinal,
                      "start": hit.chunk.chunk.startOffset, "end": hit.chunk.chunk.endOffset, "text": hit.chunk.chunk.text] as [String: Any]
                 },
-                "timings": ["load_seconds": loaded.timeIntervalSince(started), "search_seconds": done.timeIntervalSince(loaded)]]))
+                "timings": ["load_seconds": loaded.timeIntervalSince(started), "embed_seconds": embedded.timeIntervalSince(loaded),
+                            "search_seconds": done.timeIntervalSince(embedded)]]))
             return
         }
         if hits.isEmpty { print("no results") }
         for (rank, hit) in hits.enumerated() {
             let snippet = hit.chunk.chunk.body.replacingOccurrences(of: "\n", with: " ").prefix(160)
-            print(String(format: "%2d. %.4f  %@ [chunk %d]", rank + 1, hit.score, hit.chunk.documentSource, hit.chunk.chunk.ordinal))
+            let name = hit.chunk.documentTitle.isEmpty ? hit.chunk.chunk.documentID : hit.chunk.documentTitle
+            print(String(format: "%2d. %.4f  %@  (%@, id %@, chunk %d)", rank + 1, hit.score, name, hit.chunk.documentSource,
+                         hit.chunk.chunk.documentID, hit.chunk.chunk.ordinal))
             print("    \(snippet)")
         }
     }

@@ -108,4 +108,78 @@ import RagTuneStorage
         try index(store, [dir.path, "--exclude", "*.sqlite*"])
         #expect(try database.counts().documents == 300)
     }
+
+    /// The debug `ragtune` binary, or nil (with a SKIP line) when it is not built.
+    private static func builtBinary() -> URL? {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/ragtune")
+        if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+        print("SKIP: \(binary.path) not built")
+        return nil
+    }
+
+    /// Runs the binary and parses its stdout as one JSON object.
+    private func runJSON(_ binary: URL, _ arguments: [String]) throws -> [String: Any] {
+        let process = Process(), output = Pipe()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "ragtune \(arguments.joined(separator: " "))")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func searchUsesSavedHNSWIndexAndRemoveUpdatesIt() throws {
+        guard Self.modelsInstalled, let binary = Self.builtBinary() else { return }
+        let lines = [
+            #"{"_id": "pub", "title": "Payroll", "text": "Salaries are paid on the last Friday.", "team": "hr"}"#,
+            #"{"_id": "sec", "title": "Payroll secret", "text": "Salaries of executives are paid early.", "acl": ["ceo"]}"#,
+            #"{"_id": "eng", "title": "Build", "text": "The build runs on Fridays.", "team": "eng"}"#,
+        ]
+        let dir = try folder(["kb.jsonl": lines.joined(separator: "\n")])
+        let store = dir.appendingPathComponent("store.sqlite").path
+        try index(store, [dir.appendingPathComponent("kb.jsonl").path, "--vector-index", "hnsw"])
+        #expect(FileManager.default.fileExists(atPath: store + ".indexes/hnsw.snapshot"))
+        #expect(FileManager.default.fileExists(atPath: store + ".indexes/bm25.snapshot"))
+        func search(_ mode: String, user: [String] = []) throws -> [String] {
+            let result = try runJSON(binary, ["search", "--store", store, "--vector-index", "hnsw", "--mode", mode, "--json",
+                                              "-k", "3", "when are executives paid"] + user)
+            #expect(result["vector_index"] as? String == (mode == "bm25" ? nil : "hnsw"))
+            return (result["results"] as? [[String: Any]] ?? []).compactMap { $0["doc_id"] as? String }
+        }
+        for mode in ["bm25", "dense", "hybrid"] {
+            #expect(try search(mode, user: ["--user", "ceo"]).first == "sec", "\(mode)")
+            #expect(try !search(mode).contains("sec"), "\(mode): ACL leaked")
+        }
+        let removed = try runJSON(binary, ["remove", "--store", store, "--vector-index", "hnsw", "--json", "sec"])
+        #expect(removed["removed"] as? Int == 1)
+        #expect(try !search("dense", user: ["--user", "ceo"]).contains("sec"))
+    }
+
+    @Test func evalRetrievalOnAStoreScoresDocumentsByTheirBestChunk() throws {
+        guard Self.modelsInstalled, let binary = Self.builtBinary() else { return }
+        let corpus = [
+            #"{"_id": "d1", "title": "Honey", "text": "Bees make honey from nectar in their hives."}"#,
+            #"{"_id": "d2", "title": "Comets", "text": "Comets grow icy tails near the sun."}"#,
+            #"{"_id": "d3", "title": "Rivers", "text": "The Amazon carries more water than any other river."}"#,
+        ]
+        let queries = [#"{"_id": "q1", "text": "how is honey made"}"#, #"{"_id": "q2", "text": "which river carries the most water"}"#,
+                       #"{"_id": "q3", "text": "unjudged query"}"#]
+        let dir = try folder(["corpus.jsonl": corpus.joined(separator: "\n"), "queries.jsonl": queries.joined(separator: "\n"),
+                              "qrels.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n"])
+        let store = dir.appendingPathComponent("eval.sqlite").path
+        for mode in ["bm25", "dense", "hybrid"] {
+            let result = try runJSON(binary, ["eval", "retrieval", "--corpus", dir.appendingPathComponent("corpus.jsonl").path,
+                                              "--queries", dir.appendingPathComponent("queries.jsonl").path,
+                                              "--qrels", dir.appendingPathComponent("qrels.tsv").path,
+                                              "--store", store, "--mode", mode, "--json"])
+            #expect(result["queries"] as? Int == 2, "\(mode): the unjudged query is skipped")
+            #expect(result["ndcg@10"] as? Double == 1, "\(mode)")
+            #expect(result["store"] as? String == store)
+        }
+        #expect(try SQLiteStore(path: store).counts() == (3, 3)) // indexed once, reused by later modes
+    }
 }

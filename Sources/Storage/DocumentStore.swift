@@ -1,0 +1,42 @@
+import RagTuneRetrieval
+
+/// What RagTune needs of a document store: documents with their chunks and embeddings, written
+/// one document per transaction, with a generation that grows with every committed change (so
+/// derived indexes know when they are stale). `SQLiteStore` is the embedded implementation.
+public protocol DocumentStore: Sendable {
+    /// Where the store lives (a file path or a connection string), for messages.
+    var path: String { get }
+    /// The stored content hash of a document, or nil when it is not stored.
+    func contentHash(of documentId: String) throws -> UInt64?
+    /// Stores a document with its chunks and embeddings in one transaction, replacing any
+    /// earlier version. - Returns: true when the document is new.
+    @discardableResult
+    func replace(_ document: SourceDocument, chunks: [Chunk], embeddings: [[Float]]) throws -> Bool
+    /// Removes documents with their chunks. - Returns: how many were stored.
+    @discardableResult
+    func remove(_ documentIds: [String]) throws -> Int
+    /// Every stored document: (id, source path).
+    func documents() throws -> [(id: String, source: String)]
+    /// (documents, chunks) stored.
+    func counts() throws -> (documents: Int, chunks: Int)
+    /// Every chunk with its document's fields and the generation they belong to, read at once.
+    func snapshot(withEmbeddings: Bool) throws -> StoreSnapshot
+    /// The embeddings of the given chunks (ids not stored are left out).
+    func embeddings(ofChunks ids: [Int64]) throws -> [Int64: [Float]]
+    /// The current generation.
+    func generation() throws -> UInt64
+    /// A setting (e.g. the embedding model the store was built with), or nil.
+    func setting(_ key: String) throws -> String?
+    func setSetting(_ key: String, _ value: String) throws
+}
+
+/// A consistent view of a store: its chunks in document then chunk order, at one generation.
+public struct StoreSnapshot: Sendable {
+    public var generation: UInt64
+    public var chunks: [StoredChunk]
+
+    public init(generation: UInt64, chunks: [StoredChunk]) {
+        self.generation = generation
+        self.chunks = chunks
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import RagTuneRetrieval
+
+/// The search indexes of a store, saved beside it in a folder (`<store>.indexes/`: `bm25.snapshot`,
+/// `hnsw.snapshot`) so that a search loads them instead of rebuilding. Each file records the store
+/// generation it reflects:
+/// - BM25 is rebuilt whenever the store has changed (it is fast: SciFact's 5,183 documents in
+///   about 0.2 s) and saved again.
+/// - HNSW is brought up to date incrementally: chunks gone from the store are tombstoned, new
+///   chunks inserted, and the graph is compacted once a quarter of it is tombstones.
+/// The files are derived data written atomically: when one is missing, stale or damaged the
+/// store is the truth and the index is rebuilt from it.
+public struct StoreIndexes: Sendable {
+    /// Chunks from which `VectorIndexChoice.auto` picks HNSW over exact search.
+    public static let hnswThreshold = 10_000
+
+    /// The folder holding the index files.
+    public let directory: URL
+    public var hnswParameters: HNSWParameters
+    /// Receives one line per rebuild, update or unusable file (for stderr).
+    public var log: @Sendable (String) -> Void
+
+    /// The HNSW settings: hnswlib's defaults for M and efConstruction.
+    public struct HNSWParameters: Sendable {
+        public var m = 16
+        public var efConstruction = 200
+        public var efSearch = 64
+        public var seed: UInt64 = 42
+
+        public init(m: Int = 16, efConstruction: Int = 200, efSearch: Int = 64, seed: UInt64 = 42) {
+            self.m = m
+            self.efConstruction = efConstruction
+            self.efSearch = efSearch
+            self.seed = seed
+        }
+    }
+
+    /// - Parameter storePath: the store's file; the indexes go in `<storePath>.indexes/`.
+    public init(storePath: String, hnswParameters: HNSWParameters = HNSWParameters(),
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        directory = URL(fileURLWithPath: storePath + ".indexes")
+        self.hnswParameters = hnswParameters
+        self.log = log
+    }
+
+    private var bm25File: URL { directory.appendingPathComponent("bm25.snapshot") }
+    private var hnswFile: URL { directory.appendingPathComponent("hnsw.snapshot") }
+
+    /// A searcher over the store's current chunks, with the indexes `mode` needs, each loaded from
+    /// its file when up to date and otherwise rebuilt (or, for HNSW, updated) and saved.
+    public func searcher(for store: some DocumentStore, mode: SearchMode,
+                         vectorIndex: VectorIndexChoice = .auto) throws -> ChunkSearcher {
+        let choice = resolve(vectorIndex, chunks: try store.counts().chunks)
+        let snapshot = try store.snapshot(withEmbeddings: mode != .bm25 && choice == .exact)
+        let position = Dictionary(uniqueKeysWithValues: snapshot.chunks.enumerated().map { ($1.id, $0) })
+        let bm25 = mode == .dense ? nil : try bm25Index(snapshot)
+        var vectors: (retriever: VectorRetriever, chunkOfPosition: [Int])?
+        if mode != .bm25 {
+            switch choice {
+            case .hnsw:
+                if let (index, chunkIds) = try hnswIndex(snapshot, store: store) {
+                    vectors = (.hnsw(index, efSearch: hnswParameters.efSearch), chunkIds.map { position[$0] ?? -1 })
+                }
+            default:
+                let withVectors = snapshot.chunks.indices.filter { !snapshot.chunks[$0].embedding.isEmpty }
+                if let first = withVectors.first {
+                    var exact = ExactVectorIndex(dimension: snapshot.chunks[first].embedding.count)
+                    try exact.add(contentsOf: withVectors.map { snapshot.chunks[$0].embedding })
+                    vectors = (.exact(exact), withVectors)
+                }
+            }
+        }
+        return ChunkSearcher(chunks: snapshot.chunks,
+                             bm25: bm25.map { index, chunkIds in (index, chunkIds.map { position[$0] ?? -1 }) },
+                             vectors: vectors)
+    }
+
+    /// Brings the saved indexes up to date with the store (after an ingest or a removal), so the
+    /// next search only loads them. HNSW is kept only when `vectorIndex` resolves to it.
+    public func refresh(_ store: some DocumentStore, vectorIndex: VectorIndexChoice = .auto) throws {
+        let snapshot = try store.snapshot(withEmbeddings: false)
+        _ = try bm25Index(snapshot)
+        if resolve(vectorIndex, chunks: snapshot.chunks.count) == .hnsw { _ = try hnswIndex(snapshot, store: store) }
+    }
+
+    /// `.auto` made concrete for a store of `chunks` chunks.
+    public func resolve(_ choice: VectorIndexChoice, chunks: Int) -> VectorIndexChoice {
+        choice != .auto ? choice : chunks >= Self.hnswThreshold ? .hnsw : .exact
+    }
+
+    // MARK: - BM25
+
+    /// The BM25 index of `snapshot` with the chunk id of each position: loaded when the saved one
+    /// is at the snapshot's generation, otherwise rebuilt and saved.
+    private func bm25Index(_ snapshot: StoreSnapshot) throws -> (BM25Index, [Int64]) {
+        if let saved = load(bm25File), saved.generation == snapshot.generation {
+            do { return (try BM25Index(serialized: saved.payload), saved.chunkIds) } catch {
+                log("\(bm25File.path): \(error); rebuilding")
+            }
+        }
+        let started = Date()
+        let index = try BM25Index.build(documents: snapshot.chunks.map { ("\($0.id)", $0.chunk.text) })
+        let chunkIds = snapshot.chunks.map(\.id)
+        save(IndexSnapshotFile(generation: snapshot.generation, chunkIds: chunkIds, payload: index.serialize()), to: bm25File)
+        log(String(format: "BM25 index rebuilt over %d chunks in %.2f s", chunkIds.count, Date().timeIntervalSince(started)))
+        return (index, chunkIds)
+    }
+
+    // MARK: - HNSW
+
+    /// The HNSW index of `snapshot` with the chunk id of each position (-1 for tombstones):
+    /// loaded, updated with the chunks added and removed since it was saved, and saved again.
+    /// - Returns: nil while no chunk has an embedding.
+    private func hnswIndex(_ snapshot: StoreSnapshot, store: some DocumentStore) throws -> (HNSWIndex, [Int64])? {
+        var index: HNSWIndex?, chunkIds: [Int64] = []
+        if let saved = load(hnswFile) {
+            do {
+                let loaded = try HNSWIndex(serialized: saved.payload)
+                guard loaded.count == saved.chunkIds.count else {
+                    throw StorageError.corruptIndexFile(path: hnswFile.path, reason: "\(loaded.count) vectors but "
+                                                        + "\(saved.chunkIds.count) chunk ids")
+                }
+                if saved.generation == snapshot.generation { return (loaded, saved.chunkIds) }
+                (index, chunkIds) = (loaded, saved.chunkIds)
+            } catch { log("\(hnswFile.path): \(error); rebuilding") }
+        }
+        let started = Date()
+        let live = Set(snapshot.chunks.map(\.id))
+        var present = Set<Int64>(), removed = 0
+        if var existing = index {
+            for (p, id) in chunkIds.enumerated() where id >= 0 {
+                if live.contains(id) { present.insert(id) } else {
+                    try existing.markDeleted(p)
+                    chunkIds[p] = -1
+                    removed += 1
+                }
+            }
+            index = existing
+        }
+        let missing = snapshot.chunks.map(\.id).filter { !present.contains($0) }
+        let embeddings = try store.embeddings(ofChunks: missing)
+        var added = 0
+        for id in missing {
+            guard let vector = embeddings[id], !vector.isEmpty else { continue }
+            if index == nil {
+                index = try HNSWIndex(dimension: vector.count, m: hnswParameters.m,
+                                      efConstruction: hnswParameters.efConstruction, seed: hnswParameters.seed)
+            }
+            guard vector.count == index!.dimension else {
+                throw StorageError.mismatch(path: store.path, reason: "chunk \(id) has a \(vector.count)-d embedding; "
+                                            + "the store's other chunks are \(index!.dimension)-d")
+            }
+            _ = try index!.add(vector)
+            chunkIds.append(id)
+            added += 1
+        }
+        guard var result = index else { return nil }
+        if result.count - result.liveCount > result.count / 4 {
+            let (compacted, oldPosition) = result.compacted()
+            (result, chunkIds) = (compacted, oldPosition.map { chunkIds[$0] })
+            log("HNSW index compacted to \(result.count) vectors")
+        }
+        save(IndexSnapshotFile(generation: snapshot.generation, chunkIds: chunkIds, payload: result.serialize()), to: hnswFile)
+        log(String(format: "HNSW index updated: %d added, %d removed, %d live, %.2f s", added, removed,
+                   result.liveCount, Date().timeIntervalSince(started)))
+        return (result, chunkIds)
+    }
+
+    // MARK: - Files
+
+    private func load(_ file: URL) -> IndexSnapshotFile? {
+        do { return try IndexSnapshotFile.read(from: file) } catch {
+            log("\(error); rebuilding")
+            return nil
+        }
+    }
+
+    /// Saves an index file; a failure (read-only folder, full disk) only costs a rebuild next time.
+    private func save(_ snapshot: IndexSnapshotFile, to file: URL) {
+        do { try snapshot.write(to: file) } catch { log("cannot save \(file.path): \(error)") }
+    }
+}

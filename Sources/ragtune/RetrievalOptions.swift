@@ -1,0 +1,60 @@
+import ArgumentParser
+import RagTuneRetrieval
+import RagTuneStorage
+
+extension VectorIndexChoice: ExpressibleByArgument {}
+
+/// Which vector index a store uses and its HNSW settings (`index`, `search`, `remove`, `eval retrieval`).
+struct VectorIndexOptions: ParsableArguments {
+    @Option(name: .customLong("vector-index"),
+            help: "auto (exact below \(StoreIndexes.hnswThreshold) chunks, HNSW above), exact or hnsw.")
+    var vectorIndex: VectorIndexChoice = .auto
+
+    @Option(name: .customLong("hnsw-m"), help: "HNSW links per node (hnswlib's M) for a new graph.")
+    var m: Int = 16
+
+    @Option(name: .customLong("ef-construction"), help: "HNSW candidate list while building a new graph.")
+    var efConstruction: Int = 200
+
+    @Option(name: .customLong("ef-search"), help: "HNSW candidate list while searching (raised to k when smaller).")
+    var efSearch: Int = 64
+
+    func validate() throws {
+        guard m >= 2 else { throw ValidationError("--hnsw-m must be at least 2") }
+        guard efConstruction >= 1 else { throw ValidationError("--ef-construction must be at least 1") }
+        guard efSearch >= 1 else { throw ValidationError("--ef-search must be at least 1") }
+    }
+
+    /// The indexes saved beside the store at `storePath`, logging rebuilds to stderr.
+    func indexes(for storePath: String) -> StoreIndexes {
+        StoreIndexes(storePath: storePath, hnswParameters: .init(m: m, efConstruction: efConstruction, efSearch: efSearch),
+                     log: { logError($0) })
+    }
+}
+
+/// How hybrid search fuses BM25 and dense rankings (`search`, `eval retrieval`).
+struct FusionOptions: ParsableArguments {
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case rrf, weighted }
+
+    @Option(help: "rrf (reciprocal-rank fusion) or weighted (min-max normalized scores, convex combination).")
+    var fusion: Kind = .rrf
+
+    @Option(name: .customLong("rrf-k"), help: "Reciprocal-rank fusion constant.")
+    var rrfK: Float = 60
+
+    @Option(name: .customLong("dense-weight"), help: "Weight of the dense scores in weighted fusion (BM25 gets the rest).")
+    var denseWeight: Float = 0.5
+
+    @Option(name: .customLong("fusion-depth"), help: "Hits each retriever contributes before fusion.")
+    var depth: Int = 100
+
+    func validate() throws {
+        guard rrfK > 0 else { throw ValidationError("--rrf-k must be positive") }
+        guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be in 0...1") }
+        guard depth >= 1 else { throw ValidationError("--fusion-depth must be at least 1") }
+    }
+
+    var method: FusionMethod {
+        fusion == .rrf ? .reciprocalRank(k: rrfK) : .weighted(denseWeight: denseWeight)
+    }
+}
