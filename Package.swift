@@ -54,11 +54,13 @@ let package = Package(
                 path: "Sources/Storage", swiftSettings: cpuOnly),
         .target(name: "RagTuneEvaluation", dependencies: ["RagTuneRetrieval"], path: "Sources/Evaluation",
                 swiftSettings: cpuOnly),
+        .target(name: "RagTuneRAG", dependencies: ["RagTuneStorage", "RagTuneModels", "RagTuneRetrieval"],
+                path: "Sources/RAG", swiftSettings: cpuOnly),
         .executableTarget(
             name: "ragtune",
             dependencies: [
                 "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
-                "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage",
+                "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneRAG",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
@@ -76,6 +78,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["RagTuneEvaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"], swiftSettings: cpuOnly),
         .testTarget(name: "RagTuneCLITests", dependencies: ["ragtune"], path: "Tests/RagTuneCLITests",
+                    swiftSettings: cpuOnly),
+        .testTarget(name: "RAGTests", dependencies: ["RagTuneRAG"], path: "Tests/RAGTests",
                     swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests", dependencies: ["RagTuneModels"], path: "Tests/ModelsTests",
                     swiftSettings: cpuOnly),

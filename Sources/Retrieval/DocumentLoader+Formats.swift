@@ -9,14 +9,26 @@ extension DocumentLoader {
         return SourceDocument(id: id, sourcePath: path, title: firstLine ?? fileName(path), text: text, format: format)
     }
 
-    /// `.md`: title = text of the first `# ` heading, else the file name; headings stay in the text.
+    /// `.md`: title = the front matter's `title`, else the text of the first `# ` heading, else the
+    /// file name; headings stay in the text. YAML front matter (see `FrontMatter`) is taken out of
+    /// the text: `acl` (a list, or comma-separated) becomes the ACL, other keys metadata (lists
+    /// joined with ", ").
     static func markdownDocument(id: String, path: String, text: String) -> SourceDocument {
-        let heading = text.split(separator: "\n").lazy
+        let front = FrontMatter.parse(text)
+        let body = front?.body ?? text
+        let heading = body.split(separator: "\n").lazy
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.hasPrefix("# ") }
             .map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
-        let title = heading.flatMap { $0.isEmpty ? nil : $0 } ?? fileName(path)
-        return SourceDocument(id: id, sourcePath: path, title: title, text: text, format: .markdown)
+        let title = front?.values("title")?.first ?? heading.flatMap { $0.isEmpty ? nil : $0 } ?? fileName(path)
+        var metadata: [String: String] = [:]
+        for (key, values) in front?.fields ?? [] where !["acl", "title"].contains(key.lowercased()) {
+            metadata[key] = values.joined(separator: ", ")
+        }
+        let acl = (front?.values("acl") ?? []).flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return SourceDocument(id: id, sourcePath: path, title: title, text: body, metadata: metadata, acl: acl,
+                              format: .markdown)
     }
 
     /// `.html`: text by `HTMLTextExtractor`; title = `<title>`, else the first heading, else the file name.

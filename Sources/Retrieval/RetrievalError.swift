@@ -24,7 +24,9 @@ public enum RetrievalError: Error, CustomStringConvertible {
             return line.map { "\(path):\($0): \(reason)" } ?? "\(path): \(reason)"
         case .corruptIndex(let offset, let reason): return "corrupt index at byte \(offset): \(reason)"
         case .fileTooLarge(let path, let bytes, let limit):
-            return "\(path): file is \(bytes) bytes, over the \(limit)-byte limit"
+            return String(format: "%@: file is %lld bytes (%.1f MB), over the %lld-byte (%.1f MB) limit; skipped (raise "
+                          + "the limit, e.g. `ragtune index --max-file-mb`)", path, bytes, Double(bytes) / 1e6, limit,
+                          Double(limit) / 1e6)
         case .binaryFile(let path): return "\(path): binary file (NUL bytes in the first 8 KiB), skipped"
         case .emptyFile(let path): return "\(path): empty file, skipped"
         case .invalidUTF8(let path): return "\(path): not valid UTF-8, decoded with U+FFFD replacements"

@@ -75,7 +75,7 @@ public struct ChunkSearcher: Sendable {
     ///   - fusion: how hybrid search combines the BM25 and dense lists.
     ///   - depth: how many hits each retriever contributes to hybrid fusion (default: `k`, at least 100).
     public func search(_ query: String, embedding: [Float]?, mode: SearchMode, k: Int, user: String? = nil,
-                       filters: [(key: String, value: String)] = [], fusion: FusionMethod = .reciprocalRank(k: 60),
+                       filters: [(key: String, value: String)] = [], fusion: FusionMethod = .weighted(denseWeight: 0.5),
                        depth: Int? = nil) throws -> [(chunk: StoredChunk, score: Float)] {
         let chunks = self.chunks
         let filters = filters.map { ($0.key, $0.value) }

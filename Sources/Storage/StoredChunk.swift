@@ -14,6 +14,17 @@ public struct StoredChunk: Sendable, Equatable {
     /// `[dimension]`, L2-normalized (empty when stored without one).
     public var embedding: [Float]
 
+    public init(id: Int64, chunk: Chunk, documentSource: String, documentTitle: String, metadata: [String: String],
+                acl: [String], embedding: [Float]) {
+        self.id = id
+        self.chunk = chunk
+        self.documentSource = documentSource
+        self.documentTitle = documentTitle
+        self.metadata = metadata
+        self.acl = acl
+        self.embedding = embedding
+    }
+
     /// Whether `user` may see this chunk (everyone may see chunks of documents without an ACL;
     /// with an ACL, only the users it lists; an anonymous caller sees only unrestricted chunks).
     public func isVisible(to user: String?) -> Bool {

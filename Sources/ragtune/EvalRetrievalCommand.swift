@@ -5,13 +5,8 @@ import RagTuneModels
 import RagTuneRetrieval
 import RagTuneStorage
 
-/// Which retriever `eval retrieval` measures.
-enum RetrievalMode: String, ExpressibleByArgument, CaseIterable {
-    case bm25, dense, hybrid
-}
-
-/// `ragtune eval retrieval`: BM25, dense (MiniLM, exact search) or hybrid (reciprocal-rank
-/// fusion) over a BEIR-format data set, scored with BEIR's metric definitions.
+/// `ragtune eval retrieval`: BM25, dense (MiniLM) or hybrid (fused) retrieval over a BEIR-format
+/// data set, in memory or through a store, scored with BEIR's metric definitions.
 struct EvalRetrievalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retrieval",
@@ -32,7 +27,7 @@ struct EvalRetrievalCommand: ParsableCommand {
     var qrels: String
 
     @Option(help: "bm25, dense or hybrid.")
-    var mode: RetrievalMode = .bm25
+    var mode: SearchMode = .bm25
 
     @Option(help: "Index the corpus into this store (incrementally, chunked like `ragtune index`) and search it; a document's score is its best chunk's.")
     var store: String?
@@ -163,15 +158,14 @@ struct EvalRetrievalCommand: ParsableCommand {
         timings["ingest_seconds"] = Date().timeIntervalSince(started)
         logError("ingested: \(counts.added) added, \(counts.replaced) replaced, \(counts.unchanged) unchanged")
         started = Date()
-        let searchMode = SearchMode(rawValue: mode.rawValue)!
-        let searcher = try indexOptions.indexes(for: path).searcher(for: database, mode: searchMode,
+        let searcher = try indexOptions.indexes(for: path).searcher(for: database, mode: mode,
                                                                    vectorIndex: indexOptions.vectorIndex)
         timings["index_load_seconds"] = Date().timeIntervalSince(started)
         started = Date()
         let embeddings = mode == .bm25 ? nil : try embedder.embed(queryTexts)
         var rankings: [[RetrievedDocument]] = []
         for (q, text) in queryTexts.enumerated() {
-            let hits = try searcher.search(text, embedding: embeddings?[q], mode: searchMode, k: top,
+            let hits = try searcher.search(text, embedding: embeddings?[q], mode: mode, k: top,
                                            fusion: fusionOptions.method, depth: fusionOptions.depth)
             var seen = Set<String>()
             rankings.append(hits.compactMap { hit in

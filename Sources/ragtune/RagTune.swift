@@ -8,7 +8,7 @@ struct RagTune: AsyncParsableCommand {
         abstract: "RAG vs fine-tuning, measured on your own data, on CPU.",
         subcommands: [DemoCommand.self, ModelsCommand.self, TokenizeCommand.self, EmbedCommand.self,
                       GenerateCommand.self, ChatCommand.self, LogitsCommand.self, IndexCommand.self,
-                      SearchCommand.self, RemoveCommand.self, EvalCommand.self,
+                      SearchCommand.self, RemoveCommand.self, AskCommand.self, EvalCommand.self,
                       BenchCommand.self]
     )
 }

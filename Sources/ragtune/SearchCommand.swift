@@ -10,7 +10,7 @@ extension SearchMode: ExpressibleByArgument {}
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search a store's chunks by BM25, dense (MiniLM) or hybrid (reciprocal-rank fusion) ranking.")
+        abstract: "Search a store's chunks by BM25, dense (MiniLM) or hybrid (fused BM25 + dense) ranking.")
 
     @Option(help: "The store built by `ragtune index`.")
     var store: String

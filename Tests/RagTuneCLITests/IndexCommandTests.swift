@@ -182,4 +182,21 @@ import RagTuneStorage
         }
         #expect(try SQLiteStore(path: store).counts() == (3, 3)) // indexed once, reused by later modes
     }
+
+    @Test func aHundredMegabyteFileIsReportedAndTheRestOfTheFolderIndexed() throws {
+        guard Self.modelsInstalled else { return }
+        let dir = try folder(["small.txt": "Small files are indexed."])
+        let big = dir.appendingPathComponent("big.txt")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: big)
+        let line = Data(String(repeating: "A hundred megabytes of ordinary text. ", count: 27_000).utf8) // ≈1 MB
+        for _ in 0..<100 { handle.write(line) }
+        try handle.close()
+        #expect(try FileManager.default.attributesOfItem(atPath: big.path)[.size] as? Int ?? 0 >= 100_000_000)
+        let store = dir.appendingPathComponent("store.sqlite").path
+        try index(store, [dir.path, "--exclude", "*.sqlite*"])
+        let documents = try SQLiteStore(path: store).documents().map(\.id)
+        #expect(documents.contains("small.txt") && !documents.contains("big.txt"))
+        try FileManager.default.removeItem(at: big)
+    }
 }

@@ -40,6 +40,22 @@ import Testing
         #expect(notes.contentHash != SourceDocument.contentHash(title: notes.title, text: notes.text + "!"))
     }
 
+    @Test func markdownFrontMatterGivesAclTitleAndMetadata() throws {
+        let root = try Self.folder(text: [
+            "restricted.md": "---\nacl: [research-board, \"ceo\"]\ntags:\n  - alpha\n  - beta\nteam: hr\n---\n# Notes\nSecret.\n",
+            "titled.md": "---\ntitle: 'Given title'\nacl: ann, bob\n...\n# Heading\nBody.\n",
+            "unclosed.md": "---\nacl: [x]\n# Not front matter\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let byID = Dictionary(uniqueKeysWithValues: DocumentLoader().load(paths: [root]).documents.map { ($0.id, $0) })
+        let restricted = try #require(byID["restricted.md"])
+        #expect(restricted.acl == ["research-board", "ceo"])
+        #expect(restricted.metadata == ["tags": "alpha, beta", "team": "hr"])
+        #expect(restricted.title == "Notes" && restricted.text == "# Notes\nSecret.\n")
+        #expect(byID["titled.md"]?.title == "Given title" && byID["titled.md"]?.acl == ["ann", "bob"])
+        #expect(byID["unclosed.md"]?.acl == [] && byID["unclosed.md"]?.text.hasPrefix("---\nacl") == true)
+    }
+
     @Test func fnv1aMatchesReferenceVectors() {
         // FNV-1a 64 of "" is the offset basis; of "a" is 0xaf63dc4c8601ec8c (reference test vectors).
         // Here the input is title, 0x00, text: ("a", "") hashes "a\0".

@@ -1,0 +1,135 @@
+import Foundation
+import RagTuneRetrieval
+import RagTuneStorage
+import RagTuneTokenizers
+
+/// Retrieval-augmented answering: embed the question → hybrid (or BM25/dense) retrieval with the
+/// caller's ACL and filters → similarity check (refuse when nothing relevant was found) → pack
+/// the context (dedupe, optional MMR, token budget) → ChatML prompt with numbered sources →
+/// generate → ground the answer in its sources (citations checked and inferred, unsupported
+/// answers refused).
+public final class RAGPipeline {
+    public let searcher: ChunkSearcher
+    public let store: any DocumentStore
+    /// Embeds texts with the model the store was built with.
+    public let embed: ([String]) throws -> [[Float]]
+    public let generator: any AnswerGenerator
+    public var options: Options
+
+    /// The pipeline's settings.
+    public struct Options: Sendable {
+        public var mode: SearchMode = .hybrid
+        public var fusion: FusionMethod = .weighted(denseWeight: 0.5)
+        /// Chunks retrieved before packing.
+        public var retrieveK = 20
+        /// Below this cosine similarity between the question and its best chunk, answer "not found"
+        /// without generating.
+        public var minimumSimilarity: Float = 0.25
+        /// Tokens the sources may take in the prompt.
+        public var contextTokens = 1024
+        public var maxAnswerTokens = 128
+        /// Replace answers the sources do not support by "not found".
+        public var refuseUnsupported = true
+        public var packer = ContextPacker()
+        public var grounder = Grounder()
+        public var prompt = PromptBuilder()
+
+        public init() {}
+    }
+
+    public init(searcher: ChunkSearcher, store: any DocumentStore, embed: @escaping ([String]) throws -> [[Float]],
+                generator: any AnswerGenerator, options: Options = Options()) {
+        self.searcher = searcher
+        self.store = store
+        self.embed = embed
+        self.generator = generator
+        self.options = options
+    }
+
+    /// Answers `question` as `user`, streaming generated text to `onText`.
+    public func answer(_ question: String, user: String? = nil, filters: [(key: String, value: String)] = [],
+                       onText: (String) -> Void = { _ in }) throws -> RAGAnswer {
+        var clock = StageClock()
+        let queryEmbedding = try embed([question])[0]
+        clock.lap("embed")
+        let hits = try searcher.search(question, embedding: queryEmbedding, mode: options.mode, k: options.retrieveK,
+                                       user: user, filters: filters, fusion: options.fusion)
+        clock.lap("retrieve")
+        let stored = try store.embeddings(ofChunks: hits.map(\.chunk.id))
+        let candidates = hits.map { hit in
+            (chunk: hit.chunk, score: hit.score, similarity: stored[hit.chunk.id].map { Self.cosine($0, queryEmbedding) })
+        }
+        let retrieved = candidates.enumerated().map {
+            SourcePassage(number: $0 + 1, chunk: $1.chunk, score: $1.score, similarity: $1.similarity)
+        }
+        clock.lap("rerank")
+        var result = RAGAnswer(question: question, answer: PromptBuilder.notFound, generated: nil, refusal: nil,
+                               citations: [], sources: [], retrieved: retrieved, sentences: [], timings: [:],
+                               promptTokens: 0, completionTokens: 0)
+        let best = candidates.compactMap(\.similarity).max() ?? (candidates.isEmpty ? -1 : 1)
+        guard best >= options.minimumSimilarity else {
+            result.refusal = .noRelevantSources
+            result.timings = clock.finish()
+            return result
+        }
+        let frame = generator.countTokens(options.prompt.messages(question: question, sources: []))
+        let budget = min(options.contextTokens, generator.contextTokens - frame - options.maxAnswerTokens)
+        let sources = options.packer.pack(candidates, tokenBudget: budget) { chunk in
+            generator.countTokens(options.prompt.render(SourcePassage(number: 99, chunk: chunk, score: 0, similarity: nil))) + 2
+        }
+        result.sources = sources
+        clock.lap("pack")
+        let generated = try generator.generate(options.prompt.messages(question: question, sources: sources),
+                                               maxTokens: options.maxAnswerTokens, onText: onText)
+        clock.record("prompt", generated.promptSeconds)
+        clock.lap("generate", minus: generated.promptSeconds)
+        result.generated = generated.text
+        result.promptTokens = generated.promptTokens
+        result.completionTokens = generated.completionTokens
+        let grounded = options.grounder.ground(answer: generated.text, question: question, sources: sources)
+        result.sentences = grounded.sentences
+        if grounded.text.lowercased().contains(PromptBuilder.notFound.lowercased().dropLast()) {
+            result.refusal = .generatorDeclined
+        } else if !grounded.isSupported && options.refuseUnsupported {
+            result.refusal = .unsupportedAnswer
+        } else {
+            result.answer = grounded.text
+            result.citations = grounded.citations.compactMap { n in sources.first { $0.number == n } }
+        }
+        clock.lap("ground")
+        result.timings = clock.finish()
+        return result
+    }
+
+    /// Cosine similarity (0 when either vector is zero or the lengths differ).
+    static func cosine(_ a: [Float], _ b: [Float]) -> Float {
+        guard a.count == b.count else { return 0 }
+        var ab: Float = 0, aa: Float = 0, bb: Float = 0
+        for i in a.indices {
+            ab += a[i] * b[i]
+            aa += a[i] * a[i]
+            bb += b[i] * b[i]
+        }
+        return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
+    }
+}
+
+/// Wall-clock seconds per pipeline stage.
+struct StageClock {
+    private let started = Date()
+    private var last = Date()
+    private(set) var timings: [String: Double] = [:]
+
+    /// Records the time since the previous lap (less `minus` seconds, accounted elsewhere) as `stage`.
+    mutating func lap(_ stage: String, minus: Double = 0) {
+        let now = Date()
+        timings[stage, default: 0] += max(0, now.timeIntervalSince(last) - minus)
+        last = now
+    }
+
+    mutating func record(_ stage: String, _ seconds: Double) { timings[stage, default: 0] += seconds }
+
+    func finish() -> [String: Double] {
+        timings.merging(["total": Date().timeIntervalSince(started)]) { $1 }
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import RagTuneModels
+import RagTuneRAG
+import RagTuneStorage
+
+/// `ragtune ask --store PATH "question"`: a RAG answer with citations, streamed, then its sources.
+struct AskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask",
+        abstract: "Answer a question from a store's documents with SmolLM2, citing the sources used.",
+        discussion: """
+            Retrieves with the caller's ACL and filters, refuses ("Not found in the sources.") when no \
+            chunk is similar enough to the question or when the answer's new information is in no \
+            source, and lists the cited sources with their document, file and chunk.
+            """)
+
+    @Option(help: "The store built by `ragtune index`.")
+    var store: String
+
+    @Argument(help: "The question.")
+    var question: String
+
+    @Option(help: "Ask as this user: documents with an ACL are used only when it lists them.")
+    var user: String?
+
+    @Option(name: .customLong("filter"), help: "Only documents with metadata key=value (repeatable).")
+    var filters: [String] = []
+
+    @Option(help: "bm25, dense or hybrid retrieval.")
+    var mode: SearchMode = .hybrid
+
+    @Option(name: .customLong("retrieve-k"), help: "Chunks retrieved before packing.")
+    var retrieveK: Int = 20
+
+    @Option(name: .customLong("max-sources"), help: "Most chunks shown to the model.")
+    var maxSources: Int = 5
+
+    @Option(name: .customLong("context-tokens"), help: "Token budget of the sources in the prompt.")
+    var contextTokens: Int = 1024
+
+    @Option(name: .customLong("max-tokens"), help: "Longest answer, in tokens.")
+    var maxTokens: Int = 128
+
+    @Option(name: .customLong("min-similarity"), help: "Refuse when the best chunk's cosine similarity to the question is below this.")
+    var minSimilarity: Float = 0.25
+
+    @Option(name: .customLong("mmr-lambda"), help: "1 = rank by relevance; lower values prefer diverse sources (MMR).")
+    var mmrLambda: Double = 1
+
+    @Flag(name: .customLong("allow-unsupported"), help: "Keep answers whose new information no source contains.")
+    var allowUnsupported = false
+
+    @OptionGroup var indexOptions: VectorIndexOptions
+
+    @Option(help: "Worker threads.")
+    var threads: Int = 2
+
+    @Flag(help: "Print one JSON object on stdout (no streaming).")
+    var json = false
+
+    func validate() throws {
+        guard retrieveK >= 1, maxSources >= 1 else { throw ValidationError("--retrieve-k and --max-sources must be at least 1") }
+        guard contextTokens >= 64 else { throw ValidationError("--context-tokens must be at least 64") }
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
+        guard (0...1).contains(mmrLambda) else { throw ValidationError("--mmr-lambda must be in 0...1") }
+        if let bad = filters.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
+            throw ValidationError("--filter \(bad): expected key=value")
+        }
+    }
+
+    func run() throws {
+        var clock = Date()
+        let database = try SQLiteStore(path: store)
+        let searcher = try indexOptions.indexes(for: store).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
+        let embedder = try MiniLMEmbedder(threads: threads)
+        let generator = LocalGenerator(try TextGenerator(threads: threads))
+        let loadSeconds = Date().timeIntervalSince(clock)
+        var options = RAGPipeline.Options()
+        options.mode = mode
+        options.retrieveK = retrieveK
+        options.contextTokens = contextTokens
+        options.maxAnswerTokens = maxTokens
+        options.minimumSimilarity = minSimilarity
+        options.refuseUnsupported = !allowUnsupported
+        options.packer = ContextPacker(mmrLambda: mmrLambda, maxSources: maxSources)
+        let pipeline = RAGPipeline(searcher: searcher, store: database, embed: embedder.embed, generator: generator, options: options)
+        let parsed = filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }
+        clock = Date()
+        let answer = try pipeline.answer(question, user: user, filters: parsed) { text in
+            if !json { FileHandle.standardOutput.write(Data(text.utf8)) }
+        }
+        if json {
+            var timings = answer.timings
+            timings["load"] = loadSeconds
+            print(JSONText.object(answerJSON(answer, timings: timings)))
+            return
+        }
+        if answer.generated != nil { print("") }   // end the streamed line
+        if let refusal = answer.refusal {
+            if answer.generated != nil { print("[replaced: \(refusal.rawValue.replacingOccurrences(of: "_", with: " "))]") }
+            print(answer.answer)
+        }
+        if !answer.citations.isEmpty { print("\nSources:") }
+        for source in answer.citations {
+            print("  [\(source.number)] \(source.chunk.documentTitle) — \(source.chunk.documentSource) "
+                  + "(id \(source.chunk.chunk.documentID), chunk \(source.chunk.chunk.ordinal), "
+                  + "chars \(source.chunk.chunk.startOffset)–\(source.chunk.chunk.endOffset))")
+        }
+        logError(String(format: "%.2f s (load %.2f s)", Date().timeIntervalSince(clock), loadSeconds))
+    }
+
+    private func answerJSON(_ answer: RAGAnswer, timings: [String: Double]) -> [String: Any] {
+        func passage(_ p: SourcePassage) -> [String: Any] {
+            ["n": p.number, "doc_id": p.chunk.chunk.documentID, "source": p.chunk.documentSource, "title": p.chunk.documentTitle,
+             "chunk": p.chunk.chunk.ordinal, "start": p.chunk.chunk.startOffset, "end": p.chunk.chunk.endOffset,
+             "score": Double(p.score), "similarity": p.similarity.map { Double($0) as Any } ?? NSNull()]
+        }
+        return [
+            "question": answer.question, "answer": answer.answer, "generated": answer.generated ?? NSNull(),
+            "refused": answer.refusal != nil, "refusal": answer.refusal?.rawValue ?? NSNull(),
+            "citations": answer.citations.map(passage), "sources": answer.sources.map(passage),
+            "retrieved": answer.retrieved.map(passage),
+            "sentences": answer.sentences.map { ["text": $0.text, "source": $0.source ?? NSNull(), "support": $0.support,
+                                                 "informative": $0.informative] as [String: Any] },
+            "usage": ["prompt_tokens": answer.promptTokens, "completion_tokens": answer.completionTokens],
+            "timings": timings,
+        ]
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import RagTuneRetrieval
+import RagTuneStorage
+@testable import RagTuneRAG
+
+/// The pipeline over a real store with hand-made 3-d embeddings and a scripted generator.
+@Suite struct RAGPipelineTests {
+    /// Documents: honey (public), reactor (public), payroll (ACL: ceo). Embedding axes: honey,
+    /// reactors, pay, anything else.
+    private func pipeline(reply: String) throws -> (RAGPipeline, ScriptedGenerator) {
+        let store = try SQLiteStore(path: FileManager.default.temporaryDirectory
+            .appendingPathComponent("ragtune-rag-\(UUID().uuidString)/s.sqlite").path)
+        let documents: [(String, String, [String], [Float])] = [
+            ("honey", "Bees make honey from nectar in hives.", [], [1, 0, 0, 0]),
+            ("reactor", "The Mordro-18 reactor was designed by Kesttov Kanaxdro.", [], [0, 1, 0, 0]),
+            ("payroll", "Executive salaries are paid on the first Monday.", ["ceo"], [0, 0, 1, 0]),
+        ]
+        for (id, text, acl, embedding) in documents {
+            let document = SourceDocument(id: id, sourcePath: "/docs/\(id).md", title: id.capitalized, text: text, acl: acl)
+            try store.replace(document, chunks: [Chunk(documentID: id, ordinal: 0, text: text, heading: nil, startOffset: 0,
+                                                       endOffset: text.unicodeScalars.count, tokenCount: 8, prefixLength: 0)],
+                              embeddings: [embedding])
+        }
+        let generator = ScriptedGenerator(reply: reply)
+        let embed: ([String]) throws -> [[Float]] = { texts in
+            texts.map { text in
+                let t = text.lowercased()
+                let v: [Float] = [t.contains("honey") ? 1 : 0, t.contains("reactor") ? 1 : 0, t.contains("paid") ? 1 : 0, 0]
+                return v == [0, 0, 0, 0] ? [0, 0, 0, 1] : v
+            }
+        }
+        let searcher = try ChunkSearcher(chunks: store.chunks())
+        return (RAGPipeline(searcher: searcher, store: store, embed: embed, generator: generator), generator)
+    }
+
+    @Test func answersCiteTheirSourceDocuments() throws {
+        let (rag, generator) = try pipeline(reply: "Kesttov Kanaxdro designed it [1].")
+        let answer = try rag.answer("Who designed the Mordro-18 reactor?")
+        #expect(answer.refusal == nil && answer.answer == "Kesttov Kanaxdro designed it [1].")
+        #expect(answer.sources.first?.chunk.chunk.documentID == "reactor")
+        #expect(answer.citations.map(\.chunk.chunk.documentID) == ["reactor"])
+        #expect(answer.citations.first?.chunk.documentSource == "/docs/reactor.md")
+        let prompt = try #require(generator.received.first?.last?.content)
+        #expect(prompt.hasPrefix("Sources:\n[1] (Reactor) The Mordro-18 reactor") && prompt.hasSuffix("Question: Who designed the Mordro-18 reactor?"))
+        #expect(Set(["embed", "retrieve", "rerank", "pack", "prompt", "generate", "ground", "total"]).isSubset(of: answer.timings.keys))
+    }
+
+    @Test func refusesWithoutGeneratingWhenNothingRelevantIsFound() throws {
+        let (rag, generator) = try pipeline(reply: "Paris [1].")
+        let answer = try rag.answer("What is the capital of France?")
+        #expect(answer.refusal == .noRelevantSources && answer.answer == PromptBuilder.notFound)
+        #expect(generator.received.isEmpty && answer.citations.isEmpty)
+    }
+
+    @Test func unsupportedAnswersAreReplacedButKept() throws {
+        let (rag, _) = try pipeline(reply: "It was designed by Ada Lovelace in London.")
+        let answer = try rag.answer("Who designed the Mordro-18 reactor?")
+        #expect(answer.refusal == .unsupportedAnswer && answer.answer == PromptBuilder.notFound)
+        #expect(answer.generated == "It was designed by Ada Lovelace in London." && answer.citations.isEmpty)
+        rag.options.refuseUnsupported = false
+        #expect(try rag.answer("Who designed the Mordro-18 reactor?").refusal == nil)
+    }
+
+    @Test func aUserNeverGetsOrIsCitedAChunkTheyMayNotSee() throws {
+        let (rag, generator) = try pipeline(reply: "Salaries are paid on the first Monday [1][2][3].")
+        let bob = try rag.answer("When are executive salaries paid?", user: "bob")
+        #expect(!bob.retrieved.contains { $0.chunk.chunk.documentID == "payroll" })
+        #expect(!bob.citations.contains { $0.chunk.chunk.documentID == "payroll" })
+        #expect(generator.received.allSatisfy { !$0.map(\.content).joined().contains("Executive salaries") })
+        let ceo = try rag.answer("When are executive salaries paid?", user: "ceo")
+        #expect(ceo.citations.first?.chunk.chunk.documentID == "payroll")
+    }
+
+    @Test func theContextBudgetLimitsTheSources() throws {
+        let (rag, generator) = try pipeline(reply: "Bees [1].")
+        rag.options.minimumSimilarity = -1
+        rag.options.contextTokens = 14   // one ~11-word source fits, not two
+        let answer = try rag.answer("honey reactor")
+        #expect(answer.sources.count == 1 && answer.retrieved.count == 2) // the payroll chunk is the ceo's only
+        #expect(generator.received.count == 1)
+    }
+}
