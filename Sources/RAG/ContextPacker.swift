@@ -33,10 +33,8 @@ public struct ContextPacker: Sendable {
         var kept: [Int] = []
         for i in remaining where !kept.contains(where: { jaccard(terms[$0], terms[i]) >= duplicateThreshold }) { kept.append(i) }
         remaining = kept
-        // Relevance in [0, 1] for MMR: the similarity when known, else the rank.
-        let relevance: [Double] = candidates.enumerated().map { i, c in
-            c.similarity.map(Double.init) ?? 1 - Double(i) / Double(max(candidates.count, 1))
-        }
+        // Relevance in (0, 1] for MMR from the retriever's rank (hybrid rankings beat any one score).
+        let relevance: [Double] = candidates.indices.map { 1 - Double($0) / Double(max(candidates.count, 1)) }
         var chosen: [Int] = [], used = 0
         while !remaining.isEmpty, chosen.count < maxSources {
             let pick = remaining.max { a, b in mmr(a, chosen, relevance, terms) < mmr(b, chosen, relevance, terms) }!
