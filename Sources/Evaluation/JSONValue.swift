@@ -68,13 +68,13 @@ enum JSONValue: Decodable, Sendable {
 
     /// The `_id` field as a string; numbers (`"_id": 12`) become their decimal text.
     /// - Throws: `EvaluationError.badFile` when `_id` is missing or not a string or number.
-    static func identifier(in object: [String: JSONValue], path: String, line: Int) throws -> String {
-        guard let value = object["_id"] else {
-            throw EvaluationError.badFile(path: path, line: line, reason: "missing field \"_id\"")
+    static func identifier(in object: [String: JSONValue], key: String = "_id", path: String, line: Int) throws -> String {
+        guard let value = object[key] else {
+            throw EvaluationError.badFile(path: path, line: line, reason: "missing field \"\(key)\"")
         }
         guard let id = value.scalarText else {
             throw EvaluationError.badFile(path: path, line: line,
-                                          reason: "field \"_id\" must be a string or a number, found \(value.typeName)")
+                                          reason: "field \"\(key)\" must be a string or a number, found \(value.typeName)")
         }
         return id
     }

@@ -27,8 +27,17 @@ public struct PromptBuilder: Sendable {
         return [.system(systemPrompt), .user("Sources:\n\(context)\n\nQuestion: \(question)")]
     }
 
+    /// The instruction of the strategies without sources.
+    public var closedBookSystemPrompt = "Answer the question. Keep the answer short."
+
     /// The messages for answering without sources (closed-book).
     public func closedBookMessages(question: String) -> [ChatMessage] {
-        [.system("Answer the question. Keep the answer short."), .user(question)]
+        [.system(closedBookSystemPrompt), .user(question)]
+    }
+
+    /// Closed-book with worked examples first, as earlier user/assistant turns (few-shot).
+    public func fewShotMessages(question: String, examples: [(question: String, answer: String)]) -> [ChatMessage] {
+        [.system(closedBookSystemPrompt)] + examples.flatMap { [ChatMessage.user($0.question), .assistant($0.answer)] }
+            + [.user(question)]
     }
 }

@@ -27,31 +27,10 @@ struct AskCommand: ParsableCommand {
     @Option(name: .customLong("filter"), help: "Only documents with metadata key=value (repeatable).")
     var filters: [String] = []
 
-    @Option(help: "bm25, dense or hybrid retrieval.")
-    var mode: SearchMode = .hybrid
-
-    @Option(name: .customLong("retrieve-k"), help: "Chunks retrieved before packing.")
-    var retrieveK: Int = 20
-
-    @Option(name: .customLong("max-sources"), help: "Most chunks shown to the model.")
-    var maxSources: Int = 5
-
-    @Option(name: .customLong("context-tokens"), help: "Token budget of the sources in the prompt.")
-    var contextTokens: Int = 1024
-
     @Option(name: .customLong("max-tokens"), help: "Longest answer, in tokens.")
     var maxTokens: Int = 128
 
-    @Option(name: .customLong("min-similarity"), help: "Refuse when the best chunk's cosine similarity to the question is below this.")
-    var minSimilarity: Float = 0.25
-
-    @Option(name: .customLong("mmr-lambda"), help: "1 = rank by relevance; lower values prefer diverse sources (MMR).")
-    var mmrLambda: Double = 1
-
-    @Flag(name: .customLong("allow-unsupported"), help: "Keep answers whose new information no source contains.")
-    var allowUnsupported = false
-
-    @OptionGroup var indexOptions: VectorIndexOptions
+    @OptionGroup var rag: RAGOptions
 
     @Option(help: "Worker threads.")
     var threads: Int = 2
@@ -60,10 +39,7 @@ struct AskCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard retrieveK >= 1, maxSources >= 1 else { throw ValidationError("--retrieve-k and --max-sources must be at least 1") }
-        guard contextTokens >= 64 else { throw ValidationError("--context-tokens must be at least 64") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        guard (0...1).contains(mmrLambda) else { throw ValidationError("--mmr-lambda must be in 0...1") }
         if let bad = filters.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
             throw ValidationError("--filter \(bad): expected key=value")
         }
@@ -71,20 +47,10 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         var clock = Date()
-        let database = try SQLiteStore(path: store)
-        let searcher = try indexOptions.indexes(for: store).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
         let embedder = try MiniLMEmbedder(threads: threads)
         let generator = LocalGenerator(try TextGenerator(threads: threads))
+        let pipeline = try rag.pipeline(store: store, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens)
         let loadSeconds = Date().timeIntervalSince(clock)
-        var options = RAGPipeline.Options()
-        options.mode = mode
-        options.retrieveK = retrieveK
-        options.contextTokens = contextTokens
-        options.maxAnswerTokens = maxTokens
-        options.minimumSimilarity = minSimilarity
-        options.refuseUnsupported = !allowUnsupported
-        options.packer = ContextPacker(mmrLambda: mmrLambda, maxSources: maxSources)
-        let pipeline = RAGPipeline(searcher: searcher, store: database, embed: embedder.embed, generator: generator, options: options)
         let parsed = filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }
         clock = Date()
         let answer = try pipeline.answer(question, user: user, filters: parsed) { text in

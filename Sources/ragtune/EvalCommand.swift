@@ -4,6 +4,6 @@ import ArgumentParser
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate retrieval (BEIR metrics) on a corpus, queries and qrels.",
-        subcommands: [EvalRetrievalCommand.self])
+        abstract: "Evaluate retrieval (BEIR metrics) and question answering (EM, F1, citations) on your data.",
+        subcommands: [EvalRetrievalCommand.self, EvalQACommand.self])
 }

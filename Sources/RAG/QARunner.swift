@@ -1,0 +1,79 @@
+import Foundation
+import RagTuneTokenizers
+
+/// How a question is answered in a QA evaluation.
+public enum QAStrategy: String, Sendable, CaseIterable {
+    /// The model alone.
+    case closedBook = "closed-book"
+    /// The model with a few solved examples from the same data set in the prompt.
+    case fewShot = "few-shot"
+    /// Retrieval-augmented (`RAGPipeline`).
+    case rag
+}
+
+/// One question answered by one strategy.
+public struct QAAttempt: Sendable {
+    public var strategy: QAStrategy
+    public var answer: String
+    /// The RAG pipeline answered "not found" (always false for the other strategies).
+    public var refused: Bool
+    public var citations: [SourcePassage]
+    /// The sources shown to the model (RAG only).
+    public var sources: [SourcePassage]
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var seconds: Double
+    public var timings: [String: Double]
+}
+
+/// Answers questions with any `QAStrategy` over one generator (and, for RAG, one pipeline).
+public final class QARunner {
+    public let generator: any AnswerGenerator
+    public let pipeline: RAGPipeline?
+    public var prompt = PromptBuilder()
+    public var maxAnswerTokens: Int
+    /// Solved examples for `.fewShot`.
+    public var examples: [(question: String, answer: String)]
+
+    public init(generator: any AnswerGenerator, pipeline: RAGPipeline?, maxAnswerTokens: Int = 64,
+                examples: [(question: String, answer: String)] = []) {
+        self.generator = generator
+        self.pipeline = pipeline
+        self.maxAnswerTokens = maxAnswerTokens
+        self.examples = examples
+    }
+
+    /// - Throws: `RAGError.missingPipeline` for `.rag` without a pipeline, and generator errors.
+    public func answer(_ question: String, strategy: QAStrategy, user: String? = nil) throws -> QAAttempt {
+        let started = Date()
+        switch strategy {
+        case .rag:
+            guard let pipeline else { throw RAGError.missingPipeline }
+            pipeline.options.maxAnswerTokens = maxAnswerTokens
+            let result = try pipeline.answer(question, user: user)
+            return QAAttempt(strategy: .rag, answer: result.answer, refused: result.refusal != nil, citations: result.citations,
+                             sources: result.sources, promptTokens: result.promptTokens, completionTokens: result.completionTokens,
+                             seconds: Date().timeIntervalSince(started), timings: result.timings)
+        case .closedBook, .fewShot:
+            let messages = strategy == .closedBook
+                ? prompt.closedBookMessages(question: question)
+                : prompt.fewShotMessages(question: question, examples: examples.filter { $0.question != question })
+            let generated = try generator.generate(messages, maxTokens: maxAnswerTokens) { _ in }
+            return QAAttempt(strategy: strategy, answer: generated.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                             refused: false, citations: [], sources: [], promptTokens: generated.promptTokens,
+                             completionTokens: generated.completionTokens, seconds: Date().timeIntervalSince(started),
+                             timings: ["prompt": generated.promptSeconds, "generate": generated.generateSeconds])
+        }
+    }
+}
+
+/// Errors of the RAG layer.
+public enum RAGError: Error, CustomStringConvertible {
+    case missingPipeline
+
+    public var description: String {
+        switch self {
+        case .missingPipeline: return "the rag strategy needs a store (--store)"
+        }
+    }
+}
