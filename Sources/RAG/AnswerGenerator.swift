@@ -40,9 +40,12 @@ public final class LocalGenerator: AnswerGenerator {
     public var sampling: SamplingParameters
     public let name: String
 
-    /// - Parameter sampling: greedy by default, so answers are reproducible.
+    /// Greedy decoding with llama.cpp's repetition penalty (1.15 over the last 64 tokens): answers
+    /// are reproducible, and small models stop looping ("A: A: A: …").
+    public static let answerSampling = SamplingParameters(temperature: 0, repetitionPenalty: 1.15, penaltyLastN: 64)
+
     public init(_ generator: TextGenerator, name: String = "SmolLM2-135M-Instruct (local)",
-                sampling: SamplingParameters = .greedy) {
+                sampling: SamplingParameters = LocalGenerator.answerSampling) {
         self.generator = generator
         self.name = name
         self.sampling = sampling

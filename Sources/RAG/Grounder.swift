@@ -9,8 +9,10 @@ public struct Grounder: Sendable {
     /// Fraction of a sentence's new terms a source must contain to support it.
     public var minimumSupport: Double = 0.5
     private let analyzer = EnglishAnalyzer()
-    /// Analyzed answer words that carry no claim of their own ("Yes.", "False.").
-    private static let verdicts: Set<String> = ["yes", "no", "true", "fals", "correct", "incorrect", "right", "wrong"]
+    /// Analyzed answer words that carry no claim of their own ("Yes.", "False.", "The answer to
+    /// this question is: …", "According to the sources, …").
+    private static let fillers: Set<String> = ["yes", "no", "true", "fals", "correct", "incorrect", "right", "wrong",
+                                               "answer", "question", "accord", "sourc", "provid", "text", "passag"]
 
     public init(minimumSupport: Double = 0.5) {
         self.minimumSupport = minimumSupport
@@ -55,7 +57,7 @@ public struct Grounder: Sendable {
         let sourceTerms = sources.map { Set(analyzer.analyze($0.chunk.chunk.text + " " + $0.chunk.documentTitle)) }
         var sentences: [SentenceSupport] = []
         for sentence in Self.sentences(Self.rewriteCitations(text) { _ in "" }) {
-            let novel = Set(analyzer.analyze(sentence)).subtracting(questionTerms).subtracting(Self.verdicts)
+            let novel = Set(analyzer.analyze(sentence)).subtracting(questionTerms).subtracting(Self.fillers)
             guard !novel.isEmpty else {
                 sentences.append(SentenceSupport(text: sentence, source: nil, support: 1, informative: false))
                 continue
@@ -74,6 +76,11 @@ public struct Grounder: Sendable {
         let supported = !explicit.isEmpty || informative.isEmpty || informative.contains { $0.source != nil }
         return GroundedAnswer(text: Self.tidy(text), citations: citations, explicitCitations: explicit,
                               invalidCitations: invalid, sentences: sentences, isSupported: supported)
+    }
+
+    /// `text` without its citation markers (for scoring answers against references).
+    public static func removingCitations(_ text: String) -> String {
+        tidy(rewriteCitations(text) { _ in "" })
     }
 
     /// Replaces each citation marker (`[1]`, `[1, 3]`, `[2][4]` is two markers) by `replace(numbers)`.

@@ -24,6 +24,19 @@ public struct QAAttempt: Sendable {
     public var completionTokens: Int
     public var seconds: Double
     public var timings: [String: Double]
+
+    public init(strategy: QAStrategy, answer: String, refused: Bool, citations: [SourcePassage], sources: [SourcePassage],
+                promptTokens: Int, completionTokens: Int, seconds: Double, timings: [String: Double]) {
+        self.strategy = strategy
+        self.answer = answer
+        self.refused = refused
+        self.citations = citations
+        self.sources = sources
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.seconds = seconds
+        self.timings = timings
+    }
 }
 
 /// Answers questions with any `QAStrategy` over one generator (and, for RAG, one pipeline).

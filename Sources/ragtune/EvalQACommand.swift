@@ -139,7 +139,7 @@ struct EvalQACommand: ParsableCommand {
     }
 }
 
-/// One answer's scores.
+/// One answer's scores (citation markers are removed from the answer before comparing).
 struct QAScore {
     var attempt: QAAttempt
     var gold: String
@@ -152,9 +152,10 @@ struct QAScore {
     init(_ attempt: QAAttempt, gold: String) {
         self.attempt = attempt
         self.gold = gold
-        exactMatch = QAMetrics.exactMatch(attempt.answer, gold)
-        f1 = QAMetrics.f1(attempt.answer, gold)
-        contains = QAMetrics.contains(attempt.answer, gold)
+        let answer = Grounder.removingCitations(attempt.answer)
+        exactMatch = QAMetrics.exactMatch(answer, gold)
+        f1 = QAMetrics.f1(answer, gold)
+        contains = QAMetrics.contains(answer, gold)
         let checkable = !QAMetrics.isYesNo(gold)
         citationPrecision = checkable && !attempt.citations.isEmpty
             ? attempt.citations.map { QAMetrics.contains($0.chunk.chunk.text, gold) }.reduce(0, +) / Double(attempt.citations.count)
