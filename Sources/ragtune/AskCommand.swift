@@ -32,6 +32,8 @@ struct AskCommand: ParsableCommand {
 
     @OptionGroup var rag: RAGOptions
 
+    @OptionGroup var generatorOptions: GeneratorOptions
+
     @Option(help: "Worker threads.")
     var threads: Int = 2
 
@@ -48,7 +50,7 @@ struct AskCommand: ParsableCommand {
     func run() throws {
         var clock = Date()
         let embedder = try MiniLMEmbedder(threads: threads)
-        let generator = LocalGenerator(try TextGenerator(threads: threads))
+        let generator = try generatorOptions.make(threads: threads)
         let pipeline = try rag.pipeline(store: store, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens)
         let loadSeconds = Date().timeIntervalSince(clock)
         let parsed = filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }

@@ -53,6 +53,8 @@ struct EvalQACommand: ParsableCommand {
 
     @OptionGroup var rag: RAGOptions
 
+    @OptionGroup var generatorOptions: GeneratorOptions
+
     @Option(help: "Worker threads.")
     var threads: Int = 2
 
@@ -77,7 +79,7 @@ struct EvalQACommand: ParsableCommand {
             return gold
         }
         let embedder = try MiniLMEmbedder(threads: threads)
-        let generator = LocalGenerator(try TextGenerator(threads: threads))
+        let generator = try generatorOptions.make(threads: threads)
         let pipeline = try store.map { try rag.pipeline(store: $0, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens) }
         var random = SplitMix64(seed: seed)
         let examples = dataset.pairs.indices.shuffled(using: &random).prefix(shots).map { (dataset.pairs[$0].question, dataset.pairs[$0].answer) }
