@@ -30,16 +30,9 @@ extension HNSWIndex {
     }
 
     /// `−(a · b)` for two stored nodes.
-    func distance(_ a: Int, _ b: Int) -> Float {
-        vectors.withUnsafeBufferPointer { v in
-            -Kernels.dot(v.baseAddress! + a * dimension, v.baseAddress! + b * dimension, count: dimension)
-        }
-    }
-
-    /// `−(query · node)`; `query` holds `dimension` values.
     @inline(__always)
-    func distance(_ query: UnsafePointer<Float>, _ node: Int) -> Float {
-        vectors.withUnsafeBufferPointer { v in -Kernels.dot(query, v.baseAddress! + node * dimension, count: dimension) }
+    func distance(_ a: Int, _ b: Int) -> Float {
+        -HNSWKernels.dot(rows.row(a), rows.row(b), stride: rows.stride)
     }
 
     /// hnswlib's `getRandomLevel`: ⌊−ln(u) · mult⌋ with u uniform in (0, 1].
@@ -53,7 +46,8 @@ extension HNSWIndex {
     mutating func insert(_ vector: [Float], scratch: inout HNSWSearchScratch) -> Int {
         let node = count
         let level = randomLevel()
-        vectors += vector
+        if !isKnownUniquelyReferenced(&rows) { rows = rows.copy() }
+        vector.withUnsafeBufferPointer { rows.append($0) }
         levels.append(Int32(level))
         deleted.append(false)
         links0 += repeatElement(0, count: maxM0 + 1)
@@ -64,14 +58,11 @@ extension HNSWIndex {
             maxLevel = level
             return node
         }
-        var current = vector.withUnsafeBufferPointer { q in
-            greedyDescent(q.baseAddress!, from: entryPoint, topLevel: maxLevel, downTo: level + 1)
-        }
+        let query = rows.row(node)  // stays valid: nothing is appended until the next insert
+        var current = greedyDescent(query, from: entryPoint, topLevel: maxLevel, downTo: level + 1)
         for l in stride(from: min(level, maxLevel), through: 0, by: -1) {
-            var found = vector.withUnsafeBufferPointer { q in
-                searchLayer(q.baseAddress!, entry: current, level: l, ef: efConstruction, include: nil, scratch: &scratch)
-                return scratch.results.pairs
-            }
+            searchLayer(query, entry: current, level: l, ef: efConstruction, include: nil, scratch: &scratch)
+            var found = scratch.results.pairs
             if deleted[current] {  // hnswlib keeps a deleted entry point as a candidate
                 found.append((distance(node, current), current))
                 if found.count > efConstruction {

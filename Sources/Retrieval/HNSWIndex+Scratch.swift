@@ -1,105 +1,75 @@
-/// Reusable per-search memory of `HNSWIndex`: a visited list and the two heaps of hnswlib's
-/// `searchBaseLayer`. One per thread; reusing it across queries avoids all per-query allocation.
-struct HNSWSearchScratch {
-    var visited = HNSWVisitedList()
+/// Reusable per-search memory of `HNSWIndex`: hnswlib's visited list and the two heaps of its
+/// `searchBaseLayer`, plus the query copied into an aligned, zero-padded row and room for one node's
+/// unvisited neighbours and their distances. One per thread; reusing it across queries avoids all
+/// per-query allocation. Noncopyable: it owns its memory, freed in `deinit`.
+struct HNSWSearchScratch: ~Copyable {
     /// Nodes still to expand, nearest first (hnswlib's `candidate_set`).
-    var candidates = HNSWHeap(furthestFirst: false)
+    var candidates = TopKHeap(k: 0, top: .best)
     /// The best `ef` nodes found, furthest on top (hnswlib's `top_candidates`).
-    var results = HNSWHeap(furthestFirst: true)
-}
+    var results = TopKHeap(k: 0, top: .worst)
+    /// `[markCapacity]` generation at which each node was last visited (hnswlib's `VisitedList`:
+    /// a node is visited when its mark equals `generation`, so clearing is one increment).
+    private(set) var marks: UnsafeMutablePointer<UInt32>
+    private var markCapacity = 0
+    private(set) var generation: UInt32 = 0
+    /// `[stride]` 64-byte aligned copy of the query, zero padded.
+    private(set) var query: UnsafeMutablePointer<Float>
+    private var queryCapacity = 0
+    /// `[neighbourCapacity]` unvisited neighbours of the node being expanded, and their distances.
+    private(set) var fresh: UnsafeMutablePointer<Int32>
+    private(set) var freshDistances: UnsafeMutablePointer<Float>
+    private var neighbourCapacity = 0
 
-/// hnswlib's `VisitedList`: one mark per node, a node is visited when its mark equals the current
-/// generation, so clearing is one increment instead of a new `Set`.
-struct HNSWVisitedList {
-    /// `[≥ count]` generation at which each node was last visited.
-    private var marks: [UInt32] = []
-    private var generation: UInt32 = 0
+    init() {  // placeholders until `begin` and `setQuery` know the sizes
+        marks = .allocate(capacity: 1)
+        query = .allocate(capacity: 1)
+        fresh = .allocate(capacity: 1)
+        freshDistances = .allocate(capacity: 1)
+    }
 
-    /// Starts a new search over `count` nodes: every node becomes unvisited.
-    mutating func reset(count: Int) {
-        if marks.count < count { marks += repeatElement(0, count: count - marks.count) }
+    deinit {
+        marks.deallocate()
+        query.deallocate()
+        fresh.deallocate()
+        freshDistances.deallocate()
+    }
+
+    /// Starts a search over `count` nodes keeping the best `ef`: every node becomes unvisited, both
+    /// heaps empty; room for `neighbours` links per node.
+    mutating func begin(count: Int, ef: Int, neighbours: Int) {
+        if markCapacity < count {
+            let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 2 * markCapacity))
+            bigger.initialize(repeating: 0, count: max(count, 2 * markCapacity))
+            marks.deallocate()
+            marks = bigger
+            markCapacity = max(count, 2 * markCapacity)
+            generation = 0
+        }
         generation &+= 1
         if generation == 0 {
-            for i in marks.indices { marks[i] = 0 }
+            marks.update(repeating: 0, count: markCapacity)
             generation = 1
         }
-    }
-
-    /// Marks `node` visited; returns false when it already was.
-    mutating func insert(_ node: Int) -> Bool {
-        if marks[node] == generation { return false }
-        marks[node] = generation
-        return true
-    }
-}
-
-/// A binary heap of (distance, node) pairs: nearest on top, or furthest on top when
-/// `furthestFirst`. Ties are broken by node position so that every order is deterministic.
-struct HNSWHeap {
-    let furthestFirst: Bool
-    /// Heap-ordered, smallest on top: the distance, negated when `furthestFirst`.
-    private var keys: [Float] = []
-    /// Node positions parallel to `keys`.
-    private var nodes: [Int32] = []
-
-    init(furthestFirst: Bool) {
-        self.furthestFirst = furthestFirst
-    }
-
-    var count: Int { keys.count }
-    var isEmpty: Bool { keys.isEmpty }
-    /// Distance of the top pair (heap must not be empty).
-    var topDistance: Float { furthestFirst ? -keys[0] : keys[0] }
-    /// Node of the top pair (heap must not be empty).
-    var topNode: Int { Int(nodes[0]) }
-
-    mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
-    }
-
-    mutating func push(distance: Float, node: Int) {
-        keys.append(furthestFirst ? -distance : distance)
-        nodes.append(Int32(node))
-        var c = keys.count - 1
-        while c > 0 {
-            let parent = (c - 1) / 2
-            guard before(c, parent) else { break }
-            swapEntries(c, parent)
-            c = parent
+        if neighbourCapacity < neighbours {
+            fresh.deallocate()
+            freshDistances.deallocate()
+            fresh = .allocate(capacity: neighbours)
+            freshDistances = .allocate(capacity: neighbours)
+            neighbourCapacity = neighbours
         }
+        candidates.removeAll()
+        results.reset(k: ef)
     }
 
-    /// Removes the top pair (heap must not be empty).
-    mutating func pop() {
-        let last = keys.count - 1
-        swapEntries(0, last)
-        keys.removeLast()
-        nodes.removeLast()
-        var p = 0
-        while true {
-            let l = 2 * p + 1, r = l + 1
-            var best = p
-            if l < keys.count && before(l, best) { best = l }
-            if r < keys.count && before(r, best) { best = r }
-            if best == p { return }
-            swapEntries(p, best)
-            p = best
+    /// Copies `vector` into the aligned query row, zero padded to `stride`.
+    mutating func setQuery(_ vector: UnsafeBufferPointer<Float>, stride: Int) {
+        if queryCapacity < stride {
+            query.deallocate()
+            query = UnsafeMutableRawPointer.allocate(byteCount: 4 * stride, alignment: 64)
+                .bindMemory(to: Float.self, capacity: stride)
+            queryCapacity = stride
         }
-    }
-
-    /// The pairs in heap order (unsorted), as (distance, node).
-    var pairs: [(distance: Float, node: Int)] {
-        (0 ..< keys.count).map { (furthestFirst ? -keys[$0] : keys[$0], Int(nodes[$0])) }
-    }
-
-    /// True when entry `a` belongs above entry `b`.
-    private func before(_ a: Int, _ b: Int) -> Bool {
-        keys[a] != keys[b] ? keys[a] < keys[b] : (furthestFirst ? nodes[a] > nodes[b] : nodes[a] < nodes[b])
-    }
-
-    private mutating func swapEntries(_ a: Int, _ b: Int) {
-        keys.swapAt(a, b)
-        nodes.swapAt(a, b)
+        query.update(from: vector.baseAddress!, count: vector.count)
+        (query + vector.count).update(repeating: 0, count: stride - vector.count)
     }
 }

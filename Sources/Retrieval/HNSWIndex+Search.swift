@@ -51,32 +51,30 @@ extension HNSWIndex {
     func searchChecked(_ query: [Float], k: Int, efSearch: Int, include: ((Int) -> Bool)?,
                        scratch: inout HNSWSearchScratch) -> [ScoredDocument] {
         guard entryPoint >= 0, k > 0 else { return [] }
-        return query.withUnsafeBufferPointer { q in
-            let start = greedyDescent(q.baseAddress!, from: entryPoint, topLevel: maxLevel, downTo: 1)
-            searchLayer(q.baseAddress!, entry: start, level: 0, ef: max(efSearch, k), include: include,
-                        scratch: &scratch)
-            while scratch.results.count > k { scratch.results.pop() }
-            var hits = scratch.results.pairs.map { ScoredDocument(index: $0.node, score: -$0.distance) }
-            hits.sort(by: ScoredDocument.ranksBefore)
-            return hits
-        }
+        query.withUnsafeBufferPointer { scratch.setQuery($0, stride: rows.stride) }
+        let q = UnsafePointer(scratch.query)
+        let start = greedyDescent(q, from: entryPoint, topLevel: maxLevel, downTo: 1)
+        searchLayer(q, entry: start, level: 0, ef: max(efSearch, k), include: include, scratch: &scratch)
+        return scratch.results.drain(limit: k)
     }
 
     /// Greedy walk on layers `topLevel` down to `bottomLevel`: moves to any neighbour nearer to
-    /// `query` until none is. Tombstones and filters are ignored here, as in hnswlib.
+    /// `query` (`rows.stride` floats) until none is. Tombstones and filters are ignored here, as in
+    /// hnswlib.
     /// - Returns: the node reached (`entry` when `topLevel < bottomLevel`).
     func greedyDescent(_ query: UnsafePointer<Float>, from entry: Int, topLevel: Int, downTo bottomLevel: Int) -> Int {
         var current = entry
         guard topLevel >= bottomLevel else { return current }
-        var currentDistance = distance(query, current)
-        for level in stride(from: topLevel, through: bottomLevel, by: -1) {
+        let stride = rows.stride
+        var currentDistance = -HNSWKernels.dot(query, rows.row(current), stride: stride)
+        for level in Swift.stride(from: topLevel, through: bottomLevel, by: -1) {
             var changed = true
             while changed {
                 changed = false
                 let from = current  // scan one node's whole list, moving to the best (as hnswlib)
                 for j in 0 ..< neighbourCount(from, level) {
                     let candidate = neighbour(from, level, j)
-                    let d = distance(query, candidate)
+                    let d = -HNSWKernels.dot(query, rows.row(candidate), stride: stride)
                     if d < currentDistance {
                         currentDistance = d
                         current = candidate
@@ -92,45 +90,73 @@ extension HNSWIndex {
     /// best `ef` returnable nodes (not tombstoned, allowed by `include`) in `scratch.results`.
     /// Excluded nodes are still expanded; with exclusions the search stops only once `ef`
     /// returnable nodes are held and the nearest candidate is worse than all of them.
+    ///
+    /// Each expanded node's unvisited neighbours are gathered first, their distances computed four
+    /// at a time (`HNSWKernels.dot4`), then offered to the heaps in link order, so the result is
+    /// the one of hnswlib's one-at-a-time loop.
+    /// - Parameter query: `rows.stride` floats, zero padded.
     func searchLayer(_ query: UnsafePointer<Float>, entry: Int, level: Int, ef: Int, include: ((Int) -> Bool)?,
                      scratch: inout HNSWSearchScratch) {
-        scratch.visited.reset(count: count)
-        scratch.candidates.removeAll()
-        scratch.results.removeAll()
+        scratch.begin(count: count, ef: ef, neighbours: maxM0)
         let filtering = include != nil || deletedCount > 0
-        // Neighbour lists of this layer: `links[linkBase(node)]` is the count, the neighbours follow.
-        let links = level == 0 ? links0 : upperLinks
-        let stride0 = maxM0 + 1, upperOffset = (level - 1) * (m + 1)
-        links.withUnsafeBufferPointer { links in
-            vectors.withUnsafeBufferPointer { vectors in
-                deleted.withUnsafeBufferPointer { deleted in
-                    let v = vectors.baseAddress!, dimension = self.dimension
-                    let entryDistance = -Kernels.dot(query, v + entry * dimension, count: dimension)
-                    _ = scratch.visited.insert(entry)
-                    scratch.candidates.push(distance: entryDistance, node: entry)
-                    var lowerBound = Float.infinity
-                    if !deleted[entry] && include?(entry) ?? true {
-                        scratch.results.push(distance: entryDistance, node: entry)
-                        lowerBound = entryDistance
-                    }
-                    while !scratch.candidates.isEmpty {
-                        let candidateDistance = scratch.candidates.topDistance
-                        if candidateDistance > lowerBound && (scratch.results.count >= ef || !filtering) { break }
-                        let current = scratch.candidates.topNode
-                        scratch.candidates.pop()
-                        let base = level == 0 ? current * stride0 : upperOffsets[current] + upperOffset
-                        for j in 0 ..< Int(links[base]) {
-                            let next = Int(links[base + 1 + j])
-                            guard scratch.visited.insert(next) else { continue }
-                            let d = -Kernels.dot(query, v + next * dimension, count: dimension)
-                            guard scratch.results.count < ef || d < lowerBound else { continue }
-                            scratch.candidates.push(distance: d, node: next)
-                            if !deleted[next] && include?(next) ?? true {
-                                scratch.results.push(distance: d, node: next)
-                                if scratch.results.count > ef { scratch.results.pop() }
-                            }
-                            if !scratch.results.isEmpty { lowerBound = scratch.results.topDistance }
+        let stride = rows.stride, stride0 = maxM0 + 1, upperOffset = (level - 1) * (m + 1)
+        let marks = scratch.marks, generation = scratch.generation
+        let fresh = scratch.fresh, freshDistances = scratch.freshDistances
+        let vectors = rows.row(0)
+        // Neighbour lists of this layer: `links[base]` is the count, the neighbours follow.
+        (level == 0 ? links0 : upperLinks).withUnsafeBufferPointer { links in
+            deleted.withUnsafeBufferPointer { deleted in
+                let entryDistance = -HNSWKernels.dot(query, vectors + entry * stride, stride: stride)
+                marks[entry] = generation
+                scratch.candidates.push(distance: entryDistance, id: entry)
+                var lowerBound = Float.infinity
+                if !deleted[entry] && include?(entry) ?? true {
+                    scratch.results.insert(distance: entryDistance, id: entry)
+                    lowerBound = entryDistance
+                }
+                while !scratch.candidates.isEmpty {
+                    let candidateDistance = scratch.candidates.topDistance
+                    if candidateDistance > lowerBound && (scratch.results.count >= ef || !filtering) { break }
+                    let current = scratch.candidates.topID
+                    scratch.candidates.pop()
+                    let list = links.baseAddress! + (level == 0 ? current * stride0 : upperOffsets[current] + upperOffset)
+                    var n = 0
+                    for j in 1 ..< 1 + Int(list[0]) {
+                        let next = list[j]
+                        if marks[Int(next)] != generation {
+                            marks[Int(next)] = generation
+                            fresh[n] = next
+                            n += 1
                         }
+                    }
+                    var i = 0
+                    while i + 4 <= n {
+                        let d = HNSWKernels.dot4(query, vectors + Int(fresh[i]) * stride, vectors + Int(fresh[i + 1]) * stride,
+                                                 vectors + Int(fresh[i + 2]) * stride, vectors + Int(fresh[i + 3]) * stride,
+                                                 stride: stride)
+                        freshDistances[i] = -d[0]
+                        freshDistances[i + 1] = -d[1]
+                        freshDistances[i + 2] = -d[2]
+                        freshDistances[i + 3] = -d[3]
+                        i += 4
+                    }
+                    if i < n {  // 1 to 3 left: one more `dot4`, the last one repeated in the spare lanes
+                        let b = min(i + 1, n - 1), c = min(i + 2, n - 1)
+                        let d = HNSWKernels.dot4(query, vectors + Int(fresh[i]) * stride, vectors + Int(fresh[b]) * stride,
+                                                 vectors + Int(fresh[c]) * stride, vectors + Int(fresh[c]) * stride,
+                                                 stride: stride)
+                        freshDistances[i] = -d[0]
+                        freshDistances[b] = -d[1]
+                        freshDistances[c] = -d[2]
+                    }
+                    for i in 0 ..< n {
+                        let d = freshDistances[i], next = Int(fresh[i])
+                        guard scratch.results.count < ef || d < lowerBound else { continue }
+                        scratch.candidates.push(distance: d, id: next)
+                        if !filtering || (!deleted[next] && include?(next) ?? true) {
+                            scratch.results.insert(distance: d, id: next)
+                        }
+                        if !scratch.results.isEmpty { lowerBound = scratch.results.topDistance }
                     }
                 }
             }

@@ -31,7 +31,9 @@ extension HNSWIndex {
         out.u32(UInt32(bitPattern: Int32(maxLevel)))
         for l in levels { out.bytes.append(UInt8(l)) }
         for d in deleted { out.bytes.append(d ? 1 : 0) }
-        for v in vectors { out.u32(v.bitPattern) }
+        for i in 0 ..< count {
+            for v in UnsafeBufferPointer(start: rows.row(i), count: dimension) { out.u32(v.bitPattern) }
+        }
         for l in links0 { out.u32(UInt32(bitPattern: l)) }
         out.u64(UInt64(upperLinks.count))
         for l in upperLinks { out.u32(UInt32(bitPattern: l)) }
@@ -67,8 +69,12 @@ extension HNSWIndex {
             deleted.append(flag == 1)
         }
         deletedCount = deleted.lazy.filter { $0 }.count
-        vectors = try r.u32s(count * dimension).map { Float(bitPattern: $0) }
+        let vectors = try r.u32s(count * dimension).map { Float(bitPattern: $0) }
         guard vectors.allSatisfy(\.isFinite) else { throw r.corrupt("a vector has a non-finite value") }
+        rows = HNSWVectorRows(dimension: dimension, capacity: count)
+        vectors.withUnsafeBufferPointer { flat in
+            for i in 0 ..< count { rows.append(UnsafeBufferPointer(rebasing: flat[i * dimension ..< (i + 1) * dimension])) }
+        }
         links0 = try r.u32s(count * (maxM0 + 1)).map { Int32(bitPattern: $0) }
         let upperCount = try r.count(try r.u64(), "upper link count", minimumBytes: 4)
         upperLinks = try r.u32s(upperCount).map { Int32(bitPattern: $0) }

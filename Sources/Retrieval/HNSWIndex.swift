@@ -9,6 +9,8 @@ import RagTuneTensor
 /// the same), so a hit's score is exactly the dot product.
 ///
 /// A value type: `add` and `markDeleted` mutate, searches read and can run from many threads.
+/// Memory, as hnswlib: per node one fixed layer-0 slot of `2·M` links plus its count, upper layers
+/// in one flat array, vectors in 64-byte aligned rows (`HNSWVectorRows`).
 public struct HNSWIndex: Sendable {
     /// Length of every vector.
     public let dimension: Int
@@ -19,8 +21,8 @@ public struct HNSWIndex: Sendable {
     /// Seed of the level generator; `compacted()` rebuilds with it.
     public let seed: UInt64
 
-    /// `[count, dimension]`, row-major.
-    public internal(set) var vectors: [Float] = []
+    /// `[count, stride]` vectors, copy-on-write (see `HNSWVectorRows`).
+    var rows: HNSWVectorRows
     /// `[count]` top layer of each node.
     var levels: [Int32] = []
     /// `[count]` tombstones.
@@ -59,6 +61,15 @@ public struct HNSWIndex: Sendable {
         self.efConstruction = efConstruction
         self.seed = seed
         self.rng = SplitMix64(seed: seed)
+        rows = HNSWVectorRows(dimension: dimension)
+    }
+
+    /// `[count, dimension]`, row-major: a copy of the stored vectors.
+    public var vectors: [Float] {
+        var flat: [Float] = []
+        flat.reserveCapacity(count * dimension)
+        for i in 0 ..< count { flat += UnsafeBufferPointer(start: rows.row(i), count: dimension) }
+        return flat
     }
 
     /// Number of vectors, tombstoned ones included (positions are `0 ..< count`).
@@ -88,11 +99,11 @@ public struct HNSWIndex: Sendable {
     }
 
     /// Inserts vectors in order; their positions are `count ..< count + vectors.count`.
-    /// All are checked before any is inserted.
+    /// All are checked before any is inserted. The graph is the one `add` would build one by one.
     public mutating func add(contentsOf newVectors: [[Float]]) throws {
         for (i, v) in newVectors.enumerated() { try check(v, what: "vector \(i)") }
         try checkCapacity(adding: newVectors.count)
-        vectors.reserveCapacity(vectors.count + newVectors.count * dimension)
+        reserve(newVectors.count)
         var scratch = HNSWSearchScratch()
         for v in newVectors { insert(v, scratch: &scratch) }
     }
@@ -119,10 +130,19 @@ public struct HNSWIndex: Sendable {
             return (self, Array(0 ..< count))
         }
         let kept = (0 ..< count).filter { !deleted[$0] }
-        fresh.vectors.reserveCapacity(kept.count * dimension)
+        fresh.reserve(kept.count)
         var scratch = HNSWSearchScratch()
-        for old in kept { fresh.insert(Array(vectors[old * dimension ..< (old + 1) * dimension]), scratch: &scratch) }
+        for old in kept { fresh.insert(rows.vector(old), scratch: &scratch) }
         return (fresh, kept)
+    }
+
+    /// Makes room for `additional` more nodes.
+    mutating func reserve(_ additional: Int) {
+        if !isKnownUniquelyReferenced(&rows) { rows = rows.copy(capacity: count + additional) }
+        rows.reserve(additional)
+        levels.reserveCapacity(count + additional)
+        deleted.reserveCapacity(count + additional)
+        links0.reserveCapacity((count + additional) * (maxM0 + 1))
     }
 
     /// Throws when positions would no longer fit the graph's 32-bit links.

@@ -76,13 +76,15 @@ private struct Fixture {
     @Test func sameSeedGivesSameGraphAndResults() throws {
         let a = try Fixture(documents: 800, queries: 20, seed: 3)
         let b = try Fixture(documents: 800, queries: 20, seed: 3)
-        #expect(a.hnsw.serialize() == b.hnsw.serialize())
+        let sameGraph = a.hnsw.serialize() == b.hnsw.serialize()
+        #expect(sameGraph)
         let ra = try a.hnsw.search(a.queries, k: 10, efSearch: 32, threads: 2)
         let rb = try b.hnsw.search(b.queries, k: 10, efSearch: 32, threads: 1)
         #expect(ra == rb)
         var one = try HNSWIndex(dimension: 32, m: 16, efConstruction: 100, seed: 3)
         for doc in a.docs { try one.add(doc) }
-        #expect(one.serialize() == a.hnsw.serialize())
+        let sameAsOneByOne = one.serialize() == a.hnsw.serialize()
+        #expect(sameAsOneByOne)
     }
 
     @Test func filterIsAppliedDuringSearch() throws {
@@ -131,13 +133,15 @@ private struct Fixture {
         try index.markDeleted(5)
         let bytes = index.serialize()
         let loaded = try HNSWIndex(serialized: bytes)
-        #expect(loaded.serialize() == bytes)
+        let roundTrips = loaded.serialize() == bytes
+        #expect(roundTrips)
         #expect(try loaded.search(f.queries, k: 10, efSearch: 32) == (try index.search(f.queries, k: 10, efSearch: 32)))
         // Adding after loading continues the same level sequence.
         var a = index, b = loaded
         try a.add(f.queries[0])
         try b.add(f.queries[0])
-        #expect(a.serialize() == b.serialize())
+        let sameAfterAdding = a.serialize() == b.serialize()
+        #expect(sameAfterAdding)
 
         for cut in [0, 7, 8, 12, 40, 60, 600, bytes.count / 2, bytes.count - 4, bytes.count - 1] {
             #expect(throws: RetrievalError.self) { try HNSWIndex(serialized: Array(bytes[..<cut])) }
@@ -166,6 +170,70 @@ private struct Fixture {
         let emptyLoaded = try HNSWIndex(serialized: empty.serialize())
         #expect(emptyLoaded.count == 0)
         #expect(try emptyLoaded.search([1, 0, 0, 0], k: 3, efSearch: 8).isEmpty)
+    }
+
+    @Test func batchedParallelBuildIsDeterministicAndAsGood() throws {
+        var rng = SplitMix64(seed: 5)
+        let docs = normalizedVectors(3000, dimension: 48, rng: &rng)
+        let queries = normalizedVectors(100, dimension: 48, rng: &rng)
+        var exact = ExactVectorIndex(dimension: 48)
+        try exact.add(contentsOf: docs)
+        let truth = try exact.search(queries, k: 10)
+        var sequential = try HNSWIndex(dimension: 48, m: 12, efConstruction: 100, seed: 9)
+        try sequential.add(contentsOf: docs)
+        var one = try HNSWIndex(dimension: 48, m: 12, efConstruction: 100, seed: 9)
+        try one.add(contentsOf: docs, threads: 1)
+        var two = try HNSWIndex(dimension: 48, m: 12, efConstruction: 100, seed: 9)
+        try two.add(contentsOf: docs, threads: 2)
+        // Batches depend on the index size, not on the thread count.
+        let same = one.serialize() == two.serialize()
+        #expect(same)
+        let r1 = recall(try sequential.search(queries, k: 10, efSearch: 32), truth)
+        let r2 = recall(try two.search(queries, k: 10, efSearch: 32, threads: 2), truth)
+        print("HNSW recall@10 at efSearch 32: sequential build \(r1), batched build \(r2)")
+        #expect(r2 >= r1 - 0.02)
+        #expect(throws: RetrievalError.self) { try two.add(contentsOf: [docs[0], [1, 2]], threads: 2) }
+        #expect(two.count == 3000)
+    }
+
+    @Test func copiesAreIndependentAndOddDimensionsArePadded() throws {
+        var rng = SplitMix64(seed: 8)
+        let docs = normalizedVectors(400, dimension: 10, rng: &rng)
+        let queries = normalizedVectors(20, dimension: 10, rng: &rng)
+        var index = try HNSWIndex(dimension: 10, m: 8, efConstruction: 64, seed: 2)
+        try index.add(contentsOf: docs)
+        #expect(index.vectors == docs.flatMap { $0 })
+        var exact = ExactVectorIndex(dimension: 10)
+        try exact.add(contentsOf: docs)
+        #expect(recall(try index.search(queries, k: 5, efSearch: 64), try exact.search(queries, k: 5)) >= 0.98)
+        // Adding to a copy leaves the original (which shares its vectors until then) unchanged.
+        let before = index.serialize()
+        var copy = index
+        try copy.add(queries[0])
+        try copy.markDeleted(3)
+        let unchanged = index.serialize() == before
+        #expect(unchanged && index.count == 400 && !index.isDeleted(3))
+        #expect(copy.count == 401 && copy.vectors.suffix(10).elementsEqual(queries[0]))
+        #expect(try copy.search(queries[0], k: 1, efSearch: 16).first?.index == 400)
+    }
+
+    @Test func heapOrdersLikeRanksBefore() {
+        // Scores of both signs, zeros of both signs and ties: the heap's order is ranksBefore's.
+        let scores: [Float] = [0.5, -0.25, 0, -0.0, 0.5, 3, -7, 0.125, 3, 1e-30, -1e-30]
+        var heap = TopKHeap(k: 5)
+        for (i, s) in scores.enumerated() { heap.insert(document: i, score: s) }
+        let expected = scores.enumerated().map { ScoredDocument(index: $0.offset, score: $0.element) }
+            .sorted(by: ScoredDocument.ranksBefore).prefix(5)
+        #expect(heap.drain() == Array(expected))
+        var queue = TopKHeap(k: 0, top: .best)
+        for (i, s) in scores.enumerated() { queue.push(distance: s, id: i) }
+        var popped: [Int] = []
+        while !queue.isEmpty {
+            popped.append(queue.topID)
+            queue.pop()
+        }
+        let nearestFirst = scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }
+        #expect(popped.map { scores[$0] } == nearestFirst.map { scores[$0] })
     }
 
     @Test func invalidInputThrows() throws {
