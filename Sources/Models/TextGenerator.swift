@@ -88,6 +88,12 @@ public final class TextGenerator {
                       generateSeconds: Date().timeIntervalSince(prefilled))
     }
 
+    /// The logits of the token after `ids` (`[vocabularySize]`), reusing cached positions that
+    /// already hold the same leading ids, so prompts sharing a prefix only run their new part.
+    public func nextTokenLogits(_ ids: [Int]) throws -> [Float] {
+        try evaluatePrompt(ids)
+    }
+
     /// Runs the prompt, reusing cached positions that already hold the same ids. - Returns: last logits
     private func evaluatePrompt(_ ids: [Int]) throws -> [Float] {
         guard !ids.isEmpty else { throw ModelError.invalidInput("empty prompt") }

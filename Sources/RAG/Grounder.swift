@@ -4,27 +4,32 @@ import RagTuneRetrieval
 /// Checks a generated answer against its sources: explicit `[n]` citations are kept when they
 /// name a source and stripped when they do not, and every sentence is traced to the source that
 /// best supports its new information (the answer's analyzed terms that the question did not
-/// already contain). An answer whose informative sentences no source supports is unsupported.
+/// already contain). A sentence is supported when the sources together hold at least
+/// `minimumSupport` of its new terms; an answer whose informative sentences are all unsupported
+/// (and that cites nothing) is unsupported.
 public struct Grounder: Sendable {
-    /// Fraction of a sentence's new terms a source must contain to support it.
+    /// Fraction of a sentence's new terms the sources together must contain to support it.
     public var minimumSupport: Double = 0.5
+    /// Fraction of a sentence's new terms one source must contain to be cited for it.
+    public var minimumCitationSupport: Double = 0.25
     private let analyzer = EnglishAnalyzer()
     /// Analyzed answer words that carry no claim of their own ("Yes.", "False.", "The answer to
     /// this question is: …", "According to the sources, …").
     private static let fillers: Set<String> = ["yes", "no", "true", "fals", "correct", "incorrect", "right", "wrong",
                                                "answer", "question", "accord", "sourc", "provid", "text", "passag"]
 
-    public init(minimumSupport: Double = 0.5) {
+    public init(minimumSupport: Double = 0.5, minimumCitationSupport: Double = 0.25) {
         self.minimumSupport = minimumSupport
+        self.minimumCitationSupport = minimumCitationSupport
     }
 
     /// One sentence of the answer and where it comes from.
     public struct SentenceSupport: Sendable, Equatable {
         public var text: String
-        /// The best supporting source's number, nil when none reaches `minimumSupport` (or the
-        /// sentence adds nothing to the question, e.g. "Yes.").
+        /// The best supporting source's number, nil when the sentence is unsupported, no source
+        /// reaches `minimumCitationSupport`, or the sentence adds nothing to the question ("Yes.").
         public var source: Int?
-        /// Fraction of the sentence's new terms found in that source (1 when there are none).
+        /// Fraction of the sentence's new terms found in the sources together (1 when there are none).
         public var support: Double
         /// Whether the sentence adds terms the question did not contain.
         public var informative: Bool
@@ -67,8 +72,10 @@ public struct Grounder: Sendable {
                 let support = Double(novel.intersection(terms).count) / Double(novel.count)
                 if support > best.support { best = (sources[i].number, support) }
             }
-            sentences.append(SentenceSupport(text: sentence, source: best.support >= minimumSupport ? best.source : nil,
-                                             support: best.support, informative: true))
+            let union = Double(novel.filter { term in sourceTerms.contains { $0.contains(term) } }.count) / Double(novel.count)
+            let supported = union >= minimumSupport && best.support >= minimumCitationSupport
+            sentences.append(SentenceSupport(text: sentence, source: supported ? best.source : nil, support: union,
+                                             informative: true))
         }
         var citations = explicit
         for n in sentences.compactMap(\.source) where !citations.contains(n) { citations.append(n) }

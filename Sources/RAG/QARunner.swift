@@ -17,6 +17,9 @@ public struct QAAttempt: Sendable {
     public var answer: String
     /// The RAG pipeline answered "not found" (always false for the other strategies).
     public var refused: Bool
+    /// Why it refused, and what the generator had written (RAG only).
+    public var refusal: RAGAnswer.Refusal? = nil
+    public var generated: String? = nil
     public var citations: [SourcePassage]
     /// The sources shown to the model (RAG only).
     public var sources: [SourcePassage]
@@ -64,9 +67,13 @@ public final class QARunner {
             guard let pipeline else { throw RAGError.missingPipeline }
             pipeline.options.maxAnswerTokens = maxAnswerTokens
             let result = try pipeline.answer(question, user: user)
-            return QAAttempt(strategy: .rag, answer: result.answer, refused: result.refusal != nil, citations: result.citations,
-                             sources: result.sources, promptTokens: result.promptTokens, completionTokens: result.completionTokens,
-                             seconds: Date().timeIntervalSince(started), timings: result.timings)
+            var attempt = QAAttempt(strategy: .rag, answer: result.answer, refused: result.refusal != nil,
+                                    citations: result.citations, sources: result.sources, promptTokens: result.promptTokens,
+                                    completionTokens: result.completionTokens, seconds: Date().timeIntervalSince(started),
+                                    timings: result.timings)
+            attempt.refusal = result.refusal
+            attempt.generated = result.generated
+            return attempt
         case .closedBook, .fewShot:
             let messages = strategy == .closedBook
                 ? prompt.closedBookMessages(question: question)

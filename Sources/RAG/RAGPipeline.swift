@@ -17,7 +17,7 @@ public final class RAGPipeline {
     public var options: Options
 
     /// The pipeline's settings.
-    public struct Options: Sendable {
+    public struct Options {
         public var mode: SearchMode = .hybrid
         public var fusion: FusionMethod = .weighted(denseWeight: 0.5)
         /// Chunks retrieved before packing.
@@ -30,6 +30,9 @@ public final class RAGPipeline {
         public var maxAnswerTokens = 128
         /// Replace answers the sources do not support by "not found".
         public var refuseUnsupported = true
+        /// Re-orders the best `rerankDepth` retrieved chunks before packing (nil: keep the retriever's order).
+        public var reranker: (any Reranker)? = nil
+        public var rerankDepth = 10
         public var packer = ContextPacker()
         public var grounder = Grounder()
         public var prompt = PromptBuilder()
@@ -52,10 +55,17 @@ public final class RAGPipeline {
         var clock = StageClock()
         let queryEmbedding = try embed([question])[0]
         clock.lap("embed")
-        let hits = try searcher.search(question, embedding: queryEmbedding, mode: options.mode, k: options.retrieveK,
+        var hits = try searcher.search(question, embedding: queryEmbedding, mode: options.mode, k: options.retrieveK,
                                        user: user, filters: filters, fusion: options.fusion)
         clock.lap("retrieve")
         let stored = try store.embeddings(ofChunks: hits.map(\.chunk.id))
+        if let reranker = options.reranker, hits.count > 1 {
+            let head = Array(hits.prefix(options.rerankDepth))
+            let scores: [Float] = try reranker.scores(question: question, passages: head.map { $0.chunk })
+            let order = head.indices.sorted { a, b in scores[a] != scores[b] ? scores[a] > scores[b] : a < b }
+            let reranked: [(chunk: StoredChunk, score: Float)] = order.map { (chunk: head[$0].chunk, score: scores[$0]) }
+            hits = reranked + hits.dropFirst(head.count)
+        }
         let candidates = hits.map { hit in
             (chunk: hit.chunk, score: hit.score, similarity: stored[hit.chunk.id].map { Self.cosine($0, queryEmbedding) })
         }
@@ -88,7 +98,8 @@ public final class RAGPipeline {
         result.completionTokens = generated.completionTokens
         let grounded = options.grounder.ground(answer: generated.text, question: question, sources: sources)
         result.sentences = grounded.sentences
-        if grounded.text.lowercased().contains(PromptBuilder.notFound.lowercased().dropLast()) {
+        let lowered = grounded.text.lowercased()
+        if ["not found in the", "not found within the", "not found in any"].contains(where: lowered.contains) {
             result.refusal = .generatorDeclined
         } else if !grounded.isSupported && options.refuseUnsupported {
             result.refusal = .unsupportedAnswer

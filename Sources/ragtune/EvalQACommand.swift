@@ -168,7 +168,8 @@ struct QAScore {
 
     var json: [String: Any] {
         ["strategy": attempt.strategy.rawValue, "gold": gold, "answer": attempt.answer, "em": exactMatch, "f1": f1,
-         "contains": contains, "refused": attempt.refused,
+         "contains": contains, "refused": attempt.refused, "refusal": attempt.refusal?.rawValue ?? NSNull(),
+         "generated": attempt.generated ?? NSNull(),
          "citations": attempt.citations.map { ["n": $0.number, "doc_id": $0.chunk.chunk.documentID, "chunk": $0.chunk.chunk.ordinal] },
          "citation_precision": citationPrecision ?? NSNull(), "retrieval_hit": retrievalHit ?? NSNull(),
          "seconds": attempt.seconds, "prompt_tokens": attempt.promptTokens, "completion_tokens": attempt.completionTokens,
