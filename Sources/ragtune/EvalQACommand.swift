@@ -18,7 +18,8 @@ struct EvalQACommand: ParsableCommand {
             QA lines: {"id", "question", "answer", ...}. Answers are scored against "answer" (or the field \
             --answer-field names, e.g. answer_v2). Citation precision (cited chunks containing the gold answer) \
             and retrieval hit rate (gold answer in the prompt's sources) are computed over questions whose \
-            answer is not a bare yes/no. Intervals: bootstrap, 1,000 resamples, 95%.
+            answer is not a bare yes/no. *_ungrounded scores what the generator wrote, before grounding replaced \
+            unsupported answers by "not found". Intervals: bootstrap, 1,000 resamples, 95%.
             """)
 
     @Option(help: "QA file (JSONL).")
@@ -129,6 +130,7 @@ struct EvalQACommand: ParsableCommand {
                 return String(format: "%.3f [%.3f, %.3f]", v["mean"]!, v["lower"]!, v["upper"]!)
             }
             print("\(strategy.rawValue): EM \(ci("exact_match"))  F1 \(ci("f1"))  contains \(ci("answer_contains"))")
+            if strategy == .rag { print("    before grounding: F1 \(ci("f1_ungrounded"))  contains \(ci("answer_contains_ungrounded"))") }
             print(String(format: "    refusals %.1f%%  latency p50 %.2f s p95 %.2f s  %.0f tokens/query", 100 * (s["refusal_rate"] as! Double),
                          s["latency_p50"] as! Double, s["latency_p95"] as! Double, s["tokens_per_query"] as! Double))
         }
@@ -146,6 +148,8 @@ struct QAScore {
     var attempt: QAAttempt
     var gold: String
     var exactMatch: Double, f1: Double, contains: Double
+    /// F1 and answer-contains of what the generator wrote, before grounding replaced refused answers.
+    var ungroundedF1: Double, ungroundedContains: Double
     /// Cited chunks containing the gold answer / cited chunks; nil for yes/no golds or no citations.
     var citationPrecision: Double?
     /// Whether the prompt's sources contain the gold answer; nil for yes/no golds and non-RAG strategies.
@@ -158,6 +162,9 @@ struct QAScore {
         exactMatch = QAMetrics.exactMatch(answer, gold)
         f1 = QAMetrics.f1(answer, gold)
         contains = QAMetrics.contains(answer, gold)
+        let written = attempt.refused ? Grounder.removingCitations(attempt.generated ?? "") : answer
+        ungroundedF1 = QAMetrics.f1(written, gold)
+        ungroundedContains = QAMetrics.contains(written, gold)
         let checkable = !QAMetrics.isYesNo(gold)
         citationPrecision = checkable && !attempt.citations.isEmpty
             ? attempt.citations.map { QAMetrics.contains($0.chunk.chunk.text, gold) }.reduce(0, +) / Double(attempt.citations.count)
@@ -186,6 +193,8 @@ struct QAScore {
         return [
             "exact_match": try interval(scores.map(\.exactMatch)), "f1": try interval(scores.map(\.f1)),
             "answer_contains": try interval(scores.map(\.contains)),
+            "f1_ungrounded": try interval(scores.map(\.ungroundedF1)),
+            "answer_contains_ungrounded": try interval(scores.map(\.ungroundedContains)),
             "citation_precision": mean(scores.compactMap(\.citationPrecision)),
             "citation_precision_questions": scores.compactMap(\.citationPrecision).count,
             "refusal_rate": Double(scores.filter(\.attempt.refused).count) / Double(scores.count),
@@ -200,7 +209,8 @@ struct QAScore {
     /// Paired bootstrap intervals of a − b for F1, answer-contains and exact match.
     static func differences(_ a: [QAScore], _ b: [QAScore], seed: UInt64) throws -> [String: [String: Double]] {
         var result: [String: [String: Double]] = [:]
-        for (name, metric) in [("f1", \QAScore.f1), ("answer_contains", \QAScore.contains), ("exact_match", \QAScore.exactMatch)] {
+        for (name, metric) in [("f1", \QAScore.f1), ("answer_contains", \QAScore.contains), ("exact_match", \QAScore.exactMatch),
+                               ("f1_ungrounded", \QAScore.ungroundedF1), ("answer_contains_ungrounded", \QAScore.ungroundedContains)] {
             let ci = try Bootstrap.pairedDifferenceInterval(a.map { $0[keyPath: metric] }, b.map { $0[keyPath: metric] }, seed: seed)
             result[name] = ["mean": ci.estimate, "lower": ci.lower, "upper": ci.upper]
         }
