@@ -42,9 +42,12 @@ struct BertForwardPass {
     let context: UnsafeMutablePointer<Float> // [rows, hidden]
     let ffn: UnsafeMutablePointer<Float>     // [rows, intermediate]
     let sum: UnsafeMutablePointer<Float>     // [rows, hidden]: a sublayer's output before residual + LN
-    let scores: UnsafeMutablePointer<Float>  // [workers, maxLength, maxLength]
+    let attentionScratch: UnsafeMutablePointer<Float> // [workers, scratchCount]
+    let scratchCount: Int                    // floats of attention scratch per worker
+    let attentionKernel: BertAttentionKernel
 
-    init(config: BertConfig, lengths: [Int], threads: Int, workspace: BertWorkspace) {
+    init(config: BertConfig, lengths: [Int], threads: Int, workspace: BertWorkspace,
+         attentionKernel: BertAttentionKernel? = nil) {
         self.config = config
         self.lengths = lengths
         var starts: [Int] = [], total = 0
@@ -53,9 +56,12 @@ struct BertForwardPass {
         self.rows = total
         self.threads = max(1, threads)
         let h = config.hiddenSize, maxLength = lengths.max() ?? 0
+        let kernel = attentionKernel ?? .preferred(headSize: config.headSize)
+        self.attentionKernel = kernel
+        scratchCount = kernel.scratchCount(maxLength: maxLength, headSize: config.headSize)
         let b = workspace.buffers([total * h, total * 3 * h, total * h, total * config.intermediateSize,
-                                   total * h, self.threads * maxLength * maxLength])
-        (x, qkv, context, ffn, sum, scores) = (b[0], b[1], b[2], b[3], b[4], b[5])
+                                   total * h, self.threads * scratchCount])
+        (x, qkv, context, ffn, sum, attentionScratch) = (b[0], b[1], b[2], b[3], b[4], b[5])
     }
 
     /// The residual stream, copied out. - Returns: `[rows, hidden]`
@@ -105,7 +111,7 @@ struct BertForwardPass {
         layer.ffnInBias.withUnsafeBufferPointer { bias in
             matmul(x, inputWidth: h, weight: layer.ffnIn, into: ffn, outputWidth: ff) { row in
                 Kernels.add(bias.baseAddress!, into: ffn + row * ff, count: ff)
-                Kernels.gelu(ffn + row * ff, count: ff)
+                BertKernels.gelu(ffn + row * ff, count: ff)
             }
         }
         // x = LN(x + ffn · W2ᵀ + b2)
@@ -148,33 +154,6 @@ struct BertForwardPass {
                 beta.withUnsafeBufferPointer { b in
                     Kernels.layerNorm(s, gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps, into: out, count: h)
                 }
-            }
-        }
-    }
-
-    /// context = softmax(Q·Kᵀ/√d)·V per sequence and head, over the sequence's own tokens.
-    /// (sequence, head) pairs are spread over the workers, each running single-threaded SGEMM.
-    private func attention() {
-        let h = config.hiddenSize, d = config.headSize, heads = config.headCount
-        let scale = 1 / Float(d).squareRoot()
-        let maxLength = lengths.max() ?? 0
-        let jobs = lengths.count * heads
-        let workers = min(threads, jobs)
-        let lengths = self.lengths, starts = self.starts
-        let qkv = self.qkv, context = self.context, scores = self.scores
-        if BLAS.threads != 1 { BLAS.setThreads(1) } // each worker runs its own single-threaded SGEMM
-        Parallel.forEach(count: workers, threads: workers) { worker in
-            let scratch = scores + worker * maxLength * maxLength
-            for job in stride(from: worker, to: jobs, by: workers) {
-                let seq = job / heads, head = job % heads
-                let n = lengths[seq], row0 = starts[seq]
-                let query = qkv + row0 * 3 * h + head * d
-                let key = query + h, value = query + 2 * h
-                BLAS.sgemm(transposeB: true, m: n, n: n, k: d, alpha: scale,
-                           a: query, lda: 3 * h, b: key, ldb: 3 * h, c: scratch, ldc: n)
-                for i in 0..<n { Kernels.softmax(scratch + i * n, count: n) }
-                BLAS.sgemm(m: n, n: d, k: n, a: scratch, lda: n, b: value, ldb: 3 * h,
-                           c: context + row0 * h + head * d, ldc: h)
             }
         }
     }

@@ -95,6 +95,13 @@ public struct BertModel: Sendable {
     /// - Returns: `[Σ lengths, hidden]`
     public func hiddenStates(_ batch: [[Int]], threads: Int,
                              workspace: BertWorkspace = BertWorkspace()) throws -> Tensor {
+        try hiddenStates(batch, threads: threads, workspace: workspace, attention: nil)
+    }
+
+    /// `hiddenStates` with a chosen attention kernel (nil: the fastest for this head size); tests
+    /// compare the kernels.
+    func hiddenStates(_ batch: [[Int]], threads: Int, workspace: BertWorkspace,
+                      attention: BertAttentionKernel?) throws -> Tensor {
         for (i, ids) in batch.enumerated() {
             guard !ids.isEmpty, ids.count <= config.maxPositions else {
                 throw ModelError.invalidInput("sequence \(i) has \(ids.count) tokens; BERT takes 1...\(config.maxPositions)")
@@ -104,7 +111,7 @@ public struct BertModel: Sendable {
             }
         }
         let run = BertForwardPass(config: config, lengths: batch.map(\.count), threads: threads,
-                                  workspace: workspace)
+                                  workspace: workspace, attentionKernel: attention)
         run.embedTokens(batch, model: self)
         for layer in layers { run.apply(layer) }
         return run.hiddenStates

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneTensor
 import RagTuneTokenizers
 
 /// Turns texts into fixed-size vectors. Retrieval depends on this protocol, not on BERT.
@@ -34,7 +35,19 @@ public struct MiniLMEmbedder: Embedder {
     }
 
     public func embed(_ texts: [String]) throws -> [[Float]] {
-        try embed(tokenized: texts.map { tokenizer.encode($0) })
+        try embed(tokenized: tokenize(texts))
+    }
+
+    /// Token ids of every text (`[CLS] … [SEP]`, at most `tokenizer.maxLength`), tokenized on
+    /// `threads` workers. - Returns: `[texts.count][length]`
+    public func tokenize(_ texts: [String]) -> [[Int]] {
+        var result = [[Int]](repeating: [], count: texts.count)
+        result.withUnsafeMutableBufferPointer { out in
+            Parallel.forRanges(count: texts.count, threads: threads, minimumPerThread: 8) { range in
+                for i in range { out[i] = tokenizer.encode(texts[i]) }
+            }
+        }
+        return result
     }
 
     /// Embeds pre-tokenized inputs. Sequences are sorted by length before batching, so each

@@ -44,6 +44,22 @@ import Testing
         }
     }
 
+    @Test func fusedAttentionMatchesBLASAttention() throws {
+        guard let embedder = Self.embedder else { return }
+        // Lengths around the kernel's 8-row blocks and 16-column vectors, up to the model's limit.
+        var state: UInt64 = 7
+        let batch = [1, 2, 7, 8, 9, 15, 16, 17, 33, 250, 256, 300, 512].map { n in
+            (0..<n).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return 1000 + Int(state >> 33) % 29_000
+            }
+        }
+        let fused = try embedder.model.hiddenStates(batch, threads: 2, workspace: BertWorkspace(), attention: .fused)
+        let blas = try embedder.model.hiddenStates(batch, threads: 2, workspace: BertWorkspace(), attention: .blas)
+        let diff = zip(fused.storage, blas.storage).map { abs($0 - $1) }.max()!
+        #expect(diff <= 1e-4, "hidden states of the two attention kernels differ by \(diff)")
+    }
+
     @Test func textsEmbedThroughTheTokenizer() throws {
         guard let embedder = Self.embedder else { return }
         let fixture = try ModelFixtures.jsonl("minilm/sentences.jsonl")
