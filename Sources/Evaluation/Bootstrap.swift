@@ -47,8 +47,9 @@ public enum Bootstrap {
         return interval(zip(a, b).map { $0 - $1 }, level: level, resamples: resamples, seed: seed)
     }
 
-    /// Quantile `q` in [0, 1] of ascending `sorted`, interpolating linearly between order statistics.
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    /// Quantile `q` in [0, 1] of ascending, non-empty `sorted`, interpolating linearly between order
+    /// statistics (numpy's default percentile).
+    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
         let below = Int(position.rounded(.down))
         let above = min(below + 1, sorted.count - 1)

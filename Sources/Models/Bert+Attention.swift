@@ -66,7 +66,7 @@ extension BertForwardPass {
 /// On SciFact-length inputs (256 tokens, head size 32) OpenBLAS runs these k=32 and n=32 SGEMMs
 /// at about a third of its large-matrix rate, and the separate softmax streams a 256 KB score
 /// matrix through L2 three times: attention took ~30% of a 1-thread SciFact profile, fused ~12%.
-enum FusedAttention {
+enum FusedAttention: SIMD16FloatAccess {
     typealias V = SIMD16<Float>
     static let width = 16
     static let blockRows = 8
@@ -204,15 +204,5 @@ enum FusedAttention {
         }
         if p < k { even = even.addingProduct(V(repeating: a[p]), load(b + p * ldb)) }
         store((even + odd) * V(repeating: alpha), c)
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 }

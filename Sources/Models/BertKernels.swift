@@ -2,7 +2,7 @@
 /// compiled into this module, so that they inline into the attention and FFN loops (the general
 /// `VectorMath.exp` is a cross-module call, and its polynomials are separate multiplies and adds).
 /// Same approximations as `VectorMath`: Cephes `expf`, Numerical Recipes `erfcc`.
-enum BertKernels {
+enum BertKernels: SIMD16FloatAccess {
     typealias V = SIMD16<Float>
 
     /// e^x for x ≤ 88 (softmax and GELU arguments are ≤ 1); 0 below −87.34. Relative error ≈ 1e-7.
@@ -92,14 +92,20 @@ enum BertKernels {
         let lowerTail = V(repeating: 0.5) * t * exp(p.addingProduct(-z, z)) // Φ(−|v|)
         return v * lowerTail.replacing(with: one - lowerTail, where: v .> .zero)
     }
+}
 
+/// Unaligned 16-float loads and stores, shared by the BERT kernels (`BertKernels`,
+/// `FusedAttention`).
+protocol SIMD16FloatAccess {}
+
+extension SIMD16FloatAccess {
     @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     @inline(__always)
-    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 }

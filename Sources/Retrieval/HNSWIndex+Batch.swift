@@ -35,15 +35,7 @@ extension HNSWIndex {
     private mutating func insertBatch(_ batch: ArraySlice<[Float]>, threads: Int) {
         let first = count, frozenEntry = entryPoint, frozenTop = maxLevel
         if !isKnownUniquelyReferenced(&rows) { rows = rows.copy() }
-        for vector in batch {
-            let level = randomLevel()
-            vector.withUnsafeBufferPointer { rows.append($0) }
-            levels.append(Int32(level))
-            deleted.append(false)
-            links0 += repeatElement(0, count: maxM0 + 1)
-            upperOffsets.append(level > 0 ? upperLinks.count : -1)
-            upperLinks += repeatElement(0, count: level * (m + 1))
-        }
+        for vector in batch { appendNode(vector) }
         let found = frozenCandidates(nodes: first ..< count, entry: frozenEntry, top: frozenTop, threads: threads)
         for node in first ..< count {
             let level = Int(levels[node])

@@ -41,18 +41,26 @@ extension HNSWIndex {
         return Int(-Foundation.log(u) * levelMultiplier)
     }
 
-    /// Appends `vector` (already checked) and links it into the graph; returns its position.
+    /// Stores `vector` as a new, unlinked node with a random level and empty link lists.
+    /// `rows` must already be uniquely referenced. - Returns: the node's level.
     @discardableResult
-    mutating func insert(_ vector: [Float], scratch: inout HNSWSearchScratch) -> Int {
-        let node = count
+    mutating func appendNode(_ vector: [Float]) -> Int {
         let level = randomLevel()
-        if !isKnownUniquelyReferenced(&rows) { rows = rows.copy() }
         vector.withUnsafeBufferPointer { rows.append($0) }
         levels.append(Int32(level))
         deleted.append(false)
         links0 += repeatElement(0, count: maxM0 + 1)
         upperOffsets.append(level > 0 ? upperLinks.count : -1)
         upperLinks += repeatElement(0, count: level * (m + 1))
+        return level
+    }
+
+    /// Appends `vector` (already checked) and links it into the graph; returns its position.
+    @discardableResult
+    mutating func insert(_ vector: [Float], scratch: inout HNSWSearchScratch) -> Int {
+        let node = count
+        if !isKnownUniquelyReferenced(&rows) { rows = rows.copy() }
+        let level = appendNode(vector)
         guard entryPoint >= 0 else {
             entryPoint = node
             maxLevel = level

@@ -24,8 +24,7 @@ struct AskCommand: ParsableCommand {
     @Option(help: "Ask as this user: documents with an ACL are used only when it lists them.")
     var user: String?
 
-    @Option(name: .customLong("filter"), help: "Only documents with metadata key=value (repeatable).")
-    var filters: [String] = []
+    @OptionGroup var filterOptions: FilterOptions
 
     @Option(name: .customLong("max-tokens"), help: "Longest answer, in tokens.")
     var maxTokens: Int = 128
@@ -42,9 +41,6 @@ struct AskCommand: ParsableCommand {
 
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        if let bad = filters.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
-            throw ValidationError("--filter \(bad): expected key=value")
-        }
     }
 
     func run() throws {
@@ -53,9 +49,8 @@ struct AskCommand: ParsableCommand {
         let generator = try generatorOptions.make(threads: threads)
         let pipeline = try rag.pipeline(store: store, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens)
         let loadSeconds = Date().timeIntervalSince(clock)
-        let parsed = filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }
         clock = Date()
-        let answer = try pipeline.answer(question, user: user, filters: parsed) { text in
+        let answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
             if !json { FileHandle.standardOutput.write(Data(text.utf8)) }
         }
         if json {

@@ -47,8 +47,7 @@ struct DemoCommand: ParsableCommand {
         // 1. Index.
         let database = try openEmbeddingStore(storePath)
         let embedder = try MiniLMEmbedder(threads: threads)
-        let tokenizer = embedder.tokenizer
-        let chunker = try TextChunker(maxTokens: 200, overlapTokens: 32, countTokens: { max(0, tokenizer.encode($0).count - 2) })
+        let chunker = try miniLMChunker(embedder, maxTokens: 200, overlap: 32)
         let loaded = DocumentLoader().load(paths: [passages])
         if let failure = loaded.failures.first { throw ValidationError("\(failure)") }
         var bar = ProgressBar("indexing \(passages.path)", total: loaded.documents.count)
@@ -56,7 +55,7 @@ struct DemoCommand: ParsableCommand {
             .ingest(loaded.documents) { bar.update($0.done) }
         bar.finish(counts.done)
         let indexes = StoreIndexes(storePath: storePath, log: { logError($0) })
-        try indexes.refresh(database)
+        let searcher = try indexes.searcher(for: database, mode: .hybrid)
         let indexSeconds = Date().timeIntervalSince(started)
         if !json {
             print(String(format: "Indexed %d passages (%d new) into %@ in %.1f s.\n", counts.done, counts.added, storePath, indexSeconds))
@@ -67,7 +66,7 @@ struct DemoCommand: ParsableCommand {
         var options = RAGPipeline.Options()
         options.packer = ContextPacker(maxSources: 3)
         options.maxAnswerTokens = 64
-        let pipeline = RAGPipeline(searcher: try indexes.searcher(for: database, mode: .hybrid), store: database,
+        let pipeline = RAGPipeline(searcher: searcher, store: database,
                                    embed: embedder.embed, generator: generator, options: options)
         var shown: [[String: Any]] = []
         for question in Self.showcase {

@@ -86,7 +86,7 @@ struct EvalQACommand: ParsableCommand {
         let examples = dataset.pairs.indices.shuffled(using: &random).prefix(shots).map { (dataset.pairs[$0].question, dataset.pairs[$0].answer) }
         let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: maxTokens, examples: examples)
         let detailsFile = try details.map { path -> FileHandle in
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         }
         var scores: [QAStrategy: [QAScore]] = [:]
@@ -200,7 +200,7 @@ struct QAScore {
             "refusal_rate": Double(scores.filter(\.attempt.refused).count) / Double(scores.count),
             "retrieval_hit_rate": mean(scores.compactMap(\.retrievalHit)),
             "retrieval_hit_questions": scores.compactMap(\.retrievalHit).count,
-            "latency_p50": percentile(seconds, 0.5), "latency_p95": percentile(seconds, 0.95),
+            "latency_p50": Bootstrap.quantile(seconds, 0.5), "latency_p95": Bootstrap.quantile(seconds, 0.95),
             "tokens_per_query": Double(scores.map { $0.attempt.promptTokens + $0.attempt.completionTokens }.reduce(0, +)) / Double(scores.count),
             "completion_tokens_per_query": Double(scores.map(\.attempt.completionTokens).reduce(0, +)) / Double(scores.count),
         ]
@@ -215,13 +215,5 @@ struct QAScore {
             result[name] = ["mean": ci.estimate, "lower": ci.lower, "upper": ci.upper]
         }
         return result
-    }
-
-    /// Linear-interpolation percentile of ascending `sorted` (numpy's default).
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let position = q * Double(sorted.count - 1), below = Int(position)
-        let above = min(below + 1, sorted.count - 1)
-        return sorted[below] + (position - Double(below)) * (sorted[above] - sorted[below])
     }
 }

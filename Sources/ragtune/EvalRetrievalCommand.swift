@@ -145,9 +145,7 @@ struct EvalRetrievalCommand: ParsableCommand {
         guard k1 == 1.2, b == 0.75 else { throw ValidationError("--bm25-k1/--bm25-b: a store's BM25 uses k1 1.2, b 0.75") }
         let database = try openEmbeddingStore(path)
         let embedder = try MiniLMEmbedder(threads: threads)
-        let tokenizer = embedder.tokenizer
-        let chunker = try TextChunker(maxTokens: chunkTokens, overlapTokens: overlap,
-                                      countTokens: { max(0, tokenizer.encode($0).count - 2) })
+        let chunker = try miniLMChunker(embedder, maxTokens: chunkTokens, overlap: overlap)
         var started = Date()
         var bar = ProgressBar("indexing corpus", total: documents.count)
         let sources = documents.map {

@@ -59,9 +59,7 @@ struct IndexCommand: ParsableCommand {
             .load(paths: inputs.map { URL(fileURLWithPath: $0) }, include: includes, exclude: excludes)
         for issue in loaded.issues { logError("\(issue)") }
         let embedder = try MiniLMEmbedder(threads: threads)
-        let tokenizer = embedder.tokenizer
-        let chunker = try TextChunker(maxTokens: chunkTokens, overlapTokens: overlap,
-                                      countTokens: { max(0, tokenizer.encode($0).count - 2) })
+        let chunker = try miniLMChunker(embedder, maxTokens: chunkTokens, overlap: overlap)
         let started = Date()
         var bar = ProgressBar("indexing", total: loaded.documents.count)
         let ingested = try StoreIngestor(store: database, chunker: chunker, embed: embedder.embed)
@@ -99,4 +97,10 @@ func openEmbeddingStore(_ path: String) throws -> SQLiteStore {
     }
     try database.setSetting("embedding_model", model)
     return database
+}
+
+/// A chunker sizing chunks in MiniLM wordpieces (without [CLS]/[SEP]), the unit of `--chunk-tokens`.
+func miniLMChunker(_ embedder: MiniLMEmbedder, maxTokens: Int, overlap: Int) throws -> TextChunker {
+    let tokenizer = embedder.tokenizer
+    return try TextChunker(maxTokens: maxTokens, overlapTokens: overlap, countTokens: { max(0, tokenizer.encode($0).count - 2) })
 }

@@ -58,3 +58,21 @@ struct FusionOptions: ParsableArguments {
         fusion == .rrf ? .reciprocalRank(k: rrfK) : .weighted(denseWeight: denseWeight)
     }
 }
+
+/// `--filter key=value` (repeatable): only documents whose metadata (or `source`, `title`) match
+/// every pair (`search`, `ask`).
+struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("filter"), help: "Only documents with metadata key=value (repeatable; also source=, title=).")
+    var filters: [String] = []
+
+    func validate() throws {
+        if let bad = filters.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
+            throw ValidationError("--filter \(bad): expected key=value")
+        }
+    }
+
+    /// The pairs, split at the first `=`.
+    var pairs: [(key: String, value: String)] {
+        filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }
+    }
+}

@@ -18,8 +18,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "bm25, dense or hybrid.")
     var mode: SearchMode = .hybrid
 
-    @Option(name: .customLong("filter"), help: "Only documents with metadata key=value (repeatable; also source=, title=).")
-    var filters: [String] = []
+    @OptionGroup var filterOptions: FilterOptions
 
     @Option(help: "Search as this user: documents with an ACL are seen only by users it lists.")
     var user: String?
@@ -37,15 +36,8 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    var parsedFilters: [(key: String, value: String)] {
-        filters.compactMap { f in f.firstIndex(of: "=").map { (String(f[..<$0]), String(f[f.index(after: $0)...])) } }
-    }
-
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
-        if let bad = filters.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
-            throw ValidationError("--filter \(bad): expected key=value")
-        }
     }
 
     func run() throws {
@@ -55,7 +47,7 @@ struct SearchCommand: ParsableCommand {
         let loaded = Date()
         let embedding = mode == .bm25 ? nil : try MiniLMEmbedder(threads: 2).embed([query])[0]
         let embedded = Date()
-        let hits = try searcher.search(query, embedding: embedding, mode: mode, k: k, user: user, filters: parsedFilters,
+        let hits = try searcher.search(query, embedding: embedding, mode: mode, k: k, user: user, filters: filterOptions.pairs,
                                        fusion: fusionOptions.method, depth: max(k, fusionOptions.depth))
         let done = Date()
         if json {

@@ -9,6 +9,7 @@ import Testing
         #expect(Bootstrap.quantile([1, 2, 3, 4], 0.25) == 1.75)
         #expect(Bootstrap.quantile([1, 2, 3, 4], 0) == 1 && Bootstrap.quantile([1, 2, 3, 4], 1) == 4)
         #expect(Bootstrap.quantile([7], 0.975) == 7)
+        #expect(abs(Bootstrap.quantile([1, 2, 3, 4], 0.95) - 3.85) < 1e-12)
     }
 
     @Test func sameSeedSameIntervalAroundTheMean() throws {

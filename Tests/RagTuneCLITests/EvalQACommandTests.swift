@@ -29,11 +29,6 @@ import RagTuneStorage
         let closed = QAScore(attempt("Kentucky", citing: [], strategy: .closedBook), gold: "Hardin County")
         #expect(closed.retrievalHit == nil && closed.citationPrecision == nil && closed.f1 == 0)
     }
-
-    @Test func percentilesInterpolateLikeNumpy() {
-        #expect(QAScore.percentile([1, 2, 3, 4], 0.5) == 2.5)
-        #expect(abs(QAScore.percentile([1, 2, 3, 4], 0.95) - 3.85) < 1e-12)
-    }
 }
 
 /// `ragtune eval qa` end to end on a tiny store with the real models.
@@ -43,12 +38,7 @@ import RagTuneStorage
             print("SKIP: minilm and smollm2 must be installed (`ragtune models install all`)")
             return
         }
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/ragtune")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            print("SKIP: \(binary.path) not built")
-            return
-        }
+        guard let binary = IndexCommandTests.builtBinary() else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-evalqa-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("# Reactors\n\nThe Mordro-18 reactor was designed by Kesttov Kanaxdro in 1980.\n".utf8)
@@ -60,17 +50,9 @@ import RagTuneStorage
         var index = try IndexCommand.parse(["--store", store, dir.appendingPathComponent("notes.md").path, "--json"])
         try index.run()
         let details = dir.appendingPathComponent("details.jsonl").path
-        let process = Process(), output = Pipe()
-        process.executableURL = binary
-        process.arguments = ["eval", "qa", "--qa", dir.appendingPathComponent("qa.jsonl").path, "--store", store,
-                             "--strategy", "closed-book", "--strategy", "rag", "--details", details, "--json", "--max-tokens", "24"]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let summary = try IndexCommandTests.runJSON(binary, [
+            "eval", "qa", "--qa", dir.appendingPathComponent("qa.jsonl").path, "--store", store,
+            "--strategy", "closed-book", "--strategy", "rag", "--details", details, "--json", "--max-tokens", "24"])
         #expect(summary["questions"] as? Int == 2)
         let strategies = try #require(summary["strategies"] as? [String: [String: Any]])
         #expect(Set(strategies.keys) == ["closed-book", "rag"])

@@ -71,13 +71,7 @@ import RagTuneStorage
     }
 
     @Test func killedIngestLeavesAConsistentStoreAndARerunFinishes() throws {
-        guard Self.modelsInstalled else { return }
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/ragtune")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            print("SKIP: \(binary.path) not built")
-            return
-        }
+        guard Self.modelsInstalled, let binary = Self.builtBinary() else { return }
         var files: [String: String] = [:]
         for i in 0..<300 {
             files["doc\(i).txt"] = (0..<40).map { "Document \(i) sentence \($0) talks about topic \(($0 * 7 + i) % 13)." }
@@ -110,7 +104,7 @@ import RagTuneStorage
     }
 
     /// The debug `ragtune` binary, or nil (with a SKIP line) when it is not built.
-    private static func builtBinary() -> URL? {
+    static func builtBinary() -> URL? {
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".build/debug/ragtune")
         if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
@@ -119,7 +113,7 @@ import RagTuneStorage
     }
 
     /// Runs the binary and parses its stdout as one JSON object.
-    private func runJSON(_ binary: URL, _ arguments: [String]) throws -> [String: Any] {
+    static func runJSON(_ binary: URL, _ arguments: [String]) throws -> [String: Any] {
         let process = Process(), output = Pipe()
         process.executableURL = binary
         process.arguments = arguments
@@ -145,7 +139,7 @@ import RagTuneStorage
         #expect(FileManager.default.fileExists(atPath: store + ".indexes/hnsw.snapshot"))
         #expect(FileManager.default.fileExists(atPath: store + ".indexes/bm25.snapshot"))
         func search(_ mode: String, user: [String] = []) throws -> [String] {
-            let result = try runJSON(binary, ["search", "--store", store, "--vector-index", "hnsw", "--mode", mode, "--json",
+            let result = try Self.runJSON(binary, ["search", "--store", store, "--vector-index", "hnsw", "--mode", mode, "--json",
                                               "-k", "3", "when are executives paid"] + user)
             #expect(result["vector_index"] as? String == (mode == "bm25" ? nil : "hnsw"))
             return (result["results"] as? [[String: Any]] ?? []).compactMap { $0["doc_id"] as? String }
@@ -154,7 +148,7 @@ import RagTuneStorage
             #expect(try search(mode, user: ["--user", "ceo"]).first == "sec", "\(mode)")
             #expect(try !search(mode).contains("sec"), "\(mode): ACL leaked")
         }
-        let removed = try runJSON(binary, ["remove", "--store", store, "--vector-index", "hnsw", "--json", "sec"])
+        let removed = try Self.runJSON(binary, ["remove", "--store", store, "--vector-index", "hnsw", "--json", "sec"])
         #expect(removed["removed"] as? Int == 1)
         #expect(try !search("dense", user: ["--user", "ceo"]).contains("sec"))
     }
@@ -172,7 +166,7 @@ import RagTuneStorage
                               "qrels.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n"])
         let store = dir.appendingPathComponent("eval.sqlite").path
         for mode in ["bm25", "dense", "hybrid"] {
-            let result = try runJSON(binary, ["eval", "retrieval", "--corpus", dir.appendingPathComponent("corpus.jsonl").path,
+            let result = try Self.runJSON(binary, ["eval", "retrieval", "--corpus", dir.appendingPathComponent("corpus.jsonl").path,
                                               "--queries", dir.appendingPathComponent("queries.jsonl").path,
                                               "--qrels", dir.appendingPathComponent("qrels.tsv").path,
                                               "--store", store, "--mode", mode, "--json"])
