@@ -6,57 +6,39 @@ import Synchronization
 /// so handing out a job costs well under a microsecond when work keeps coming — waking Dispatch
 /// workers for each region costs more than the region itself.
 ///
-/// One owner submits jobs; `run` returns when every worker has finished. This is the Tensor
-/// module's other `@unchecked Sendable`: the job pointer is written only while no worker reads it
-/// (before the epoch is published with release ordering, after all workers have checked in).
+/// One owner submits jobs; `run` returns when every worker has finished. The pool and its state
+/// are the Tensor module's other `@unchecked Sendable`s: the job slot is written only while no
+/// worker reads it (before the epoch is published with release ordering, after all workers have
+/// checked in).
 public final class WorkerPool: @unchecked Sendable {
     /// Threads that run a job, the caller's included.
     public let threadCount: Int
-    private let epoch = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
-    private let alive = Atomic<Int>(0)
-    private let condition = NSCondition()
-    private var sleepers = 0 // guarded by `condition`
-    private let job = UnsafeMutablePointer<((Int) -> Void)?>.allocate(capacity: 1)
-    /// Spins before a worker goes to sleep (≈50 µs).
-    private static let spinLimit = 20_000
+    /// What the workers share with the owner. Each worker thread holds it strongly, so a pool
+    /// released before its threads have even started never leaves them a dangling reference.
+    private let shared: WorkerPoolState
 
     /// Starts `threads - 1` workers (none for 1 thread: jobs then run inline).
     public init(threads: Int) {
         threadCount = max(1, threads)
-        job.initialize(to: nil)
-        alive.store(threadCount - 1, ordering: .relaxed)
+        shared = WorkerPoolState()
         for worker in 1..<threadCount {
-            let thread = Thread { [unowned self] in self.workerLoop(worker) }
+            let thread = Thread { [shared] in shared.workerLoop(worker) }
             thread.name = "ragtune-worker-\(worker)"
             thread.start()
         }
     }
 
     deinit {
-        stopping.store(true, ordering: .releasing)
-        condition.lock()
-        condition.broadcast()
-        condition.unlock()
-        while alive.load(ordering: .acquiring) > 0 { sched_yield() } // workers exit before memory is freed
-        job.deinitialize(count: 1)
-        job.deallocate()
+        shared.stop()
     }
 
     /// Runs `body(worker)` for worker in 0..<threadCount, in parallel, and waits for all of them.
     public func run(_ body: (Int) -> Void) {
         guard threadCount > 1 else { return body(0) }
         withoutActuallyEscaping(body) { body in
-            job.pointee = body
-            pending.store(threadCount - 1, ordering: .relaxed)
-            epoch.add(1, ordering: .releasing)
-            condition.lock()
-            if sleepers > 0 { condition.broadcast() }
-            condition.unlock()
+            shared.publish(body, workers: threadCount - 1)
             body(0)
-            while pending.load(ordering: .acquiring) > 0 {}
-            job.pointee = nil
+            shared.waitForWorkers()
         }
     }
 
@@ -72,8 +54,47 @@ public final class WorkerPool: @unchecked Sendable {
             if lo < hi { body(lo..<hi) }
         }
     }
+}
 
-    private func workerLoop(_ worker: Int) {
+/// The job slot, epoch counter and sleep/wake machinery behind a `WorkerPool`, owned jointly by
+/// the pool and its worker threads; freed when the last of them lets go.
+private final class WorkerPoolState: @unchecked Sendable {
+    private let epoch = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let condition = NSCondition()
+    private var sleepers = 0 // guarded by `condition`
+    private var job: ((Int) -> Void)? // written only while no worker reads it
+    /// Spins before a worker goes to sleep (≈50 µs).
+    private static let spinLimit = 20_000
+
+    /// Hands `body` to `workers` workers: the job is stored before the epoch is published with
+    /// release ordering, so a worker that sees the new epoch sees the job.
+    func publish(_ body: @escaping (Int) -> Void, workers: Int) {
+        job = body
+        pending.store(workers, ordering: .relaxed)
+        epoch.add(1, ordering: .releasing)
+        condition.lock()
+        if sleepers > 0 { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Spins until every worker has checked in, then clears the job (the caller's closure must
+    /// not outlive `run`).
+    func waitForWorkers() {
+        while pending.load(ordering: .acquiring) > 0 {}
+        job = nil
+    }
+
+    /// Tells the workers to exit and wakes the sleeping ones.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func workerLoop(_ worker: Int) {
         var seen = 0
         while true {
             var spins = 0
@@ -88,12 +109,9 @@ public final class WorkerPool: @unchecked Sendable {
                 sleepers -= 1
                 condition.unlock()
             }
-            if stopping.load(ordering: .acquiring) {
-                alive.subtract(1, ordering: .releasing)
-                return
-            }
+            if stopping.load(ordering: .acquiring) { return }
             seen = epoch.load(ordering: .acquiring)
-            job.pointee?(worker)
+            job?(worker)
             pending.subtract(1, ordering: .releasing)
         }
     }
