@@ -70,8 +70,9 @@ struct BertForwardPass {
                values: Array(UnsafeBufferPointer(start: x, count: rows * config.hiddenSize)))
     }
 
-    /// x[row] = LayerNorm(word[id] + position[pos] + tokenType[0])
-    func embedTokens(_ batch: [[Int]], model: BertModel) {
+    /// x[row] = LayerNorm(word[id] + position[pos] + tokenType[type]), type 0 when `tokenTypes` is nil.
+    /// - Parameter tokenTypes: `[rows]` type ids (already validated), or nil.
+    func embedTokens(_ batch: [[Int]], tokenTypes: [Int]?, model: BertModel) {
         let h = config.hiddenSize, eps = config.layerNormEpsilon, out = x
         let flatIds = batch.flatMap { $0 }
         let positions = lengths.flatMap { 0..<$0 }
@@ -81,9 +82,9 @@ struct BertForwardPass {
         model.embeddingNormGamma.withUnsafeBufferPointer { g in
         model.embeddingNormBeta.withUnsafeBufferPointer { b in
             Parallel.forEach(count: rows, threads: threads) { r in
-                let row = out + r * h
+                let row = out + r * h, typeRow = (tokenTypes?[r] ?? 0) * h
                 for j in 0..<h {
-                    row[j] = word[flatIds[r] * h + j] + pos[positions[r] * h + j] + type[j]
+                    row[j] = word[flatIds[r] * h + j] + pos[positions[r] * h + j] + type[typeRow + j]
                 }
                 Kernels.layerNorm(row, gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps, into: row, count: h)
             }

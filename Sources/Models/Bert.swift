@@ -1,5 +1,4 @@
 import Foundation
-import RagTuneModelFiles
 import RagTuneTensor
 
 /// A BERT encoder (post-LayerNorm, exact-erf GELU), as all-MiniLM-L6-v2 uses it, with mean
@@ -32,17 +31,20 @@ public struct BertModel: Sendable {
     let layers: [Layer]
 
     /// Loads the weights of `config` from a safetensors file, checking every name and shape.
-    public init(config: BertConfig, weights url: URL) throws {
+    /// - Parameters:
+    ///   - weights: a safetensors file with Hugging Face BERT names (`embeddings.…`, `encoder.layer.N.…`).
+    ///   - prefix: put before every name, e.g. `"bert."` for the encoder of a `BertForSequenceClassification`
+    ///     checkpoint.
+    /// - Throws: `ModelError.missingTensor`/`.wrongShape` naming the file and the full tensor name.
+    public init(config: BertConfig, weights url: URL, prefix: String = "") throws {
+        try self.init(config: config, weights: SafetensorsWeights(url: url, prefix: prefix))
+    }
+
+    /// Loads the encoder from already opened weights (their prefix included).
+    init(config: BertConfig, weights: SafetensorsWeights) throws {
         self.config = config
-        let file = try SafetensorsFile(url: url)
         let h = config.hiddenSize, ff = config.intermediateSize
-        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
-            guard let info = file.info(name) else { throw ModelError.missingTensor(file: url.path, name: name) }
-            guard info.shape == shape else {
-                throw ModelError.wrongShape(file: url.path, name: name, expected: shape, actual: info.shape)
-            }
-            return try file.floats(name)
-        }
+        let tensor = weights.tensor
         wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [config.vocabularySize, h])
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [config.maxPositions, h])
         tokenTypeEmbeddings = try tensor("embeddings.token_type_embeddings.weight", [config.tokenTypeCount, h])
@@ -91,17 +93,41 @@ public struct BertModel: Sendable {
         }
     }
 
-    /// Last-layer hidden states of every token, sequences packed end to end.
+    /// Last-layer hidden states of every token, sequences packed end to end (all token types 0).
     /// - Returns: `[Σ lengths, hidden]`
     public func hiddenStates(_ batch: [[Int]], threads: Int,
                              workspace: BertWorkspace = BertWorkspace()) throws -> Tensor {
         try hiddenStates(batch, threads: threads, workspace: workspace, attention: nil)
     }
 
+    /// Last-layer hidden states of sequences with segment (token type) ids, as for sentence pairs
+    /// `[CLS] a [SEP] b [SEP]` with types `0…0 1…1` (`WordPieceTokenizer.encodePair`).
+    /// - Parameters:
+    ///   - batch: token ids per sequence, each 1...maxPositions long.
+    ///   - tokenTypes: one type id per token of `batch`, each in `0..<config.tokenTypeCount`.
+    /// - Returns: `[Σ lengths, hidden]`, sequences packed end to end.
+    public func hiddenStates(_ batch: [[Int]], tokenTypes: [[Int]], threads: Int,
+                             workspace: BertWorkspace = BertWorkspace()) throws -> Tensor {
+        try withExtendedLifetime(workspace) {
+            try forward(batch, tokenTypes: tokenTypes, threads: threads, workspace: workspace, attention: nil)
+                .hiddenStates
+        }
+    }
+
     /// `hiddenStates` with a chosen attention kernel (nil: the fastest for this head size); tests
     /// compare the kernels.
     func hiddenStates(_ batch: [[Int]], threads: Int, workspace: BertWorkspace,
                       attention: BertAttentionKernel?) throws -> Tensor {
+        try withExtendedLifetime(workspace) {
+            try forward(batch, tokenTypes: nil, threads: threads, workspace: workspace, attention: attention)
+                .hiddenStates
+        }
+    }
+
+    /// Runs the encoder; the returned pass's activations live in `workspace` until its next use.
+    /// - Parameter tokenTypes: per-token type ids, or nil for type 0 everywhere.
+    func forward(_ batch: [[Int]], tokenTypes: [[Int]]?, threads: Int, workspace: BertWorkspace,
+                 attention: BertAttentionKernel?) throws -> BertForwardPass {
         for (i, ids) in batch.enumerated() {
             guard !ids.isEmpty, ids.count <= config.maxPositions else {
                 throw ModelError.invalidInput("sequence \(i) has \(ids.count) tokens; BERT takes 1...\(config.maxPositions)")
@@ -110,10 +136,25 @@ public struct BertModel: Sendable {
                 throw ModelError.invalidInput("sequence \(i) has token id \(bad) outside 0..<\(config.vocabularySize)")
             }
         }
+        if let tokenTypes { try validate(tokenTypes, for: batch) }
         let run = BertForwardPass(config: config, lengths: batch.map(\.count), threads: threads,
                                   workspace: workspace, attentionKernel: attention)
-        run.embedTokens(batch, model: self)
+        run.embedTokens(batch, tokenTypes: tokenTypes?.flatMap { $0 }, model: self)
         for layer in layers { run.apply(layer) }
-        return run.hiddenStates
+        return run
+    }
+
+    private func validate(_ tokenTypes: [[Int]], for batch: [[Int]]) throws {
+        guard tokenTypes.count == batch.count else {
+            throw ModelError.invalidInput("\(tokenTypes.count) token type sequences for \(batch.count) sequences")
+        }
+        for (i, (types, ids)) in zip(tokenTypes, batch).enumerated() {
+            guard types.count == ids.count else {
+                throw ModelError.invalidInput("sequence \(i) has \(ids.count) tokens but \(types.count) token types")
+            }
+            if let bad = types.first(where: { $0 < 0 || $0 >= config.tokenTypeCount }) {
+                throw ModelError.invalidInput("sequence \(i) has token type \(bad) outside 0..<\(config.tokenTypeCount)")
+            }
+        }
     }
 }
