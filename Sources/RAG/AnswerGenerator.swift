@@ -13,8 +13,16 @@ public protocol AnswerGenerator: AnyObject {
     func countTokens(_ messages: [ChatMessage]) -> Int
     /// Tokens of plain text.
     func countTokens(_ text: String) -> Int
-    /// A reply to `messages`, streaming text to `onText` as it is produced.
-    func generate(_ messages: [ChatMessage], maxTokens: Int, onText: (String) -> Void) throws -> GeneratedAnswer
+    /// A reply to `messages`, streaming text to `onText` as it is produced; generation ends after
+    /// `maxTokens` tokens or at the first of `stop` (not included in the reply).
+    func generate(_ messages: [ChatMessage], maxTokens: Int, stop: [String], onText: (String) -> Void) throws -> GeneratedAnswer
+}
+
+extension AnswerGenerator {
+    /// A reply to `messages` that ends only at the model's end of turn or after `maxTokens`.
+    public func generate(_ messages: [ChatMessage], maxTokens: Int, onText: (String) -> Void) throws -> GeneratedAnswer {
+        try generate(messages, maxTokens: maxTokens, stop: [], onText: onText)
+    }
 }
 
 /// One generated reply and what it cost.
@@ -57,8 +65,10 @@ public final class LocalGenerator: AnswerGenerator {
 
     public func countTokens(_ text: String) -> Int { generator.tokenizer.encode(text, parseSpecial: false).count }
 
-    public func generate(_ messages: [ChatMessage], maxTokens: Int, onText: (String) -> Void) throws -> GeneratedAnswer {
-        let result = try generator.chat(messages, sampling: sampling, stop: StopCondition(maxTokens: maxTokens), onText: onText)
+    public func generate(_ messages: [ChatMessage], maxTokens: Int, stop: [String],
+                         onText: (String) -> Void) throws -> GeneratedAnswer {
+        let result = try generator.chat(messages, sampling: sampling, stop: StopCondition(maxTokens: maxTokens, stopStrings: stop),
+                                        onText: onText)
         return GeneratedAnswer(text: result.text, promptTokens: result.promptIds.count, completionTokens: result.ids.count,
                                promptSeconds: result.promptSeconds, generateSeconds: result.generateSeconds)
     }

@@ -33,17 +33,19 @@ public final class OpenAIGenerator: AnswerGenerator {
     public func countTokens(_ messages: [ChatMessage]) -> Int { messages.map { countTokens($0.content) + 4 }.reduce(3, +) }
     public func countTokens(_ text: String) -> Int { (text.utf8.count + 3) / 4 }
 
-    public func generate(_ messages: [ChatMessage], maxTokens: Int, onText: (String) -> Void) throws -> GeneratedAnswer {
+    public func generate(_ messages: [ChatMessage], maxTokens: Int, stop: [String],
+                         onText: (String) -> Void) throws -> GeneratedAnswer {
         var request = URLRequest(url: baseURL.appendingPathComponent("chat/completions"), timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
         if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
-        let body: [String: Any] = [
+        var body: [String: Any] = [
             "model": model, "stream": true, "max_tokens": maxTokens, "temperature": temperature,
             "messages": messages.map { ["role": $0.role, "content": $0.content] },
             "stream_options": ["include_usage": true],
         ]
+        if !stop.isEmpty { body["stop"] = stop }
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
 
         let started = Date()

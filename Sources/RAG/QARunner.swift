@@ -46,14 +46,18 @@ public struct QAAttempt: Sendable {
 public final class QARunner {
     public let generator: any AnswerGenerator
     public let pipeline: RAGPipeline?
-    public var prompt = PromptBuilder()
+    /// The answer format and demonstrations of the strategies without sources (RAG uses the pipeline's).
+    public var prompt: PromptBuilder
     public var maxAnswerTokens: Int
     /// Solved examples for `.fewShot`.
     public var examples: [(question: String, answer: String)]
 
+    /// - Parameter prompt: the prompt of closed-book and few-shot answers (default: the pipeline's,
+    ///   so every strategy gets the same answer format).
     public init(generator: any AnswerGenerator, pipeline: RAGPipeline?, maxAnswerTokens: Int = 64,
-                examples: [(question: String, answer: String)] = []) {
+                examples: [(question: String, answer: String)] = [], prompt: PromptBuilder? = nil) {
         self.generator = generator
+        self.prompt = prompt ?? pipeline?.options.prompt ?? PromptBuilder()
         self.pipeline = pipeline
         self.maxAnswerTokens = maxAnswerTokens
         self.examples = examples
@@ -78,7 +82,7 @@ public final class QARunner {
             let messages = strategy == .closedBook
                 ? prompt.closedBookMessages(question: question)
                 : prompt.fewShotMessages(question: question, examples: examples.filter { $0.question != question })
-            let generated = try generator.generate(messages, maxTokens: maxAnswerTokens) { _ in }
+            let generated = try generator.generate(messages, maxTokens: maxAnswerTokens, stop: prompt.stopStrings) { _ in }
             return QAAttempt(strategy: strategy, answer: generated.text.trimmingCharacters(in: .whitespacesAndNewlines),
                              refused: false, citations: [], sources: [], promptTokens: generated.promptTokens,
                              completionTokens: generated.completionTokens, seconds: Date().timeIntervalSince(started),

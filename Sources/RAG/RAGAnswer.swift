@@ -4,6 +4,8 @@ import RagTuneStorage
 /// source documents, what was retrieved, per-sentence support and per-stage timings.
 public struct RAGAnswer: Sendable {
     public var question: String
+    /// The search queries retrieval ran: the question first, then any rewrites (`QueryExpander`).
+    public var queries: [String]
     /// The answer shown to the user (`PromptBuilder.notFound` when refused).
     public var answer: String
     /// What the generator wrote, before grounding (nil when nothing was generated).
@@ -17,7 +19,7 @@ public struct RAGAnswer: Sendable {
     /// Every chunk retrieved, best first (before packing).
     public var retrieved: [SourcePassage]
     public var sentences: [Grounder.SentenceSupport]
-    /// Seconds per stage: embed, retrieve, rerank, pack, prompt (prefill), generate, ground, total.
+    /// Seconds per stage: expand (with query expansion), embed, retrieve, rerank, pack, compress (with compression), prompt (prefill), generate, ground, total.
     public var timings: [String: Double]
     public var promptTokens: Int
     public var completionTokens: Int

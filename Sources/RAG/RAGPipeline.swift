@@ -32,8 +32,13 @@ public final class RAGPipeline {
         public var refuseUnsupported = true
         /// Re-orders the best `rerankDepth` retrieved chunks before packing (nil: keep the retriever's order).
         public var reranker: (any Reranker)? = nil
+        /// Adds search queries (rewrites) to the question; their result lists are fused with the
+        /// question's by reciprocal rank (nil: the question alone).
+        public var queryExpander: (any QueryExpander)? = nil
         public var rerankDepth = 10
         public var packer = ContextPacker()
+        /// Keeps only the sentences of the packed sources most similar to the question (nil: whole chunks).
+        public var compressor: ContextCompressor? = nil
         public var grounder = Grounder()
         public var prompt = PromptBuilder()
 
@@ -53,10 +58,15 @@ public final class RAGPipeline {
     public func answer(_ question: String, user: String? = nil, filters: [(key: String, value: String)] = [],
                        onText: (String) -> Void = { _ in }) throws -> RAGAnswer {
         var clock = StageClock()
-        let queryEmbedding = try embed([question])[0]
+        var queries = [question]
+        if let expander = options.queryExpander {
+            queries += try expander.expand(question)
+            clock.lap("expand")
+        }
+        let embeddings = try embed(queries)
+        let queryEmbedding = embeddings[0]
         clock.lap("embed")
-        var hits = try searcher.search(question, embedding: queryEmbedding, mode: options.mode, k: options.retrieveK,
-                                       user: user, filters: filters, fusion: options.fusion)
+        var hits = try retrieve(queries, embeddings: embeddings, user: user, filters: filters)
         clock.lap("retrieve")
         let stored = try store.embeddings(ofChunks: hits.map(\.chunk.id))
         if let reranker = options.reranker, hits.count > 1 {
@@ -73,7 +83,7 @@ public final class RAGPipeline {
             SourcePassage(number: $0 + 1, chunk: $1.chunk, score: $1.score, similarity: $1.similarity)
         }
         clock.lap("rerank")
-        var result = RAGAnswer(question: question, answer: PromptBuilder.notFound, generated: nil, refusal: nil,
+        var result = RAGAnswer(question: question, queries: queries, answer: PromptBuilder.notFound, generated: nil, refusal: nil,
                                citations: [], sources: [], retrieved: retrieved, sentences: [], timings: [:],
                                promptTokens: 0, completionTokens: 0)
         let best = candidates.compactMap(\.similarity).max() ?? (candidates.isEmpty ? -1 : 1)
@@ -84,13 +94,18 @@ public final class RAGPipeline {
         }
         let frame = generator.countTokens(options.prompt.messages(question: question, sources: []))
         let budget = min(options.contextTokens, generator.contextTokens - frame - options.maxAnswerTokens)
-        let sources = options.packer.pack(candidates, tokenBudget: budget) { chunk in
+        var sources = options.packer.pack(candidates, tokenBudget: budget) { chunk in
             generator.countTokens(options.prompt.render(SourcePassage(number: 99, chunk: chunk, score: 0, similarity: nil))) + 2
         }
-        result.sources = sources
         clock.lap("pack")
+        if let compressor = options.compressor {
+            sources = try compressor.compress(sources, question: queryEmbedding, embed: embed)
+            clock.lap("compress")
+        }
+        result.sources = sources
         let generated = try generator.generate(options.prompt.messages(question: question, sources: sources),
-                                               maxTokens: options.maxAnswerTokens, onText: onText)
+                                               maxTokens: options.maxAnswerTokens, stop: options.prompt.stopStrings,
+                                               onText: onText)
         clock.record("prompt", generated.promptSeconds)
         clock.lap("generate", minus: generated.promptSeconds)
         result.generated = generated.text
@@ -110,6 +125,21 @@ public final class RAGPipeline {
         clock.lap("ground")
         result.timings = clock.finish()
         return result
+    }
+
+    /// The best `retrieveK` chunks for the question, or for all `queries` fused by reciprocal rank.
+    private func retrieve(_ queries: [String], embeddings: [[Float]], user: String?,
+                          filters: [(key: String, value: String)]) throws -> [(chunk: StoredChunk, score: Float)] {
+        let lists = try zip(queries, embeddings).map { query, embedding in
+            try searcher.search(query, embedding: embedding, mode: options.mode, k: options.retrieveK,
+                                user: user, filters: filters, fusion: options.fusion)
+        }
+        guard lists.count > 1 else { return lists[0] }
+        var chunks: [Int: StoredChunk] = [:]
+        for list in lists { for hit in list { chunks[Int(hit.chunk.id)] = hit.chunk } }
+        let fused = RankFusion.reciprocalRank(lists.map { $0.map { ScoredDocument(index: Int($0.chunk.id), score: $0.score) } },
+                                              limit: options.retrieveK)
+        return fused.map { (chunk: chunks[$0.index]!, score: $0.score) }
     }
 
     /// Cosine similarity (0 when either vector is zero or the lengths differ).

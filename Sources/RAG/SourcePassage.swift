@@ -9,11 +9,18 @@ public struct SourcePassage: Sendable {
     public var score: Float
     /// Cosine similarity of the chunk's embedding with the question's (nil without embeddings).
     public var similarity: Float?
+    /// The part of the chunk shown to the generator when context compression selected sentences
+    /// (nil: the whole chunk).
+    public var excerpt: String?
 
-    public init(number: Int, chunk: StoredChunk, score: Float, similarity: Float?) {
+    /// The text the prompt shows: the excerpt, or the whole chunk.
+    public var shownText: String { excerpt ?? chunk.chunk.text }
+
+    public init(number: Int, chunk: StoredChunk, score: Float, similarity: Float?, excerpt: String? = nil) {
         self.number = number
         self.chunk = chunk
         self.score = score
         self.similarity = similarity
+        self.excerpt = excerpt
     }
 }

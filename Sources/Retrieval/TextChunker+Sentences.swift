@@ -113,3 +113,12 @@ fileprivate extension StringProtocol {
         String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }
+
+extension TextChunker {
+    /// The sentences of `text`, split where chunking splits them (abbreviations and initials kept
+    /// inside their sentence), without surrounding whitespace.
+    public static func sentences(of text: String) -> [String] {
+        let s = Array(text.unicodeScalars)
+        return sentenceRanges(s, in: 0..<s.count).map { string(s, $0) }
+    }
+}

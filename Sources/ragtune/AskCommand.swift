@@ -47,7 +47,8 @@ struct AskCommand: ParsableCommand {
         var clock = Date()
         let embedder = try MiniLMEmbedder(threads: threads)
         let generator = try generatorOptions.make(threads: threads)
-        let pipeline = try rag.pipeline(store: store, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens)
+        let pipeline = try rag.pipeline(store: store, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
+                                        threads: threads)
         let loadSeconds = Date().timeIntervalSince(clock)
         clock = Date()
         let answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
@@ -77,10 +78,11 @@ struct AskCommand: ParsableCommand {
         func passage(_ p: SourcePassage) -> [String: Any] {
             ["n": p.number, "doc_id": p.chunk.chunk.documentID, "source": p.chunk.documentSource, "title": p.chunk.documentTitle,
              "chunk": p.chunk.chunk.ordinal, "start": p.chunk.chunk.startOffset, "end": p.chunk.chunk.endOffset,
-             "score": Double(p.score), "similarity": p.similarity.map { Double($0) as Any } ?? NSNull()]
+             "score": Double(p.score), "similarity": p.similarity.map { Double($0) as Any } ?? NSNull(),
+             "excerpt": p.excerpt ?? NSNull()]
         }
         return [
-            "question": answer.question, "answer": answer.answer, "generated": answer.generated ?? NSNull(),
+            "question": answer.question, "queries": answer.queries, "answer": answer.answer, "generated": answer.generated ?? NSNull(),
             "refused": answer.refusal != nil, "refusal": answer.refusal?.rawValue ?? NSNull(),
             "citations": answer.citations.map(passage), "sources": answer.sources.map(passage),
             "retrieved": answer.retrieved.map(passage),

@@ -1,7 +1,10 @@
+import Foundation
 import ArgumentParser
 import RagTuneModels
 import RagTuneRAG
 import RagTuneStorage
+
+extension PromptBuilder.AnswerStyle: ExpressibleByArgument {}
 
 /// How RAG retrieves, packs and grounds (`ask`, `eval qa`).
 struct RAGOptions: ParsableArguments {
@@ -23,13 +26,35 @@ struct RAGOptions: ParsableArguments {
     @Option(name: .customLong("mmr-lambda"), help: "1 = rank by relevance; lower values prefer diverse sources (MMR).")
     var mmrLambda: Double = 1
 
-    enum RerankerKind: String, ExpressibleByArgument, CaseIterable { case none, llm }
+    enum RerankerKind: String, ExpressibleByArgument, CaseIterable {
+        case none, llm
+        case crossEncoder = "cross-encoder"
+    }
 
-    @Option(help: "none, or llm (SmolLM2's probability of answering \"yes\" to \"does the passage answer the question?\").")
+    @Option(help: """
+        none; llm (SmolLM2's probability of answering "yes" to "does the passage answer the question?"); \
+        or cross-encoder (a BERT cross-encoder's relevance score, from --reranker-model).
+        """)
     var rerank: RerankerKind = .none
+
+    @Option(name: .customLong("reranker-model"),
+            help: "Cross-encoder folder for --rerank cross-encoder: config.json, tokenizer.json and model.safetensors with classifier weights.")
+    var rerankerModel: String?
 
     @Option(name: .customLong("rerank-depth"), help: "Retrieved chunks the reranker re-orders.")
     var rerankDepth: Int = 10
+
+    @Option(name: .customLong("expand-queries"),
+            help: "Ask the generator for N rewrites of the question and fuse their results with the question's by reciprocal rank (0: off).")
+    var expandQueries: Int = 0
+
+    @Option(name: .customLong("compress-sentences"),
+            help: "Show the generator only the N sentences of the packed sources most similar to the question (0: whole chunks).")
+    var compressSentences: Int = 0
+
+    @Option(name: .customLong("answer-style"),
+            help: "short (Yes/No or the few words that answer; stops at the end of the line) or sentence.")
+    var answerStyle: PromptBuilder.AnswerStyle = .short
 
     @Flag(name: .customLong("allow-unsupported"), help: "Keep answers whose new information no source contains.")
     var allowUnsupported = false
@@ -38,9 +63,18 @@ struct RAGOptions: ParsableArguments {
 
     func validate() throws {
         guard retrieveK >= 1, maxSources >= 1 else { throw ValidationError("--retrieve-k and --max-sources must be at least 1") }
+        guard compressSentences >= 0, (0...8).contains(expandQueries) else {
+            throw ValidationError("--compress-sentences must be 0 or more and --expand-queries 0...8")
+        }
         guard contextTokens >= 64 else { throw ValidationError("--context-tokens must be at least 64") }
         guard (0...1).contains(mmrLambda) else { throw ValidationError("--mmr-lambda must be in 0...1") }
         guard rerankDepth >= 2 else { throw ValidationError("--rerank-depth must be at least 2") }
+        if rerank == .crossEncoder && rerankerModel == nil {
+            throw ValidationError("--rerank cross-encoder needs --reranker-model DIR")
+        }
+        if rerank != .crossEncoder && rerankerModel != nil {
+            throw ValidationError("--reranker-model is only used with --rerank cross-encoder")
+        }
     }
 
     /// The pipeline over the store at `path`, answering with `generator`.
@@ -55,11 +89,29 @@ struct RAGOptions: ParsableArguments {
         options.maxAnswerTokens = maxAnswerTokens
         options.minimumSimilarity = minSimilarity
         options.refuseUnsupported = !allowUnsupported
+        options.prompt = PromptBuilder(answerStyle: answerStyle)
+        options.compressor = compressSentences > 0 ? ContextCompressor(maxSentences: compressSentences) : nil
+        options.queryExpander = expandQueries > 0 ? LLMQueryExpander(generator, count: expandQueries) : nil
         options.packer = ContextPacker(mmrLambda: mmrLambda, maxSources: maxSources)
         options.rerankDepth = rerankDepth
-        if rerank == .llm {
-            options.reranker = LLMRelevanceReranker(try (generator as? LocalGenerator)?.generator ?? TextGenerator(threads: threads))
+        options.reranker = try reranker(threads: threads) {
+            try (generator as? LocalGenerator)?.generator ?? TextGenerator(threads: threads)
         }
         return RAGPipeline(searcher: searcher, store: database, embed: embedder.embed, generator: generator, options: options)
+    }
+
+    /// The reranker `--rerank` asks for (nil for none).
+    /// - Parameter decoder: the local decoder the LLM reranker uses (called only for `--rerank llm`).
+    /// - Throws: `ModelError` naming the file when `--reranker-model` has no classifier weights.
+    func reranker(threads: Int, decoder: () throws -> TextGenerator) throws -> (any Reranker)? {
+        switch rerank {
+        case .none:
+            return nil
+        case .llm:
+            return LLMRelevanceReranker(try decoder())
+        case .crossEncoder:
+            guard let rerankerModel else { throw ValidationError("--rerank cross-encoder needs --reranker-model DIR") }
+            return try CrossEncoderReranker(directory: URL(fileURLWithPath: rerankerModel), threads: threads)
+        }
     }
 }

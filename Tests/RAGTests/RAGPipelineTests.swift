@@ -80,4 +80,46 @@ import RagTuneStorage
         #expect(answer.sources.count == 1 && answer.retrieved.count == 2) // the payroll chunk is the ceo's only
         #expect(generator.received.count == 1)
     }
+
+    @Test func compressionShowsOnlyTheBestSentencesAndShortAnswersStopAtTheLineEnd() throws {
+        let (rag, generator) = try pipeline(reply: "Bees [1].")
+        rag.options.minimumSimilarity = -1
+        rag.options.compressor = ContextCompressor(maxSentences: 1)
+        let answer = try rag.answer("Who makes honey in a reactor?")
+        #expect(answer.retrieved.count == 2 && answer.sources.count == 1 && answer.sources[0].number == 1)
+        #expect(answer.sources[0].excerpt != nil && answer.timings["compress"] != nil)
+        #expect(generator.stops == [["\n"]])
+    }
+}
+
+@Suite struct QueryExpanderTests {
+    @Test func repliesBecomeCleanDistinctQueries() {
+        let reply = "1. Who produces honey?\n- \"bee honey production\"\n\nWho makes honey?\n2) who makes honey\n3. insects that make honey"
+        #expect(LLMQueryExpander.queries(in: reply, question: "Who makes honey?", limit: 5)
+            == ["Who produces honey?", "bee honey production", "insects that make honey"])
+        #expect(LLMQueryExpander.queries(in: reply, question: "Who makes honey?", limit: 1) == ["Who produces honey?"])
+    }
+
+    @Test func expansionsAreRetrievedAndFused() throws {
+        final class Fixed: QueryExpander {
+            func expand(_ question: String) throws -> [String] { ["reactor designer"] }
+        }
+        let store = try SQLiteStore(path: FileManager.default.temporaryDirectory
+            .appendingPathComponent("ragtune-rag-\(UUID().uuidString)/s.sqlite").path)
+        for (id, text, embedding) in [("honey", "Bees make honey.", [Float(1), 0]), ("reactor", "The reactor designer was Kanaxdro.", [0, 1])] {
+            try store.replace(SourceDocument(id: id, sourcePath: "/\(id)", title: id, text: text),
+                              chunks: [Chunk(documentID: id, ordinal: 0, text: text, heading: nil, startOffset: 0,
+                                             endOffset: text.unicodeScalars.count, tokenCount: 4, prefixLength: 0)],
+                              embeddings: [embedding])
+        }
+        let embed: ([String]) throws -> [[Float]] = { $0.map { $0.contains("reactor") ? [0, 1] : [1, 0] } }
+        let rag = RAGPipeline(searcher: try ChunkSearcher(chunks: store.chunks()), store: store, embed: embed,
+                              generator: ScriptedGenerator(reply: "Kanaxdro [1]"))
+        rag.options.mode = .bm25
+        #expect(try rag.answer("Who made the honey machine?").retrieved.map(\.chunk.chunk.documentID) == ["honey"])
+        rag.options.queryExpander = Fixed()
+        let answer = try rag.answer("Who made the honey machine?")
+        #expect(answer.queries == ["Who made the honey machine?", "reactor designer"])
+        #expect(Set(answer.retrieved.map(\.chunk.chunk.documentID)) == ["honey", "reactor"] && answer.timings["expand"] != nil)
+    }
 }

@@ -20,8 +20,11 @@ final class ScriptedGenerator: AnswerGenerator {
     func countTokens(_ messages: [ChatMessage]) -> Int { messages.map { countTokens($0.content) + 4 }.reduce(2, +) }
     func countTokens(_ text: String) -> Int { text.split(whereSeparator: \.isWhitespace).count }
 
-    func generate(_ messages: [ChatMessage], maxTokens: Int, onText: (String) -> Void) throws -> GeneratedAnswer {
+    private(set) var stops: [[String]] = []
+
+    func generate(_ messages: [ChatMessage], maxTokens: Int, stop: [String], onText: (String) -> Void) throws -> GeneratedAnswer {
         received.append(messages)
+        stops.append(stop)
         onText(reply)
         return GeneratedAnswer(text: reply, promptTokens: countTokens(messages), completionTokens: countTokens(reply),
                                promptSeconds: 0, generateSeconds: 0)

@@ -70,6 +70,7 @@ import Testing
         let sentences = TextChunker.sentenceRanges(s, in: 0..<s.count).map { TextChunker.string(s, $0) }
         #expect(sentences == ["See e.g. Fig. 3 for details.", "Dr. Smith measured 3.14 units!", "J. Doe agreed?",
                               "Yes.", "new line. lower case.", "Next"])
+        #expect(TextChunker.sentences(of: text) == sentences)
     }
 
     @Test func markdownHeadingsStartSectionsAndPrefixChunks() throws {
