@@ -35,6 +35,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -56,11 +57,16 @@ let package = Package(
                 swiftSettings: cpuOnly),
         .target(name: "RagTuneRAG", dependencies: ["RagTuneStorage", "RagTuneModels", "RagTuneRetrieval"],
                 path: "Sources/RAG", swiftSettings: cpuOnly),
+        .target(name: "RagTuneTraining",
+                dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
+                               .product(name: "Yams", package: "Yams")],
+                path: "Sources/Training", swiftSettings: hotCode),
         .executableTarget(
             name: "ragtune",
             dependencies: [
                 "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
                 "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneRAG",
+                "RagTuneTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
@@ -80,6 +86,8 @@ let package = Package(
         .testTarget(name: "RagTuneCLITests", dependencies: ["ragtune"], path: "Tests/RagTuneCLITests",
                     swiftSettings: cpuOnly),
         .testTarget(name: "RAGTests", dependencies: ["RagTuneRAG"], path: "Tests/RAGTests",
+                    swiftSettings: cpuOnly),
+        .testTarget(name: "TrainingTests", dependencies: ["RagTuneTraining"], path: "Tests/TrainingTests",
                     swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests", dependencies: ["RagTuneModels"], path: "Tests/ModelsTests",
                     swiftSettings: cpuOnly),

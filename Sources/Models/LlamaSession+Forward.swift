@@ -21,6 +21,7 @@ extension LlamaSession {
             // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
             normalize(x, rows: t, gamma: layer.attentionNorm, into: xn)
             linear([(layer.query, q), (layer.key, k), (layer.value, v)], xn, rows: t)
+            if let adapter { applyAdapter(adapter, layer: l, [(.query, q), (.key, k), (.value, v)], xn, rows: t) }
             for i in 0..<t {
                 rope.apply(q + i * d, heads: config.headCount, headSize: hs, position: start + i)
                 rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, position: start + i)
@@ -29,12 +30,15 @@ extension LlamaSession {
             (cache.values[l] + start * kv).update(from: v, count: t * kv)
             attend(layer: l, queries: q, rows: t, start: start, into: attended)
             linear([(layer.attentionOutput, sublayer)], attended, rows: t)
+            if let adapter { applyAdapter(adapter, layer: l, [(.output, sublayer)], attended, rows: t) }
             Kernels.add(sublayer, into: x, count: t * d)
             // MLP block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)
             normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn)
             linear([(layer.gate, gate), (layer.up, up)], xn, rows: t)
+            if let adapter { applyAdapter(adapter, layer: l, [(.gate, gate), (.up, up)], xn, rows: t) }
             Kernels.swiglu(gate, up, count: t * ff)
             linear([(layer.down, sublayer)], gate, rows: t)
+            if let adapter { applyAdapter(adapter, layer: l, [(.down, sublayer)], gate, rows: t) }
             Kernels.add(sublayer, into: x, count: t * d)
         }
         return Array(UnsafeBufferPointer(start: x, count: t * d))

@@ -17,6 +17,8 @@ public final class LlamaSession {
     public let maxContext: Int
     /// Tokens in the cache, position 0 first.
     public private(set) var tokens: [Int] = []
+    /// LoRA adapters applied unmerged on top of the base weights (`setAdapter`); nil: the base model.
+    public internal(set) var adapter: LoRAAdapter?
 
     let rope: RotaryEmbedding
     var cache: LlamaKVCache

@@ -40,6 +40,12 @@ public final class TextGenerator {
         try self.init(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2), threads: threads)
     }
 
+    /// Applies LoRA adapters unmerged on top of the base weights (nil: the base model), without
+    /// reloading it; see `LlamaSession.setAdapter`.
+    public func setAdapter(_ adapter: LoRAAdapter?) throws {
+        try session.setAdapter(adapter)
+    }
+
     /// Renders messages with the chat template (generation prompt added) and tokenizes them.
     public func promptIds(for messages: [ChatMessage]) -> [Int] {
         tokenizer.encode(template.render(messages, addGenerationPrompt: true), parseSpecial: true)

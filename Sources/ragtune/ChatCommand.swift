@@ -17,12 +17,14 @@ struct ChatCommand: ParsableCommand {
 
     @OptionGroup var sampling: SamplingOptions
 
+    @OptionGroup var decoderOptions: DecoderOptions
+
     func validate() throws {
         guard model == .smollm2 else { throw ValidationError("--model: only smollm2 generates text") }
     }
 
     func run() throws {
-        let generator = try TextGenerator(threads: sampling.threads)
+        let generator = try decoderOptions.makeGenerator(threads: sampling.threads)
         let start = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         var messages = start
         let interactive = isatty(STDIN_FILENO) != 0

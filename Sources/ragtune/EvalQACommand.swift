@@ -81,10 +81,12 @@ struct EvalQACommand: ParsableCommand {
         }
         let embedder = try MiniLMEmbedder(threads: threads)
         let generator = try generatorOptions.make(threads: threads)
-        let pipeline = try store.map { try rag.pipeline(store: $0, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens) }
+        let pipeline = try store.map { try rag.pipeline(store: $0, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
+                                                                threads: threads) }
         var random = SplitMix64(seed: seed)
         let examples = dataset.pairs.indices.shuffled(using: &random).prefix(shots).map { (dataset.pairs[$0].question, dataset.pairs[$0].answer) }
-        let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: maxTokens, examples: examples)
+        let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: maxTokens, examples: examples,
+                              prompt: PromptBuilder(answerStyle: rag.answerStyle))
         let detailsFile = try details.map { path -> FileHandle in
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -170,7 +172,7 @@ struct QAScore {
             ? attempt.citations.map { QAMetrics.contains($0.chunk.chunk.text, gold) }.reduce(0, +) / Double(attempt.citations.count)
             : nil
         retrievalHit = checkable && attempt.strategy == .rag
-            ? QAMetrics.contains(attempt.sources.map(\.chunk.chunk.text).joined(separator: " "), gold) : nil
+            ? QAMetrics.contains(attempt.sources.map(\.shownText).joined(separator: " "), gold) : nil
     }
 
     var json: [String: Any] {

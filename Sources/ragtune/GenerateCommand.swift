@@ -32,6 +32,8 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var sampling: SamplingOptions
 
+    @OptionGroup var decoderOptions: DecoderOptions
+
     @Flag(help: "Machine-readable output: JSONL records and a JSON summary on stdout.")
     var json = false
 
@@ -43,7 +45,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = try TextGenerator(threads: sampling.threads)
+        let generator = try decoderOptions.makeGenerator(threads: sampling.threads)
         if let messagesFile {
             try answerFile(messagesFile, generator)
             return

@@ -3,7 +3,8 @@ import Foundation
 import RagTuneModels
 import RagTuneRAG
 
-/// Which model writes answers: the local SmolLM2, or any OpenAI-compatible server (`ask`, `eval qa`).
+/// Which model writes answers: the local SmolLM2 (optionally with a LoRA adapter), or any
+/// OpenAI-compatible server (`ask`, `eval qa`).
 struct GeneratorOptions: ParsableArguments {
     enum Kind: String, ExpressibleByArgument, CaseIterable { case local, openai }
 
@@ -22,8 +23,11 @@ struct GeneratorOptions: ParsableArguments {
     @Option(name: .customLong("generator-context"), help: "With --generator openai: the model's context length in tokens.")
     var generatorContext = 4096
 
+    @OptionGroup var decoderOptions: DecoderOptions
+
     func validate() throws {
         guard generator == .openai else { return }
+        guard !decoderOptions.isSet else { throw ValidationError("--model-file and --adapter apply to the local generator only") }
         guard let baseURL, let url = URL(string: baseURL), url.scheme == "http" || url.scheme == "https" else {
             throw ValidationError("--generator openai needs --base-url http(s)://host:port/v1")
         }
@@ -34,7 +38,7 @@ struct GeneratorOptions: ParsableArguments {
     func make(threads: Int) throws -> any AnswerGenerator {
         switch generator {
         case .local:
-            return LocalGenerator(try TextGenerator(threads: threads))
+            return LocalGenerator(try decoderOptions.makeGenerator(threads: threads))
         case .openai:
             return OpenAIGenerator(baseURL: URL(string: baseURL!)!, model: model!,
                                    apiKey: ProcessInfo.processInfo.environment[apiKeyEnv], contextTokens: generatorContext)

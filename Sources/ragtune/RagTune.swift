@@ -9,6 +9,6 @@ struct RagTune: AsyncParsableCommand {
         subcommands: [DemoCommand.self, ModelsCommand.self, TokenizeCommand.self, EmbedCommand.self,
                       GenerateCommand.self, ChatCommand.self, LogitsCommand.self, IndexCommand.self,
                       SearchCommand.self, RemoveCommand.self, AskCommand.self, EvalCommand.self,
-                      BenchCommand.self]
+                      BenchCommand.self, MergeCommand.self, FineTuneCommand.self]
     )
 }

@@ -47,7 +47,7 @@ import RagTuneStorage
                   + "{\"id\": 2, \"question\": \"When was the Mordro-18 reactor designed?\", \"answer\": \"1980\"}\n").utf8)
             .write(to: dir.appendingPathComponent("qa.jsonl"))
         let store = dir.appendingPathComponent("s.sqlite").path
-        var index = try IndexCommand.parse(["--store", store, dir.appendingPathComponent("notes.md").path, "--json"])
+        let index = try IndexCommand.parse(["--store", store, dir.appendingPathComponent("notes.md").path, "--json"])
         try index.run()
         let details = dir.appendingPathComponent("details.jsonl").path
         let summary = try IndexCommandTests.runJSON(binary, [

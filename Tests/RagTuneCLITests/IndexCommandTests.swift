@@ -24,7 +24,7 @@ import RagTuneStorage
     }
 
     private func index(_ store: String, _ args: [String]) throws {
-        var command = try IndexCommand.parse(["--store", store, "--json"] + args)
+        let command = try IndexCommand.parse(["--store", store, "--json"] + args)
         try command.run()
     }
 

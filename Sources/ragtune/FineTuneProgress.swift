@@ -1,0 +1,56 @@
+import Foundation
+
+/// Training progress on stderr: a redrawn status line (step, loss, learning rate, tokens/s,
+/// ETA) on a terminal, otherwise one plain line per logging step.
+struct FineTuneProgress {
+    let total: Int
+    private let started = Date()
+    private let startStep: Int
+    private var lastDraw = Date.distantPast
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+
+    init(total: Int, startStep: Int) {
+        self.total = total
+        self.startStep = startStep
+    }
+
+    /// Shows step `step` done; `logged` forces a line off-terminal.
+    mutating func update(step: Int, loss: Double, learningRate: Double, tokensPerSecond: Double, logged: Bool) {
+        let now = Date()
+        if isTerminal {
+            guard logged || step == total || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+        } else if !logged {
+            return
+        }
+        lastDraw = now
+        let done = step - startStep
+        let perStep = now.timeIntervalSince(started) / Double(max(1, done))
+        let eta = Self.clock(perStep * Double(total - step))
+        let status = String(format: "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %@",
+                            step, total, loss, learningRate, tokensPerSecond, eta)
+        if isTerminal {
+            let width = 24, filled = total > 0 ? min(width, width * step / total) : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[2Kfinetune \(bar) \(status)".utf8))
+        } else {
+            logError("finetune: \(status)")
+        }
+    }
+
+    /// Prints a message on its own line (ends a terminal status line first).
+    func note(_ message: String) {
+        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        logError(message)
+    }
+
+    /// Ends the status line.
+    func finish() {
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    private static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "-" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import RagTuneModels
+import RagTuneTensor
+import RagTuneTraining
+
+/// `ragtune merge`: folds LoRA adapters into the base GGUF and re-quantizes it.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge a LoRA adapter into the base model and write a GGUF that RagTune and llama.cpp load.",
+        discussion: """
+            Every layer matrix becomes W + (alpha/r)·B·A, stored as --quantize; the token embedding, \
+            norms and all metadata (tokenizer, chat template) are copied from the base file.
+            """)
+
+    @Option(help: ArgumentHelp("LoRA adapter: a PEFT directory or a llama.cpp LoRA .gguf file.", valueName: "dir|file.gguf"))
+    var adapter: String
+
+    @Option(help: ArgumentHelp("Base model: smollm2 (installed) or a GGUF path.", valueName: "smollm2|path"))
+    var base = "smollm2"
+
+    @Option(help: ArgumentHelp("Type of the merged layer matrices.", valueName: "f16|q8_0|q4_1|q4_0|f32"))
+    var quantize = "q8_0"
+
+    @Option(help: "The merged GGUF to write.")
+    var output: String
+
+    @Option(help: "Worker threads.")
+    var threads = 2
+
+    @Flag(help: "Print a JSON summary on stdout.")
+    var json = false
+
+    /// `--quantize` as a ggml type.
+    var outputType: QuantType? {
+        ModelMerger.outputTypes.first { "\($0)".lowercased() == quantize.lowercased() }
+    }
+
+    func validate() throws {
+        guard outputType != nil else {
+            throw ValidationError("--quantize must be one of "
+                                  + ModelMerger.outputTypes.map { "\($0)".lowercased() }.joined(separator: ", "))
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let baseURL = base == ModelChoice.smollm2.rawValue
+            ? try ModelDirectory().file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2)
+            : URL(fileURLWithPath: base)
+        let model = try LlamaModel(url: baseURL)
+        let lora = try DecoderOptions.load(path: adapter, config: model.config)
+        let outputURL = URL(fileURLWithPath: output)
+        try ModelMerger.merge(base: model, adapter: lora, type: outputType!, to: outputURL, threads: threads)
+        _ = try LlamaModel(url: outputURL) // the result must load
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        let adapted = lora.layers.reduce(0) { $0 + $1.count }
+        let seconds = Date().timeIntervalSince(start)
+        if json {
+            print(JSONText.object(["output": output, "base": baseURL.path, "type": "\(outputType!)",
+                                   "adapted_matrices": adapted, "bytes": bytes, "seconds": seconds]))
+        } else {
+            logError(String(format: "merged %d adapted matrices into %@ (%@, %.1f MB) in %.1f s",
+                            adapted, output, "\(outputType!)", Double(bytes) / 1e6, seconds))
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import RagTuneModels
+@testable import RagTuneTraining
+
+/// Job files in YAML and JSON, unknown keys, aliases, overrides and validation.
+@Suite struct FineTuneJobTests {
+    static func write(_ text: String, ext: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("job-\(UUID().uuidString).\(ext)")
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func readsYAMLWithHuggingFaceAndAxolotlNames() throws {
+        let path = try Self.write("""
+            base_model: /models/tiny.gguf
+            train_file: data.jsonl
+            val_set_size: 0.1
+            lora_r: 16
+            lora_alpha: 32
+            lora_target_modules: [q_proj, v_proj]
+            learning_rate: 1e-4
+            micro_batch_size: 2
+            lr_scheduler_type: reduce_lr_on_plateau
+            lr_scheduler_kwargs: {factor: 0.5, patience: 1}
+            train_on_inputs: true
+            early_stopping_patience: 3
+            seed: 9
+            """, ext: "yaml")
+        let job = try FineTuneJob.load(from: path)
+        #expect(job.baseModel == "/models/tiny.gguf" && job.dataPath == "data.jsonl" && job.valSetSize == 0.1)
+        #expect(job.loraR == 16 && job.loraAlpha == 32 && job.loraTargetModules == [.query, .value])
+        #expect(job.learningRate == 1e-4 && job.microBatchSize == 2 && job.lrSchedulerType == .reduceOnPlateau)
+        #expect(job.lrSchedulerKwargs.factor == 0.5 && job.lrSchedulerKwargs.patience == 1)
+        #expect(job.trainOnInputs && job.earlyStoppingPatience == 3 && job.seed == 9)
+        #expect(job.numTrainEpochs == 3 && job.gradientAccumulationSteps == 1) // defaults
+        try job.validate()
+    }
+
+    @Test func readsJSONAndRoundTrips() throws {
+        let path = try Self.write(#"{"data_path": "d.jsonl", "per_device_train_batch_size": 3, "lora_target_modules": "all-linear", "max_steps": 50}"#, ext: "json")
+        let job = try FineTuneJob.load(from: path)
+        #expect(job.microBatchSize == 3 && job.maxSteps == 50 && job.loraTargetModules == LlamaProjection.allCases)
+        #expect(try JSONDecoder().decode(FineTuneJob.self, from: JSONEncoder().encode(job)) == job)
+    }
+
+    @Test func unknownKeysAndBadValuesNameTheKey() throws {
+        let typo = try Self.write("data_path: d.jsonl\nlearning_rat: 0.001\n", ext: "yml")
+        do {
+            _ = try FineTuneJob.load(from: typo)
+            Issue.record("a typo was accepted")
+        } catch let TrainingError.invalidJob(key, reason) {
+            #expect(key == "learning_rat" && reason.hasPrefix("unknown key"))
+        }
+        let cases: [(String, String)] = [
+            (#"{"lora_r": "big"}"#, "lora_r"), (#"{"lora_r": 2.5}"#, "lora_r"),
+            (#"{"lora_target_modules": ["q_proj", "attn"]}"#, "lora_target_modules"),
+            (#"{"lr_scheduler_type": "exponential"}"#, "lr_scheduler_type"),
+            (#"{"lr_scheduler_kwargs": {"factr": 0.5}}"#, "lr_scheduler_kwargs.factr"),
+            (#"{"data_path": "a", "train_file": "b"}"#, "train_file"),
+            (#"{"train_on_inputs": "maybe"}"#, "train_on_inputs"),
+        ]
+        for (json, key) in cases {
+            let path = try Self.write(json, ext: "json")
+            #expect(throws: TrainingError.self, "\(json)") { try FineTuneJob.load(from: path) }
+            do { _ = try FineTuneJob.load(from: path) } catch let TrainingError.invalidJob(found, _) {
+                #expect(found == key, "\(json)")
+            } catch { Issue.record("\(json): \(error)") }
+        }
+    }
+
+    @Test func overridesWinOverTheFile() throws {
+        var job = FineTuneJob()
+        job.dataPath = "file.jsonl"
+        job.loraR = 4
+        job.learningRate = 3e-4
+        let overridden = try job.overriding(["lora_r": "16", "learning_rate": "1e-4", "train_file": "cli.jsonl",
+                                             "lora_target_modules": "q_proj,v_proj", "lr_scheduler_kwargs": #"{"patience": 2}"#])
+        #expect(overridden.loraR == 16 && overridden.learningRate == 1e-4 && overridden.dataPath == "cli.jsonl")
+        #expect(overridden.loraTargetModules == [.query, .value] && overridden.lrSchedulerKwargs.patience == 2)
+        #expect(overridden.cutoffLen == job.cutoffLen)
+        #expect(throws: TrainingError.invalidJob(key: "lora_rank", reason: "unknown key")) { try job.overriding(["lora_rank": "2"]) }
+    }
+
+    @Test func validationNamesTheSetting() {
+        func failure(_ change: (inout FineTuneJob) -> Void) -> String? {
+            var job = FineTuneJob()
+            job.dataPath = "d.jsonl"
+            change(&job)
+            do { try job.validate(); return nil } catch let TrainingError.invalidJob(key, _) { return key } catch { return "\(error)" }
+        }
+        let case0 = failure { _ in }
+        #expect(case0 == nil)
+        let case1 = failure { $0.dataPath = nil }
+        #expect(case1 == "data_path")
+        let case2 = failure { $0.loraDropout = 1 }
+        #expect(case2 == "lora_dropout")
+        let case3 = failure { $0.warmupSteps = 5; $0.warmupRatio = 0.1 }
+        #expect(case3 == "warmup_ratio")
+        let case4 = failure { $0.valSetSize = 2.5 }
+        #expect(case4 == "val_set_size")
+        let case7 = failure { $0.cutoffLen = 1 }
+        #expect(case7 == "cutoff_len")
+    }
+}
