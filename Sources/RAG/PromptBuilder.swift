@@ -17,8 +17,15 @@ public struct PromptBuilder: Sendable {
         /// "Yes"/"No" or the few words that answer, as in extractive QA; generation stops at the
         /// end of the first line. Small models answer far more accurately this way.
         case short
+        /// As `short`, but a RAG answer other than yes/no is copied verbatim from one source
+        /// (decoding constrained to runs of source text, cited to that source); closed-book
+        /// answers as `short`.
+        case span
         /// A sentence or two in the model's own words.
         case sentence
+
+        /// Yes/No or a few words (`short`, `span`).
+        public var isShort: Bool { self != .sentence }
     }
 
     /// One worked example of the answer format: a question, the passage that answers it, and the answer.
@@ -44,7 +51,7 @@ public struct PromptBuilder: Sendable {
 
     public init(answerStyle: AnswerStyle = .short) {
         self.answerStyle = answerStyle
-        demonstrations = answerStyle == .short ? Self.shortDemonstrations : []
+        demonstrations = answerStyle.isShort ? Self.shortDemonstrations : []
 
     }
 
@@ -63,11 +70,11 @@ public struct PromptBuilder: Sendable {
     ]
 
     /// Where generation stops for this style (nothing extra for `.sentence`).
-    public var stopStrings: [String] { answerStyle == .short ? ["\n"] : [] }
+    public var stopStrings: [String] { answerStyle.isShort ? ["\n"] : [] }
 
     private var formatRule: String {
         switch answerStyle {
-        case .short: return "Reply with Yes or No for a yes/no question; otherwise reply with only the few words that answer it."
+        case .short, .span: return "Reply with Yes or No for a yes/no question; otherwise reply with only the few words that answer it."
         case .sentence: return "Keep the answer short."
         }
     }

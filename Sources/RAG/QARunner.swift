@@ -51,13 +51,19 @@ public final class QARunner {
     public var maxAnswerTokens: Int
     /// Solved examples for `.fewShot`.
     public var examples: [(question: String, answer: String)]
+    /// Scores yes/no questions instead of generating (short answer style only; nil: generate).
+    public var yesNo: YesNoAnswerer?
 
-    /// - Parameter prompt: the prompt of closed-book and few-shot answers (default: the pipeline's,
-    ///   so every strategy gets the same answer format).
+    /// - Parameters:
+    ///   - prompt: the prompt of closed-book and few-shot answers (default: the pipeline's, so
+    ///     every strategy gets the same answer format)
+    ///   - yesNo: the yes/no answerer of closed-book and few-shot answers (default: the pipeline's)
     public init(generator: any AnswerGenerator, pipeline: RAGPipeline?, maxAnswerTokens: Int = 64,
-                examples: [(question: String, answer: String)] = [], prompt: PromptBuilder? = nil) {
+                examples: [(question: String, answer: String)] = [], prompt: PromptBuilder? = nil,
+                yesNo: YesNoAnswerer? = nil) {
         self.generator = generator
         self.prompt = prompt ?? pipeline?.options.prompt ?? PromptBuilder()
+        self.yesNo = yesNo ?? pipeline?.options.yesNo
         self.pipeline = pipeline
         self.maxAnswerTokens = maxAnswerTokens
         self.examples = examples
@@ -82,7 +88,13 @@ public final class QARunner {
             let messages = strategy == .closedBook
                 ? prompt.closedBookMessages(question: question)
                 : prompt.fewShotMessages(question: question, examples: examples.filter { $0.question != question })
-            let generated = try generator.generate(messages, maxTokens: maxAnswerTokens, stop: prompt.stopStrings) { _ in }
+            let scored = prompt.answerStyle.isShort
+                ? try yesNo?.answer(question, generator: generator) { asked in
+                    strategy == .closedBook ? prompt.closedBookMessages(question: asked)
+                        : prompt.fewShotMessages(question: asked, examples: examples.filter { $0.question != question })
+                } : nil
+            let generated = try scored
+                ?? generator.generate(messages, maxTokens: maxAnswerTokens, stop: prompt.stopStrings) { _ in }
             return QAAttempt(strategy: strategy, answer: generated.text.trimmingCharacters(in: .whitespacesAndNewlines),
                              refused: false, citations: [], sources: [], promptTokens: generated.promptTokens,
                              completionTokens: generated.completionTokens, seconds: Date().timeIntervalSince(started),
@@ -94,10 +106,13 @@ public final class QARunner {
 /// Errors of the RAG layer.
 public enum RAGError: Error, CustomStringConvertible {
     case missingPipeline
+    /// A scored answer option that the tokenizer turns into no tokens.
+    case emptyOption(String)
 
     public var description: String {
         switch self {
         case .missingPipeline: return "the rag strategy needs a store (--store)"
+        case .emptyOption(let text): return "answer option \"\(text)\" has no tokens"
         }
     }
 }

@@ -41,6 +41,9 @@ public final class RAGPipeline {
         public var compressor: ContextCompressor? = nil
         public var grounder = Grounder()
         public var prompt = PromptBuilder()
+        /// Scores yes/no questions instead of generating, citing the top source (short answer
+        /// style and a generator that can score only; nil: always generate).
+        public var yesNo: YesNoAnswerer? = YesNoAnswerer()
 
         public init() {}
     }
@@ -103,9 +106,7 @@ public final class RAGPipeline {
             clock.lap("compress")
         }
         result.sources = sources
-        let generated = try generator.generate(options.prompt.messages(question: question, sources: sources),
-                                               maxTokens: options.maxAnswerTokens, stop: options.prompt.stopStrings,
-                                               onText: onText)
+        let generated = try generate(question, sources: sources, onText: onText)
         clock.record("prompt", generated.promptSeconds)
         clock.lap("generate", minus: generated.promptSeconds)
         result.generated = generated.text
@@ -125,6 +126,29 @@ public final class RAGPipeline {
         clock.lap("ground")
         result.timings = clock.finish()
         return result
+    }
+
+    /// The reply to `question` over `sources`: scored for a yes/no question when `yesNo` is set
+    /// (then citing source 1, the most relevant, as the demonstrations do); copied from a source
+    /// in the `span` style (citing it; "Not found in the sources." may be copied too); generated
+    /// otherwise.
+    private func generate(_ question: String, sources: [SourcePassage], onText: (String) -> Void) throws -> GeneratedAnswer {
+        let prompt = options.prompt
+        let messages = prompt.messages(question: question, sources: sources)
+        if prompt.answerStyle.isShort, let yesNo = options.yesNo,
+           var scored = try yesNo.answer(question, generator: generator, messages: { prompt.messages(question: $0, sources: sources) }) {
+            scored.text += " [1]"
+            onText(scored.text)
+            return scored
+        }
+        if prompt.answerStyle == .span, let copier = generator as? any SpanCopier {
+            var (copied, holders) = try copier.copySpan(messages, from: sources.map(\.shownText) + [PromptBuilder.notFound],
+                                                        maxTokens: options.maxAnswerTokens)
+            if let first = holders.first, first < sources.count { copied.text += " [\(sources[first].number)]" }
+            onText(copied.text)
+            return copied
+        }
+        return try generator.generate(messages, maxTokens: options.maxAnswerTokens, stop: prompt.stopStrings, onText: onText)
     }
 
     /// The best `retrieveK` chunks for the question, or for all `queries` fused by reciprocal rank.

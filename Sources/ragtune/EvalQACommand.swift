@@ -86,7 +86,7 @@ struct EvalQACommand: ParsableCommand {
         var random = SplitMix64(seed: seed)
         let examples = dataset.pairs.indices.shuffled(using: &random).prefix(shots).map { (dataset.pairs[$0].question, dataset.pairs[$0].answer) }
         let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: maxTokens, examples: examples,
-                              prompt: PromptBuilder(answerStyle: rag.answerStyle))
+                              prompt: PromptBuilder(answerStyle: rag.answerStyle), yesNo: rag.yesNoAnswerer)
         let detailsFile = try details.map { path -> FileHandle in
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))

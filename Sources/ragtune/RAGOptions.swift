@@ -53,8 +53,22 @@ struct RAGOptions: ParsableArguments {
     var compressSentences: Int = 0
 
     @Option(name: .customLong("answer-style"),
-            help: "short (Yes/No or the few words that answer; stops at the end of the line) or sentence.")
+            help: """
+                short (Yes/No or the few words that answer; stops at the end of the line), span (as short, \
+                but a RAG answer is copied verbatim from one source and cited to it) or sentence.
+                """)
     var answerStyle: PromptBuilder.AnswerStyle = .short
+
+    enum YesNoMode: String, ExpressibleByArgument, CaseIterable { case score, generate }
+
+    @Option(name: .customLong("yes-no"), help: """
+        score (answer yes/no questions by the model's calibrated probability of "Yes" vs "No"; short style) \
+        or generate (let the model write the reply).
+        """)
+    var yesNo: YesNoMode = .score
+
+    /// The yes/no answerer `--yes-no` asks for.
+    var yesNoAnswerer: YesNoAnswerer? { yesNo == .score ? YesNoAnswerer() : nil }
 
     @Flag(name: .customLong("allow-unsupported"), help: "Keep answers whose new information no source contains.")
     var allowUnsupported = false
@@ -90,6 +104,7 @@ struct RAGOptions: ParsableArguments {
         options.minimumSimilarity = minSimilarity
         options.refuseUnsupported = !allowUnsupported
         options.prompt = PromptBuilder(answerStyle: answerStyle)
+        options.yesNo = yesNoAnswerer
         options.compressor = compressSentences > 0 ? ContextCompressor(maxSentences: compressSentences) : nil
         options.queryExpander = expandQueries > 0 ? LLMQueryExpander(generator, count: expandQueries) : nil
         options.packer = ContextPacker(mmrLambda: mmrLambda, maxSources: maxSources)

@@ -9,6 +9,11 @@ import RagTuneStorage
     /// Documents: honey (public), reactor (public), payroll (ACL: ceo). Embedding axes: honey,
     /// reactors, pay, anything else.
     private func pipeline(reply: String) throws -> (RAGPipeline, ScriptedGenerator) {
+        let generator = ScriptedGenerator(reply: reply)
+        return (try pipeline(generator: generator), generator)
+    }
+
+    private func pipeline(generator: any AnswerGenerator) throws -> RAGPipeline {
         let store = try SQLiteStore(path: FileManager.default.temporaryDirectory
             .appendingPathComponent("ragtune-rag-\(UUID().uuidString)/s.sqlite").path)
         let documents: [(String, String, [String], [Float])] = [
@@ -22,7 +27,6 @@ import RagTuneStorage
                                                        endOffset: text.unicodeScalars.count, tokenCount: 8, prefixLength: 0)],
                               embeddings: [embedding])
         }
-        let generator = ScriptedGenerator(reply: reply)
         let embed: ([String]) throws -> [[Float]] = { texts in
             texts.map { text in
                 let t = text.lowercased()
@@ -31,7 +35,33 @@ import RagTuneStorage
             }
         }
         let searcher = try ChunkSearcher(chunks: store.chunks())
-        return (RAGPipeline(searcher: searcher, store: store, embed: embed, generator: generator), generator)
+        return RAGPipeline(searcher: searcher, store: store, embed: embed, generator: generator)
+    }
+
+    @Test func yesNoQuestionsAreScoredAgainstTheSourcesAndCiteTheTopSource() throws {
+        let question = "Was the Mordro-18 reactor designed by Kesttov Kanaxdro?"
+        let generator = ScoringGenerator(logOdds: [question: -1, "N/A": -3])
+        let rag = try pipeline(generator: generator)
+        rag.options.yesNo = YesNoAnswerer()
+        let answer = try rag.answer(question)
+        #expect(answer.answer == "Yes [1]" && answer.refusal == nil && generator.generated == 0)
+        #expect(answer.citations.map(\.chunk.chunk.documentID) == ["reactor"])
+        // both prompts carry the same sources
+        #expect(generator.scored.count == 2 && generator.scored[0].last?.content.hasPrefix("Sources:\n[1] (Reactor)") == true)
+        #expect(generator.scored[1].last?.content.hasSuffix("Question: N/A") == true)
+    }
+
+    @Test func spanAnswersAreCopiedFromASourceAndCiteIt() throws {
+        let generator = ScoringGenerator(logOdds: [:])
+        let rag = try pipeline(generator: generator)
+        rag.options.prompt = PromptBuilder(answerStyle: .span)
+        generator.copy = "Kesttov Kanaxdro"
+        let answer = try rag.answer("Who designed the Mordro-18 reactor?")
+        #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.citations.map(\.chunk.chunk.documentID) == ["reactor"])
+        #expect(generator.copiedFrom.first?.last == PromptBuilder.notFound && generator.generated == 0)
+        // copying the refusal sentence is a refusal
+        generator.copy = "Not found in the sources"
+        #expect(try rag.answer("Who designed the Mordro-18 reactor?").refusal == .generatorDeclined)
     }
 
     @Test func answersCiteTheirSourceDocuments() throws {

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import RagTuneModels
+import RagTuneTokenizers
+@testable import RagTuneRAG
+
+/// SmolLM2 as an option scorer and span copier (needs the model; skipped without it).
+@Suite(.serialized) struct LocalGeneratorScoringTests {
+    static func generator() throws -> LocalGenerator? {
+        guard ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
+            if ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1" {
+                Issue.record("smollm2 is not installed and RAGTUNE_REQUIRE_MODELS=1")
+            } else {
+                print("SKIP: smollm2 not installed (`ragtune models install smollm2`)")
+            }
+            return nil
+        }
+        return LocalGenerator(try TextGenerator(threads: 2))
+    }
+
+    @Test func copiedAnswersAreVerbatimRunsOfTheirPassage() throws {
+        guard let generator = try Self.generator() else { return }
+        let prompt = PromptBuilder(answerStyle: .span)
+        let passages = ["The Mordro-18 reactor was designed by Kesttov Kanaxdro in Varnholm.",
+                        "Bees make honey from the nectar of flowers."]
+        let messages = prompt.messages(question: "Who designed the Mordro-18 reactor?", sources: passages.enumerated().map {
+            passage($0.offset + 1, $0.element)
+        })
+        let (answer, holders) = try generator.copySpan(messages, from: passages, maxTokens: 24)
+        #expect(!answer.text.isEmpty && answer.completionTokens > 0 && answer.completionTokens <= 24)
+        let holder = try #require(holders.first)
+        #expect(passages[holder].contains(answer.text), "\(answer.text) is not in passage \(holder)")
+    }
+
+    @Test func logOddsAreDeterministicAndCalibrationUsesTheSamePrompt() throws {
+        guard let generator = try Self.generator() else { return }
+        let prompt = PromptBuilder()
+        let question = "Is honey made by bees?"
+        let first = try generator.logOdds(prompt.closedBookMessages(question: question), of: "Yes", against: "No")
+        let again = try generator.logOdds(prompt.closedBookMessages(question: question), of: "Yes", against: "No")
+        #expect(first.logOdds.isFinite && abs(first.logOdds - again.logOdds) < 1e-4)
+        let answer = try #require(try YesNoAnswerer().answer(question, generator: generator) { prompt.closedBookMessages(question: $0) })
+        #expect(["Yes", "No"].contains(answer.text) && answer.promptTokens == first.promptTokens)
+    }
+}
