@@ -45,14 +45,15 @@ public struct PromptBuilder: Sendable {
     }
 
     public var answerStyle: AnswerStyle
-    /// Shown before the question as earlier user/assistant turns; by default a phrase answer and a
-    /// yes/no answer in the `.short` style, none in the `.sentence` style.
+    /// Shown before the question as earlier user/assistant turns; by default a phrase answer and
+    /// two yes/no answers in the `.short` and `.span` styles, none in the `.sentence` style.
     public var demonstrations: [Demonstration]
 
-    public init(answerStyle: AnswerStyle = .short) {
+    /// - Parameter answerStyle: default `.span`, the most accurate and faithful RAG answers from
+    ///   SmolLM2 on the mini-wiki dev questions (see the README).
+    public init(answerStyle: AnswerStyle = .span) {
         self.answerStyle = answerStyle
         demonstrations = answerStyle.isShort ? Self.shortDemonstrations : []
-
     }
 
     /// Invented facts, so the demonstrations teach the format without leaking any real answer.

@@ -54,10 +54,10 @@ struct RAGOptions: ParsableArguments {
 
     @Option(name: .customLong("answer-style"),
             help: """
-                short (Yes/No or the few words that answer; stops at the end of the line), span (as short, \
-                but a RAG answer is copied verbatim from one source and cited to it) or sentence.
+                span (Yes/No, or words copied verbatim from one source and cited to it), short (Yes/No \
+                or the few words that answer, in the model's words; stops at the end of the line) or sentence.
                 """)
-    var answerStyle: PromptBuilder.AnswerStyle = .short
+    var answerStyle: PromptBuilder.AnswerStyle = .span
 
     enum YesNoMode: String, ExpressibleByArgument, CaseIterable { case score, generate }
 
