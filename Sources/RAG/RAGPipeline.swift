@@ -129,9 +129,9 @@ public final class RAGPipeline {
     }
 
     /// The reply to `question` over `sources`: scored for a yes/no question when `yesNo` is set
-    /// (then citing source 1, the most relevant, as the demonstrations do); copied from a source
-    /// in the `span` style (citing it; "Not found in the sources." may be copied too); generated
-    /// otherwise.
+    /// (then citing source 1, the most relevant, as the demonstrations do); other questions are
+    /// copied from a source in the `span` style (citing it; "Not found in the sources." may be
+    /// copied too); generated otherwise.
     private func generate(_ question: String, sources: [SourcePassage], onText: (String) -> Void) throws -> GeneratedAnswer {
         let prompt = options.prompt
         let messages = prompt.messages(question: question, sources: sources)
@@ -141,7 +141,7 @@ public final class RAGPipeline {
             onText(scored.text)
             return scored
         }
-        if prompt.answerStyle == .span, let copier = generator as? any SpanCopier {
+        if prompt.answerStyle == .span, !YesNoAnswerer.isYesNoQuestion(question), let copier = generator as? any SpanCopier {
             var (copied, holders) = try copier.copySpan(messages, from: sources.map(\.shownText) + [PromptBuilder.notFound],
                                                         maxTokens: options.maxAnswerTokens)
             if let first = holders.first, first < sources.count { copied.text += " [\(sources[first].number)]" }

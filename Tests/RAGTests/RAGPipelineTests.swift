@@ -62,6 +62,10 @@ import RagTuneStorage
         // copying the refusal sentence is a refusal
         generator.copy = "Not found in the sources"
         #expect(try rag.answer("Who designed the Mordro-18 reactor?").refusal == .generatorDeclined)
+        // without yes/no scoring, a yes/no question is generated, not copied
+        rag.options.yesNo = nil
+        #expect(try rag.answer("Was the Mordro-18 reactor designed by Kesttov Kanaxdro?").generated == "generated")
+        #expect(generator.generated == 1 && generator.copiedFrom.count == 2)
     }
 
     @Test func answersCiteTheirSourceDocuments() throws {
