@@ -49,9 +49,9 @@ public struct PromptBuilder: Sendable {
     /// two yes/no answers in the `.short` and `.span` styles, none in the `.sentence` style.
     public var demonstrations: [Demonstration]
 
-    /// - Parameter answerStyle: default `.span`, the most accurate and faithful RAG answers from
-    ///   SmolLM2 on the mini-wiki dev questions (see the README).
-    public init(answerStyle: AnswerStyle = .span) {
+    /// - Parameter answerStyle: default `.short`; `.span` scores higher on the mini-wiki dev
+    ///   questions but can only refuse by copying the refusal sentence, which SmolLM2 rarely does.
+    public init(answerStyle: AnswerStyle = .short) {
         self.answerStyle = answerStyle
         demonstrations = answerStyle.isShort ? Self.shortDemonstrations : []
     }

@@ -54,10 +54,10 @@ struct RAGOptions: ParsableArguments {
 
     @Option(name: .customLong("answer-style"),
             help: """
-                span (Yes/No, or words copied verbatim from one source and cited to it), short (Yes/No \
-                or the few words that answer, in the model's words; stops at the end of the line) or sentence.
+                short (Yes/No or the few words that answer, in the model's words; stops at the end of the \
+                line), span (Yes/No, or words copied verbatim from one source and cited to it) or sentence.
                 """)
-    var answerStyle: PromptBuilder.AnswerStyle = .span
+    var answerStyle: PromptBuilder.AnswerStyle = .short
 
     enum YesNoMode: String, ExpressibleByArgument, CaseIterable { case score, generate }
 

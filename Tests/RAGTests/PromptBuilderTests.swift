@@ -19,8 +19,8 @@ import RagTuneStorage
 
     @Test func shortAnswersAreDemonstratedWithCitationsAndStopAtTheLineEnd() {
         let builder = PromptBuilder()
-        #expect(builder.answerStyle == .span && builder.stopStrings == ["\n"])
-        #expect(PromptBuilder(answerStyle: .short).demonstrations == builder.demonstrations)
+        #expect(builder.answerStyle == .short && builder.stopStrings == ["\n"])
+        #expect(PromptBuilder(answerStyle: .span).demonstrations == builder.demonstrations)
         let messages = builder.messages(question: "Who made honey?", sources: [passage(1, "Bees make honey.")])
         let demos = PromptBuilder.shortDemonstrations
         #expect(messages.map(\.role) == ["system"] + Array(repeating: ["user", "assistant"], count: demos.count).flatMap { $0 } + ["user"])
