@@ -85,16 +85,14 @@ public final class QARunner {
             attempt.generated = result.generated
             return attempt
         case .closedBook, .fewShot:
-            let messages = strategy == .closedBook
-                ? prompt.closedBookMessages(question: question)
-                : prompt.fewShotMessages(question: question, examples: examples.filter { $0.question != question })
-            let scored = prompt.answerStyle.isShort
-                ? try yesNo?.answer(question, generator: generator) { asked in
-                    strategy == .closedBook ? prompt.closedBookMessages(question: asked)
-                        : prompt.fewShotMessages(question: asked, examples: examples.filter { $0.question != question })
-                } : nil
+            let solved = examples.filter { $0.question != question }
+            func messages(asking asked: String) -> [ChatMessage] {
+                strategy == .closedBook ? prompt.closedBookMessages(question: asked)
+                    : prompt.fewShotMessages(question: asked, examples: solved)
+            }
+            let scored = prompt.answerStyle.isShort ? try yesNo?.answer(question, generator: generator, messages: messages) : nil
             let generated = try scored
-                ?? generator.generate(messages, maxTokens: maxAnswerTokens, stop: prompt.stopStrings) { _ in }
+                ?? generator.generate(messages(asking: question), maxTokens: maxAnswerTokens, stop: prompt.stopStrings) { _ in }
             return QAAttempt(strategy: strategy, answer: generated.text.trimmingCharacters(in: .whitespacesAndNewlines),
                              refused: false, citations: [], sources: [], promptTokens: generated.promptTokens,
                              completionTokens: generated.completionTokens, seconds: Date().timeIntervalSince(started),

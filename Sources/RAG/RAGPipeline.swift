@@ -134,21 +134,22 @@ public final class RAGPipeline {
     /// copied too); generated otherwise.
     private func generate(_ question: String, sources: [SourcePassage], onText: (String) -> Void) throws -> GeneratedAnswer {
         let prompt = options.prompt
-        let messages = prompt.messages(question: question, sources: sources)
+        func messages(asking asked: String) -> [ChatMessage] { prompt.messages(question: asked, sources: sources) }
         if prompt.answerStyle.isShort, let yesNo = options.yesNo,
-           var scored = try yesNo.answer(question, generator: generator, messages: { prompt.messages(question: $0, sources: sources) }) {
+           var scored = try yesNo.answer(question, generator: generator, messages: messages) {
             scored.text += " [1]"
             onText(scored.text)
             return scored
         }
         if prompt.answerStyle == .span, !YesNoAnswerer.isYesNoQuestion(question), let copier = generator as? any SpanCopier {
-            var (copied, holders) = try copier.copySpan(messages, from: sources.map(\.shownText) + [PromptBuilder.notFound],
+            var (copied, holders) = try copier.copySpan(messages(asking: question), from: sources.map(\.shownText) + [PromptBuilder.notFound],
                                                         maxTokens: options.maxAnswerTokens)
             if let first = holders.first, first < sources.count { copied.text += " [\(sources[first].number)]" }
             onText(copied.text)
             return copied
         }
-        return try generator.generate(messages, maxTokens: options.maxAnswerTokens, stop: prompt.stopStrings, onText: onText)
+        return try generator.generate(messages(asking: question), maxTokens: options.maxAnswerTokens, stop: prompt.stopStrings,
+                                      onText: onText)
     }
 
     /// The best `retrieveK` chunks for the question, or for all `queries` fused by reciprocal rank.

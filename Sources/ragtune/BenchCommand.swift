@@ -11,6 +11,17 @@ struct BenchCommand: ParsableCommand {
         subcommands: [EmbedBench.self, EmbedCorpusBench.self, DecodeBench.self, TrainBench.self, KernelBench.self, BM25Bench.self, HNSWBench.self])
 }
 
+/// The thread counts of a `--threads 1,2` option (entries that are not counts ≥ 1 are dropped).
+func benchThreadCounts(_ list: String) -> [Int] {
+    list.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+}
+
+/// The middle of the measured rounds (the upper one of an even count; 0 for none).
+func benchMedian(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
 /// The machine facts every benchmark prints.
 func machineReport() -> [String: Any] {
     let cpu = CPUInfo.current()
@@ -47,7 +58,7 @@ struct EmbedBench: ParsableCommand {
         guard threadCounts.count > 0 else { throw ValidationError("--threads: give counts like 1,2") }
     }
 
-    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
+    var threadCounts: [Int] { benchThreadCounts(threads) }
 
     func run() throws {
         let machine = machineReport()

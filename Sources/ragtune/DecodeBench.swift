@@ -28,7 +28,7 @@ struct DecodeBench: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
+    var threadCounts: [Int] { benchThreadCounts(threads) }
 
     func validate() throws {
         guard tokens >= 1 else { throw ValidationError("--tokens must be at least 1") }
@@ -73,8 +73,8 @@ struct DecodeBench: ParsableCommand {
                 prefillRates.append(Double(promptIds.count) / (Double(prefilled - start) / 1e9))
                 decodeRates.append(Double(tokens) / (Double(done - prefilled) / 1e9))
             }
-            results.append(["threads": t, "prefill_tokens_per_second": median(prefillRates),
-                            "decode_tokens_per_second": median(decodeRates),
+            results.append(["threads": t, "prefill_tokens_per_second": benchMedian(prefillRates),
+                            "decode_tokens_per_second": benchMedian(decodeRates),
                             "prefill_rounds": prefillRates, "decode_rounds": decodeRates,
                             "weight_bytes_per_token": model.weightBytesPerToken])
         }
@@ -100,10 +100,5 @@ struct DecodeBench: ParsableCommand {
             print(String(format: "peak RSS %.0f MB; weights read per token %.1f MB", memory.peakResidentMB,
                          Double(model.weightBytesPerToken) / 1e6))
         }
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 }

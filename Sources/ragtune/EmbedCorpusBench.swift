@@ -47,7 +47,7 @@ struct EmbedCorpusBench: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
+    var threadCounts: [Int] { benchThreadCounts(threads) }
 
     func run() throws {
         let machine = machineReport()
@@ -78,7 +78,7 @@ struct EmbedCorpusBench: ParsableCommand {
                 vectors = try embedder.embed(texts)
                 docsPerSecond.append(Double(texts.count) / Date().timeIntervalSince(start))
             }
-            let docs = docsPerSecond.sorted()[rounds / 2]
+            let docs = benchMedian(docsPerSecond)
             let seconds = Double(texts.count) / docs
             let gflops = flops / seconds / 1e9
             results.append(["threads": t, "docs_per_second": docs, "docs_per_second_rounds": docsPerSecond,

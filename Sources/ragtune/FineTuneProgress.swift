@@ -25,13 +25,11 @@ struct FineTuneProgress {
         lastDraw = now
         let done = step - startStep
         let perStep = now.timeIntervalSince(started) / Double(max(1, done))
-        let eta = Self.clock(perStep * Double(total - step))
+        let eta = ProgressBar.clock(perStep * Double(total - step))
         let status = String(format: "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %@",
                             step, total, loss, learningRate, tokensPerSecond, eta)
         if isTerminal {
-            let width = 24, filled = total > 0 ? min(width, width * step / total) : width
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[2Kfinetune \(bar) \(status)".utf8))
+            ProgressBar.redraw("finetune \(ProgressBar.bar(step, of: total, width: 24)) \(status)")
         } else {
             logError("finetune: \(status)")
         }
@@ -39,18 +37,12 @@ struct FineTuneProgress {
 
     /// Prints a message on its own line (ends a terminal status line first).
     func note(_ message: String) {
-        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        if isTerminal { ProgressBar.redraw("") }
         logError(message)
     }
 
     /// Ends the status line.
     func finish() {
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-
-    private static func clock(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "-" }
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

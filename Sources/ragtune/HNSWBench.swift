@@ -56,7 +56,7 @@ struct HNSWBench: ParsableCommand {
     }
 
     var efValues: [Int] { efSearch.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
-    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
+    var threadCounts: [Int] { benchThreadCounts(threads) }
 
     func run() throws {
         let k = 10, seed: UInt64 = 42

@@ -27,9 +27,7 @@ struct ProgressBar {
         let eta = rate > 0 && total > done ? Self.clock(Double(total - done) / rate) : "-"
         let status = String(format: "%d/%d %@  %.1f %@/s  ETA %@", done, total, unit, rate, unit, eta)
         if isTerminal {
-            let width = 28, filled = total > 0 ? min(width, width * done / total) : width
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(bar) \(status)".utf8))
+            Self.redraw("\(label) \(Self.bar(done, of: total, width: 28)) \(status)")
         } else {
             logError("\(label): \(status)")
         }
@@ -42,8 +40,21 @@ struct ProgressBar {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 
-    private static func clock(_ seconds: Double) -> String {
+    /// `M:SS` or `H:MM:SS`; "-" for a negative or unknown duration.
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "-" }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    /// A bar of `width` cells, filled in proportion to `done` of `total` (full when `total` is 0).
+    static func bar(_ done: Int, of total: Int, width: Int) -> String {
+        let filled = total > 0 ? min(width, width * done / total) : width
+        return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    }
+
+    /// Replaces the terminal's current line on stderr with `line`.
+    static func redraw(_ line: String) {
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
     }
 }

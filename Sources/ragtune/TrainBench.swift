@@ -34,7 +34,7 @@ struct TrainBench: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
+    var threadCounts: [Int] { benchThreadCounts(threads) }
 
     var projections: [LlamaProjection] {
         get throws {
@@ -83,7 +83,7 @@ struct TrainBench: ParsableCommand {
                 rates.append(Double(cutoff) / seconds)
                 losses.append(Double(loss))
             }
-            results.append(["threads": t, "tokens_per_second": median(rates), "rounds": rates, "loss": losses.first ?? 0])
+            results.append(["threads": t, "tokens_per_second": benchMedian(rates), "rounds": rates, "loss": losses.first ?? 0])
         }
         // Peak memory of the training passes, read before the SGEMM benchmark allocates its matrices.
         let memory = ProcessMemory.current()
@@ -131,10 +131,5 @@ struct TrainBench: ParsableCommand {
             return 1000 + Int((state >> 33) % UInt64(vocabulary - 1000))
         }
         return TrainingSequence(tokens: Array(ids.dropLast()), targets: Array(ids.dropFirst()), mask: Array(repeating: true, count: length))
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 }

@@ -66,36 +66,12 @@ import RagTuneTraining
         try writer.write(to: url)
     }
 
-    /// The `ragtune` binary next to this test bundle (any scratch path), else `.build/debug`.
-    static func binary() -> URL? {
-        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("ragtune"),
-                          Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ragtune")]
-        if let found = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
-            return found
-        }
-        return IndexCommandTests.builtBinary()
-    }
-
-    static func run(_ binary: URL, _ arguments: [String]) throws -> [String: Any] {
-        let process = Process(), output = Pipe()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "ragtune \(arguments.joined(separator: " "))")
-        let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        return try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
-    }
-
     @Test func killedRunResumesWithTheSameLosses() throws {
         guard ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
             print("SKIP: smollm2 not installed (its tokenizer builds the tiny test model)")
             return
         }
-        guard let binary = Self.binary() else { return }
+        guard let binary = IndexCommandTests.builtBinary() else { return }
         let dir = try Self.folder()
         let model = dir.appendingPathComponent("tiny.gguf")
         try Self.writeTinyModel(to: model)
@@ -124,7 +100,8 @@ import RagTuneTraining
             seed: 3
             threads: 1
             """.utf8).write(to: job)
-        let full = try Self.run(binary, ["finetune", "--config", job.path, "--output-dir", dir.appendingPathComponent("full").path, "--json"])
+        let full = try IndexCommandTests.runJSON(binary, ["finetune", "--config", job.path, "--output-dir",
+                                                          dir.appendingPathComponent("full").path, "--json"], afterRecords: true)
         let fullLosses = try #require(full["step_losses"] as? [Double])
         #expect(fullLosses.count == 120 && full["eval_loss"] != nil)
         let report = try String(contentsOf: dir.appendingPathComponent("full/report.html"), encoding: .utf8)
@@ -147,7 +124,8 @@ import RagTuneTraining
         #expect(process.terminationReason == .uncaughtSignal, "the run must be killed mid-way")
         let checkpoint = try #require(TrainerCheckpoint.latest(in: resumedDir.path))
         #expect(!FileManager.default.fileExists(atPath: resumedDir.appendingPathComponent("report.html").path))
-        let resumed = try Self.run(binary, ["finetune", "--config", job.path, "--output-dir", resumedDir.path, "--json", "--resume"])
+        let resumed = try IndexCommandTests.runJSON(binary, ["finetune", "--config", job.path, "--output-dir", resumedDir.path,
+                                                             "--json", "--resume"], afterRecords: true)
         print("killed after \(checkpoint.lastPathComponent); resumed run reports \(resumed["steps"] ?? "?") steps")
         #expect(resumed["step_losses"] as? [Double] == fullLosses)
         #expect(resumed["eval_loss"] as? Double == full["eval_loss"] as? Double)

@@ -103,17 +103,23 @@ import RagTuneStorage
         #expect(try database.counts().documents == 300)
     }
 
-    /// The debug `ragtune` binary, or nil (with a SKIP line) when it is not built.
+    /// The `ragtune` binary built beside this test bundle (any scratch path), else the debug one in
+    /// `.build`, or nil (with a SKIP line) when it is not built.
     static func builtBinary() -> URL? {
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".build/debug/ragtune")
-        if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("ragtune"),
+                          Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ragtune"), binary]
+        if let found = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
+            return found
+        }
         print("SKIP: \(binary.path) not built")
         return nil
     }
 
-    /// Runs the binary and parses its stdout as one JSON object.
-    static func runJSON(_ binary: URL, _ arguments: [String]) throws -> [String: Any] {
+    /// Runs the binary and parses its stdout as one JSON object, or with `afterRecords` its last
+    /// line (the summary that follows JSONL records).
+    static func runJSON(_ binary: URL, _ arguments: [String], afterRecords: Bool = false) throws -> [String: Any] {
         let process = Process(), output = Pipe()
         process.executableURL = binary
         process.arguments = arguments
@@ -123,7 +129,8 @@ import RagTuneStorage
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "ragtune \(arguments.joined(separator: " "))")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let summary = afterRecords ? Data((String(decoding: data, as: UTF8.self).split(separator: "\n").last ?? "").utf8) : data
+        return try #require(try JSONSerialization.jsonObject(with: summary) as? [String: Any])
     }
 
     @Test func searchUsesSavedHNSWIndexAndRemoveUpdatesIt() throws {
