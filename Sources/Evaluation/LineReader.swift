@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneTensor
 
 /// Reads a text file line by line in fixed-size chunks through `FileHandle`, so multi-gigabyte
 /// BEIR corpora and run files never sit in memory whole.
@@ -19,6 +20,9 @@ struct LineReader {
     /// Calls `body` with every line (without its terminator) and its 1-based number.
     /// - Throws: `EvaluationError.badFile` when the file cannot be opened or read; whatever `body` throws.
     func forEachLine(_ body: (_ line: ArraySlice<UInt8>, _ number: Int) throws -> Void) throws {
+        if let problem = FileCheck.problemReading(url.path) {
+            throw EvaluationError.badFile(path: url.path, line: nil, reason: problem)
+        }
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: url) } catch {
             throw EvaluationError.badFile(path: url.path, line: nil, reason: "cannot open (\(error.localizedDescription))")

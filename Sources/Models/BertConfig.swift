@@ -53,6 +53,10 @@ public struct BertConfig: Sendable, Codable, Equatable {
             throw ModelError.invalidConfig(file: url.path,
                                            reason: "hidden_size \(hiddenSize) must be a positive multiple of num_attention_heads \(headCount), and all sizes positive")
         }
+        guard headSize % 16 == 0 else {
+            throw ModelError.invalidConfig(file: url.path, reason: "head size \(headSize) (hidden_size / num_attention_heads) is "
+                                           + "not a multiple of 16, which RagTune's attention kernel needs")
+        }
     }
 
     /// Size of one attention head.

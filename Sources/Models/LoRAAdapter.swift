@@ -78,6 +78,8 @@ public struct LoRAAdapter: Sendable, Equatable {
 
     /// Throws `ModelError.invalidInput` unless the adapter has one entry per layer of `config`
     /// and every matrix has the shape of the projection it adapts.
+    /// Checks that the adapter fits `config` and that every weight is finite.
+    /// - Throws: `ModelError.invalidInput` naming the layer and projection.
     public func validate(for config: LlamaConfig) throws {
         guard layers.count == config.layerCount else {
             throw ModelError.invalidInput("the LoRA adapter has \(layers.count) layers; the model has \(config.layerCount)")
@@ -88,6 +90,10 @@ public struct LoRAAdapter: Sendable, Equatable {
                 guard w.outFeatures == rows, w.inFeatures == columns else {
                     throw ModelError.invalidInput("LoRA adapter of layer \(l) \(projection.rawValue) is [\(w.outFeatures), "
                                                   + "\(w.inFeatures)]; the model's matrix is [\(rows), \(columns)]")
+                }
+                guard w.scale.isFinite, w.a.allSatisfy(\.isFinite), w.b.allSatisfy(\.isFinite) else {
+                    throw ModelError.invalidInput("LoRA adapter of layer \(l) \(projection.rawValue) has non-finite weights "
+                                                  + "(NaN or infinity): it would only produce garbage; refusing it")
                 }
             }
         }

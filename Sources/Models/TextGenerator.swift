@@ -48,7 +48,7 @@ public final class TextGenerator {
 
     /// Renders messages with the chat template (generation prompt added) and tokenizes them.
     public func promptIds(for messages: [ChatMessage]) -> [Int] {
-        tokenizer.encode(template.render(messages, addGenerationPrompt: true), parseSpecial: true)
+        tokenizer.encode(template.pieces(messages, addGenerationPrompt: true))
     }
 
     /// Generates a reply to `messages`. See `generate(promptIds:…)`.

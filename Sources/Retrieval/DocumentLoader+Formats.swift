@@ -11,22 +11,28 @@ extension DocumentLoader {
 
     /// `.md`: title = the front matter's `title`, else the text of the first `# ` heading, else the
     /// file name; headings stay in the text. YAML front matter (see `FrontMatter`) is taken out of
-    /// the text: `acl` (a list, or comma-separated) becomes the ACL, other keys metadata (lists
-    /// joined with ", ").
-    static func markdownDocument(id: String, path: String, text: String) -> SourceDocument {
-        let front = FrontMatter.parse(text)
+    /// the text: `acl` (a list of strings) becomes the ACL, other keys metadata (lists joined with ", ").
+    /// - Throws: `RetrievalError.badFile` naming the file and line when the front matter is invalid
+    ///   (the file is not indexed: a document whose ACL cannot be read is never stored open).
+    static func markdownDocument(id: String, path: String, text: String) throws -> SourceDocument {
+        let front: FrontMatter?, acl: [String], givenTitle: String?
+        do {
+            front = try FrontMatter.parse(text)
+            acl = try front?.acl ?? []
+            givenTitle = try front?.title
+        } catch let invalid as FrontMatter.Invalid {
+            throw RetrievalError.badFile(path: path, line: invalid.line, reason: invalid.reason)
+        }
         let body = front?.body ?? text
         let heading = body.split(separator: "\n").lazy
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.hasPrefix("# ") }
             .map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
-        let title = front?.values("title")?.first ?? heading.flatMap { $0.isEmpty ? nil : $0 } ?? fileName(path)
+        let title = givenTitle ?? heading.flatMap { $0.isEmpty ? nil : $0 } ?? fileName(path)
         var metadata: [String: String] = [:]
         for (key, values) in front?.fields ?? [] where !["acl", "title"].contains(key.lowercased()) {
             metadata[key] = values.joined(separator: ", ")
         }
-        let acl = (front?.values("acl") ?? []).flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return SourceDocument(id: id, sourcePath: path, title: title, text: body, metadata: metadata, acl: acl,
                               format: .markdown)
     }

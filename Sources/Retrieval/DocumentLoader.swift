@@ -31,9 +31,19 @@ public struct DocumentLoader: Sendable {
     ///     files found in a folder have ids relative to that folder and are filtered by the globs.
     ///   - include: globs on the relative path (`*`, `**`, `?`; see `GlobPattern`); empty = all files.
     ///   - exclude: globs on the relative path; a match drops the file.
+    ///   - idPrefix: put before every document id (`--id-prefix`), so that folders holding files of
+    ///     the same relative name can share a store.
     /// - Returns: the documents, plus one `DocumentLoadIssue` per failed, skipped or warned file.
     ///   Files with unsupported extensions inside folders are ignored silently.
-    public func load(paths: [URL], include: [String] = [], exclude: [String] = []) -> DocumentLoadResult {
+    public func load(paths: [URL], include: [String] = [], exclude: [String] = [], idPrefix: String = "") -> DocumentLoadResult {
+        var result = loadAll(paths: paths, include: include, exclude: exclude)
+        if !idPrefix.isEmpty {
+            for i in result.documents.indices { result.documents[i].id = idPrefix + result.documents[i].id }
+        }
+        return result
+    }
+
+    private func loadAll(paths: [URL], include: [String], exclude: [String]) -> DocumentLoadResult {
         let includes = include.map(GlobPattern.init), excludes = exclude.map(GlobPattern.init)
         var result = DocumentLoadResult()
         for root in paths {
@@ -106,7 +116,12 @@ public struct DocumentLoader: Sendable {
         text = Self.normalizeNewlines(text)
         guard !text.allSatisfy(\.isWhitespace) else { return fail(.emptyFile(path: path), .note) }
         switch ext {
-        case "md", "markdown": result.documents.append(Self.markdownDocument(id: id, path: path, text: text))
+        case "md", "markdown":
+            do { result.documents.append(try Self.markdownDocument(id: id, path: path, text: text)) } catch let error as RetrievalError {
+                return fail(error)
+            } catch {
+                return fail(.badFile(path: path, line: nil, reason: "\(error)"))
+            }
         case "html", "htm": result.documents.append(Self.htmlDocument(id: id, path: path, html: text))
         case "jsonl":
             let (documents, errors) = Self.jsonlDocuments(path: path, text: text)

@@ -21,8 +21,25 @@ public struct SourceDocument: Sendable, Hashable, Codable {
     public var acl: [String]
     public var format: DocumentFormat
     /// 64-bit FNV-1a hash over the UTF-8 of `title`, a 0x00 separator byte, and `text`; a changed
-    /// hash means the document must be re-indexed. Not cryptographic.
+    /// hash means the document must be re-chunked and re-embedded. Not cryptographic.
     public var contentHash: UInt64
+
+    /// 64-bit FNV-1a hash of everything stored beside the text: source path, format, ACL and
+    /// metadata (keys sorted). A changed hash with an unchanged `contentHash` means the stored
+    /// document's fields must be updated (an ACL change must reach the store) without re-embedding.
+    public var fieldsHash: UInt64 {
+        var hash = FNV1a()
+        hash.add(sourcePath)
+        hash.add(format.rawValue)
+        hash.add("acl")
+        for principal in acl { hash.add(principal) }
+        hash.add("metadata")
+        for key in metadata.keys.sorted() {
+            hash.add(key)
+            hash.add(metadata[key]!)
+        }
+        return hash.value
+    }
 
     public init(id: String, sourcePath: String, title: String, text: String,
                 metadata: [String: String] = [:], acl: [String] = [], format: DocumentFormat = .text) {
@@ -38,15 +55,10 @@ public struct SourceDocument: Sendable, Hashable, Codable {
 
     /// FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3) of `title`, 0x00, `text`.
     public static func contentHash(title: String, text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        for byte in title.utf8 { mix(byte) }
-        mix(0)
-        for byte in text.utf8 { mix(byte) }
-        return hash
+        var hash = FNV1a()
+        hash.add(title)
+        for byte in text.utf8 { hash.mix(byte) }
+        return hash.value
     }
 
     /// The part of `text` between two Unicode-scalar offsets (as in `Chunk.startOffset`/`endOffset`),
@@ -57,5 +69,21 @@ public struct SourceDocument: Sendable, Hashable, Codable {
         let from = scalars.index(scalars.startIndex, offsetBy: lower)
         let to = scalars.index(from, offsetBy: upper - lower)
         return String(scalars[from..<to])
+    }
+}
+
+/// 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over strings, each
+/// followed by a 0x00 byte so that ("ab", "c") and ("a", "bc") differ.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func mix(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value &*= 0x0000_0100_0000_01b3
+    }
+
+    mutating func add(_ string: String) {
+        for byte in string.utf8 { mix(byte) }
+        mix(0)
     }
 }

@@ -6,8 +6,11 @@ import RagTuneRetrieval
 public protocol DocumentStore: Sendable {
     /// Where the store lives (a file path or a connection string), for messages.
     var path: String { get }
-    /// The stored content hash of a document, or nil when it is not stored.
-    func contentHash(of documentId: String) throws -> UInt64?
+    /// What the store holds of a document (hashes and source), or nil when it is not stored.
+    func storedDocument(_ documentId: String) throws -> StoredDocumentInfo?
+    /// Rewrites a stored document's source, format, ACL and metadata when only those changed (its
+    /// text, chunks and embeddings stay), in one transaction that advances the generation.
+    func updateFields(_ document: SourceDocument) throws
     /// Stores a document with its chunks and embeddings in one transaction, replacing any
     /// earlier version. - Returns: true when the document is new.
     @discardableResult
@@ -38,5 +41,22 @@ public struct StoreSnapshot: Sendable {
     public init(generation: UInt64, chunks: [StoredChunk]) {
         self.generation = generation
         self.chunks = chunks
+    }
+}
+
+/// What a store holds of one document, for deciding what an ingest must do with it.
+public struct StoredDocumentInfo: Sendable, Equatable {
+    /// `SourceDocument.contentHash` of the stored version (title and text).
+    public var contentHash: UInt64
+    /// `SourceDocument.fieldsHash` of the stored version (source, format, ACL, metadata); nil for
+    /// documents stored before the store kept it.
+    public var fieldsHash: UInt64?
+    /// The file the stored version came from.
+    public var source: String
+
+    public init(contentHash: UInt64, fieldsHash: UInt64?, source: String) {
+        self.contentHash = contentHash
+        self.fieldsHash = fieldsHash
+        self.source = source
     }
 }

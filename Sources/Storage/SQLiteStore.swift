@@ -11,16 +11,75 @@ public struct SQLiteStore: DocumentStore {
     public let path: String
     private let pool: DatabasePool
 
-    /// Opens (creating when needed) the store at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// How a store is opened.
+    public enum OpenMode: Sendable {
+        /// Read and write, creating the file (and its folder) when missing: only ingestion creates stores.
+        case create
+        /// Read and write an existing store (e.g. removing documents); a missing file is an error.
+        case readWrite
+        /// Read an existing store without ever writing to it, so a store on a read-only volume or
+        /// owned by another user can be searched; a missing file is an error.
+        case readOnly
+    }
+
+    /// Opens the store at `path` and, unless read-only, brings its schema up to date.
+    /// - Throws: `StorageError.noStore` when `mode` is not `.create` and there is no file at
+    ///   `path` (a typo never creates an empty store); `cannotOpen` naming the path otherwise.
+    public init(path: String, mode: OpenMode = .create) throws {
         self.path = path
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue {
+            throw StorageError.cannotOpen(path: path, reason: "it is a folder, not a store file")
+        }
+        if mode != .create && !exists { throw StorageError.noStore(path: path) }
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            pool = try DatabasePool(path: path)
-            try Self.migrator.migrate(pool)
+            switch mode {
+            case .create, .readWrite:
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                pool = try DatabasePool(path: path)
+                try Self.migrator.migrate(pool)
+            case .readOnly:
+                pool = try Self.openReadOnly(path)
+            }
         } catch {
             throw StorageError.cannotOpen(path: path, reason: "\(error)")
+        }
+        if mode == .readOnly {
+            try Self.checkSchema(pool, path: path)
+        }
+    }
+
+    /// A read-only connection pool. SQLite needs the `-shm` file of a WAL database; in a folder the
+    /// caller cannot write (and with no `-shm` left behind) it opens the file as immutable instead,
+    /// which is right for a store nobody is writing to at the time.
+    private static func openReadOnly(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+            return pool
+        } catch {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            let escaped = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#", "%"])) ?? absolute
+            let pool = try DatabasePool(path: "file:\(escaped)?immutable=1", configuration: configuration)
+            try pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+            return pool
+        }
+    }
+
+    /// Refuses a file that is not a RagTune store (an SQLite file of something else).
+    private static func checkSchema(_ pool: DatabasePool, path: String) throws {
+        let tables: [String]
+        do {
+            tables = try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        } catch {
+            throw StorageError.cannotOpen(path: path, reason: "\(error)")
+        }
+        guard ["document", "chunk", "setting"].allSatisfy(tables.contains) else {
+            throw StorageError.cannotOpen(path: path, reason: "not a RagTune store (no document/chunk tables)")
         }
     }
 
@@ -42,14 +101,42 @@ public struct SQLiteStore: DocumentStore {
                 CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """)
         }
+        // v2: a hash of source, format, ACL and metadata, so a changed ACL reaches the store even
+        // when the text did not change. NULL (documents stored before v2) counts as changed.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE document ADD COLUMN fieldsHash INTEGER")
+        }
         return migrator
     }
 
-    /// The stored content hash of a document, or nil when it is not stored.
-    public func contentHash(of documentId: String) throws -> UInt64? {
+    /// What the store holds of a document (hashes and source), or nil when it is not stored.
+    public func storedDocument(_ documentId: String) throws -> StoredDocumentInfo? {
         try read { db in
-            try Int64.fetchOne(db, sql: "SELECT contentHash FROM document WHERE id = ?", arguments: [documentId])
-                .map { UInt64(bitPattern: $0) }
+            let hasFields = try db.columns(in: "document").contains { $0.name == "fieldsHash" }
+            let sql = "SELECT contentHash, \(hasFields ? "fieldsHash" : "NULL AS fieldsHash"), source FROM document WHERE id = ?"
+            return try Row.fetchOne(db, sql: sql, arguments: [documentId]).map { row in
+                StoredDocumentInfo(contentHash: UInt64(bitPattern: try row.decode(Int64.self, forColumn: "contentHash")),
+                                   fieldsHash: try row.decode(Int64?.self, forColumn: "fieldsHash").map { UInt64(bitPattern: $0) },
+                                   source: try row.decode(forColumn: "source"))
+            }
+        }
+    }
+
+    /// Rewrites a stored document's source, format, ACL and metadata (its chunks and embeddings stay;
+    /// search reads the ACL from the document), in one transaction that advances the generation.
+    /// - Throws: `StorageError.mismatch` when the document is not stored or its text changed.
+    public func updateFields(_ document: SourceDocument) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE document SET source = ?, format = ?, metadata = ?, acl = ?, fieldsHash = ?, version = version + 1,
+                       indexedAt = ? WHERE id = ? AND contentHash = ?
+                """, arguments: [document.sourcePath, document.format.rawValue, Self.json(document.metadata),
+                                 Self.json(document.acl), Int64(bitPattern: document.fieldsHash),
+                                 Date().timeIntervalSince1970, document.id, Int64(bitPattern: document.contentHash)])
+            guard db.changesCount == 1 else {
+                throw StorageError.mismatch(path: path, reason: "cannot update \(document.id): not stored with this text")
+            }
+            try Self.advanceGeneration(db)
         }
     }
 
@@ -64,11 +151,12 @@ public struct SQLiteStore: DocumentStore {
             let previous = try Int.fetchOne(db, sql: "SELECT version FROM document WHERE id = ?", arguments: [document.id])
             try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [document.id])
             try db.execute(sql: """
-                INSERT INTO document (id, source, title, format, metadata, acl, contentHash, version, indexedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO document (id, source, title, format, metadata, acl, contentHash, fieldsHash, version, indexedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [document.id, document.sourcePath, document.title, document.format.rawValue,
                                  Self.json(document.metadata), Self.json(document.acl),
-                                 Int64(bitPattern: document.contentHash), (previous ?? 0) + 1,
+                                 Int64(bitPattern: document.contentHash), Int64(bitPattern: document.fieldsHash),
+                                 (previous ?? 0) + 1,
                                  Date().timeIntervalSince1970])
             for (chunk, embedding) in zip(chunks, embeddings) {
                 try db.execute(sql: """
@@ -100,7 +188,9 @@ public struct SQLiteStore: DocumentStore {
     /// Every stored document: (id, source path).
     public func documents() throws -> [(id: String, source: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, source FROM document ORDER BY id").map { ($0["id"], $0["source"]) }
+            try Row.fetchAll(db, sql: "SELECT id, source FROM document ORDER BY id").map {
+                (try $0.decode(String.self, forColumn: "id"), try $0.decode(String.self, forColumn: "source"))
+            }
         }
     }
 
@@ -128,12 +218,15 @@ public struct SQLiteStore: DocumentStore {
                 FROM chunk c JOIN document d ON d.id = c.documentId ORDER BY c.documentId, c.ordinal
                 """)
             let chunks = try rows.map { row in
-                let chunk = Chunk(documentID: row["documentId"], ordinal: row["ordinal"], text: row["text"],
-                                  heading: row["heading"], startOffset: row["startOffset"], endOffset: row["endOffset"],
-                                  tokenCount: row["tokenCount"], prefixLength: row["prefixLength"])
-                return StoredChunk(id: row["id"], chunk: chunk, documentSource: row["source"], documentTitle: row["title"],
-                                   metadata: try Self.decode(row["metadata"], path: path),
-                                   acl: try Self.decode(row["acl"], path: path),
+                let chunk = Chunk(documentID: try row.decode(forColumn: "documentId"), ordinal: try row.decode(forColumn: "ordinal"),
+                                  text: try row.decode(forColumn: "text"), heading: try row.decode(forColumn: "heading"),
+                                  startOffset: try row.decode(forColumn: "startOffset"), endOffset: try row.decode(forColumn: "endOffset"),
+                                  tokenCount: try row.decode(forColumn: "tokenCount"),
+                                  prefixLength: try row.decode(forColumn: "prefixLength"))
+                return StoredChunk(id: try row.decode(forColumn: "id"), chunk: chunk, documentSource: try row.decode(forColumn: "source"),
+                                   documentTitle: try row.decode(forColumn: "title"),
+                                   metadata: try Self.decode(try row.decode(forColumn: "metadata"), path: path),
+                                   acl: try Self.decode(try row.decode(forColumn: "acl"), path: path),
                                    embedding: try withEmbeddings ? embedding(row) : [])
             }
             return StoreSnapshot(generation: try Self.generation(db), chunks: chunks)
@@ -149,7 +242,7 @@ public struct SQLiteStore: DocumentStore {
                 let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
                 for row in try Row.fetchAll(db, sql: "SELECT id, embedding FROM chunk WHERE id IN (\(marks))",
                                             arguments: StatementArguments(Array(batch))) {
-                    found[row["id"]] = try embedding(row)
+                    found[try row.decode(Int64.self, forColumn: "id")] = try embedding(row)
                 }
             }
             return found
@@ -162,9 +255,9 @@ public struct SQLiteStore: DocumentStore {
     }
 
     private func embedding(_ row: Row) throws -> [Float] {
-        let blob: Data = row["embedding"]
+        let blob = try row.decode(Data.self, forColumn: "embedding")
         guard blob.count % 4 == 0 else {
-            throw StorageError.corruptRow(path: path, reason: "chunk \(row["id"] as Int64) embedding has \(blob.count) bytes")
+            throw StorageError.corruptRow(path: path, reason: "chunk \((try? row.decode(Int64.self, forColumn: "id")).map(String.init) ?? "?") embedding has \(blob.count) bytes")
         }
         return blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
@@ -206,8 +299,11 @@ public struct SQLiteStore: DocumentStore {
         }
     }
 
+    /// `[String]` and `[String: String]` always encode; keys sorted so equal values store equal text.
     private static func json<T: Encodable>(_ value: T) -> String {
-        (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? "null"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
     }
 
     private static func decode<T: Decodable>(_ text: String, path: String) throws -> T {

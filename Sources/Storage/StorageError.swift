@@ -1,6 +1,8 @@
 /// Errors of the document store, naming the store's path.
 public enum StorageError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
+    /// A reader (search, ask, remove, eval) was given a path with no store; only ingestion creates one.
+    case noStore(path: String)
     case database(path: String, reason: String)
     case corruptRow(path: String, reason: String)
     case mismatch(path: String, reason: String)
@@ -10,6 +12,7 @@ public enum StorageError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "\(path): cannot open the store: \(reason)"
+        case .noStore(let path): return "no store at \(path) (create one with: ragtune index --store \(path) FILES...)"
         case .database(let path, let reason): return "\(path): \(reason)"
         case .corruptRow(let path, let reason): return "\(path): corrupt row: \(reason)"
         case .mismatch(let path, let reason): return "\(path): \(reason)"

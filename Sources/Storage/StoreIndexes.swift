@@ -19,6 +19,9 @@ public struct StoreIndexes: Sendable {
     public var hnswParameters: HNSWParameters
     /// Receives one line per rebuild, update or unusable file (for stderr).
     public var log: @Sendable (String) -> Void
+    /// Whether a rebuilt or updated index is saved. Readers set it false: they never write beside
+    /// the store (which may be read-only or being indexed); `refresh` after an ingest saves.
+    public var savesRebuiltIndexes = true
 
     /// The HNSW settings: hnswlib's defaults for M and efConstruction.
     public struct HNSWParameters: Sendable {
@@ -94,7 +97,14 @@ public struct StoreIndexes: Sendable {
     /// is at the snapshot's generation, otherwise rebuilt and saved.
     private func bm25Index(_ snapshot: StoreSnapshot) throws -> (BM25Index, [Int64]) {
         if let saved = load(bm25File), saved.generation == snapshot.generation {
-            do { return (try BM25Index(serialized: saved.payload), saved.chunkIds) } catch {
+            do {
+                let index = try BM25Index(serialized: saved.payload)
+                guard index.documentCount == saved.chunkIds.count else {
+                    throw StorageError.corruptIndexFile(path: bm25File.path, reason: "\(index.documentCount) documents but "
+                                                        + "\(saved.chunkIds.count) chunk ids")
+                }
+                return (index, saved.chunkIds)
+            } catch {
                 log("\(bm25File.path): \(error); rebuilding")
             }
         }
@@ -177,6 +187,10 @@ public struct StoreIndexes: Sendable {
 
     /// Saves an index file; a failure (read-only folder, full disk) only costs a rebuild next time.
     private func save(_ snapshot: IndexSnapshotFile, to file: URL) {
+        guard savesRebuiltIndexes else {
+            log("\(file.lastPathComponent) was stale and is rebuilt in memory only; `ragtune index` saves it")
+            return
+        }
         do { try snapshot.write(to: file) } catch { log("cannot save \(file.path): \(error)") }
     }
 }

@@ -138,9 +138,23 @@ public struct BPETokenizer: Tokenizer {
     /// The GGUF token type of `id` (`.normal` for ordinary text), or nil when out of range.
     public func tokenType(of id: Int) -> TokenType? { tokenTypes.indices.contains(id) ? tokenTypes[id] : nil }
 
-    /// Token ids of `text`, special tokens included (`encode(text, parseSpecial: true)`). No BOS is added.
+    /// Token ids of `text` as plain text: control-token strings written in it (`<|im_start|>`) are
+    /// tokenized as ordinary characters (`encode(text, parseSpecial: false)`). No BOS is added.
+    /// Text from users and documents must never become control tokens; prompts with control
+    /// tokens are built from `ChatTemplate.pieces` and `encode(_ pieces:)`.
     public func encode(_ text: String) -> [Int] {
-        encode(text, parseSpecial: true)
+        encode(text, parseSpecial: false)
+    }
+
+    /// Token ids of a templated prompt: special tokens parsed in the template's control pieces
+    /// only; message text is plain (see `ChatTemplate`).
+    public func encode(_ pieces: [ChatTemplate.Piece]) -> [Int] {
+        pieces.flatMap { piece -> [Int] in
+            switch piece {
+            case .control(let token): return encode(token, parseSpecial: true)
+            case .text(let text): return encode(text, parseSpecial: false)
+            }
+        }
     }
 
     /// Token ids of `text`. No BOS is added.

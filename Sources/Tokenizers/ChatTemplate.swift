@@ -37,24 +37,47 @@ public struct ChatTemplate: Sendable, Equatable {
         }
     }
 
-    /// The prompt text for `messages`.
+    /// One piece of a rendered conversation.
+    public enum Piece: Sendable, Equatable {
+        /// A control token the template writes (`<|im_start|>`, `<|im_end|>`).
+        case control(String)
+        /// Text: roles, newlines and message contents, tokenized as plain text.
+        case text(String)
+
+        var string: String {
+            switch self {
+            case .control(let s), .text(let s): return s
+            }
+        }
+    }
+
+    /// The prompt text for `messages` (for display; tokenize `pieces` instead).
     /// - Parameter addGenerationPrompt: whether to end with `<|im_start|>assistant\n` so the model
     ///   writes the next assistant turn.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
-        var text = ""
-        if let defaultSystemPrompt, let first = messages.first, first.role != "system" {
-            append(.system(defaultSystemPrompt), to: &text)
-        }
-        for message in messages { append(message, to: &text) }
-        if addGenerationPrompt { text += "<|im_start|>assistant\n" }
-        return text
+        pieces(messages, addGenerationPrompt: addGenerationPrompt).map(\.string).joined()
     }
 
-    private func append(_ message: ChatMessage, to text: inout String) {
-        text += "<|im_start|>"
-        text += message.role
-        text += "\n"
-        text += message.content
-        text += "<|im_end|>\n"
+    /// The prompt for `messages` as control tokens and text, adjacent text merged.
+    public func pieces(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> [Piece] {
+        var pieces: [Piece] = []
+        func text(_ s: String) {
+            if case .text(let last)? = pieces.last { pieces[pieces.count - 1] = .text(last + s) } else { pieces.append(.text(s)) }
+        }
+        func append(_ message: ChatMessage) {
+            pieces.append(.control("<|im_start|>"))
+            text(message.role + "\n" + message.content)
+            pieces.append(.control("<|im_end|>"))
+            text("\n")
+        }
+        if let defaultSystemPrompt, let first = messages.first, first.role != "system" {
+            append(.system(defaultSystemPrompt))
+        }
+        for message in messages { append(message) }
+        if addGenerationPrompt {
+            pieces.append(.control("<|im_start|>"))
+            text("assistant\n")
+        }
+        return pieces
     }
 }

@@ -5,7 +5,10 @@ import Foundation
 /// Follows Hugging Face `tokenizers` 0.23 (`BertNormalizer`, `BertPreTokenizer`, `WordPiece`,
 /// `TemplateProcessing`) with sentence-transformers' settings: the file's truncation and padding
 /// are ignored, sequences are truncated to `maxLength` tokens in all and never padded.
-/// Added tokens that match the raw input (`"normalized": false`, e.g. `[SEP]`) are recognized in text.
+/// Text is plain by default: `[SEP]` written in a document is the characters `[`, `sep`, `]`
+/// (Hugging Face's `split_special_tokens=True`), so no document or query can forge a separator.
+/// With `parseSpecial: true`, added tokens that match the raw input (`"normalized": false`) are
+/// recognized in text, as `tokenizers` does by default.
 public struct WordPieceTokenizer: Tokenizer {
     /// Most ids `encode` and `encodePair` return, `[CLS]` and `[SEP]` included.
     public let maxLength: Int
@@ -93,17 +96,23 @@ public struct WordPieceTokenizer: Tokenizer {
         specialIds = Set(added.filter { $0.special == true }.map(\.id))
     }
 
-    /// Token ids of `text` as sentence-transformers feeds them to the model:
+    /// Token ids of `text` (plain text) as sentence-transformers feeds them to the model:
     /// `[CLS] pieces… [SEP]`, at most `maxLength` ids (pieces past `maxLength - 2` are dropped).
     public func encode(_ text: String) -> [Int] {
+        encode(text, parseSpecial: false)
+    }
+
+    /// Token ids of `text`; with `parseSpecial`, added tokens written in it (`[SEP]`, `[MASK]`)
+    /// become their ids.
+    public func encode(_ text: String, parseSpecial: Bool) -> [Int] {
         var ids = [classifierId]
         ids.reserveCapacity(min(maxLength, text.utf8.count / 3 + 2))
-        appendPieces(of: text, to: &ids, limit: maxLength - 1)
+        appendPieces(of: text, to: &ids, limit: maxLength - 1, parseSpecial: parseSpecial)
         ids.append(separatorId)
         return ids
     }
 
-    /// Ids and token type ids of a sentence pair, for cross-encoders:
+    /// Ids and token type ids of a sentence pair (plain text), for cross-encoders:
     /// `[CLS] a [SEP] b [SEP]` with types `0…0 1…1`, at most `maxLength` ids.
     ///
     /// Truncation is `tokenizers`' longest-first: the shorter sequence is kept whole when it fits
@@ -176,9 +185,9 @@ public struct WordPieceTokenizer: Tokenizer {
     }
 
     /// Appends the piece ids of `text` (no `[CLS]`/`[SEP]`) to `ids` until `ids.count == limit`.
-    private func appendPieces(of text: String, to ids: inout [Int], limit: Int) {
+    private func appendPieces(of text: String, to ids: inout [Int], limit: Int, parseSpecial: Bool = false) {
         if ids.count >= limit { return }
-        if addedTokens.isEmpty {
+        if addedTokens.isEmpty || !parseSpecial {
             appendNormalizedPieces(of: text[...], to: &ids, limit: limit)
             return
         }

@@ -22,8 +22,9 @@ public struct EncodedExample: Sendable, Equatable {
 /// Renders conversations with the model's ChatML template and tokenizes them so that training
 /// sees exactly the tokens inference sees: every prompt part is tokenized as
 /// `TextGenerator.promptIds(for:)` does (the messages so far rendered with the generation prompt
-/// `<|im_start|>assistant\n`, special tokens parsed), and each assistant reply is tokenized on
-/// its own followed by `<|im_end|>`, the token generation stops at. By default only reply tokens
+/// `<|im_start|>assistant\n`, special tokens parsed in the template only), and each assistant
+/// reply is tokenized on its own, as plain text, followed by `<|im_end|>`, the token generation
+/// stops at. By default only reply tokens
 /// and their `<|im_end|>` are learned; `trainOnInputs` learns every token (axolotl's `train_on_inputs`).
 public struct ChatExampleEncoder: Sendable {
     public let tokenizer: BPETokenizer
@@ -61,7 +62,7 @@ public struct ChatExampleEncoder: Sendable {
 
     /// The prompt inference builds for `messages`: identical to `TextGenerator.promptIds(for:)`.
     public func promptIds(for messages: [ChatMessage]) -> [Int] {
-        tokenizer.encode(template.render(messages, addGenerationPrompt: true), parseSpecial: true)
+        tokenizer.encode(template.pieces(messages, addGenerationPrompt: true))
     }
 
     /// Tokens and loss mask of `example`, cut to `cutoffLength`. Messages after the last
@@ -78,7 +79,7 @@ public struct ChatExampleEncoder: Sendable {
             trainable.removeLast(trainable.count - shared)
             ids += prompt[shared...]
             trainable += repeatElement(trainOnInputs, count: prompt.count - shared)
-            let reply = tokenizer.encode(message.content, parseSpecial: true) + [endOfTurn]
+            let reply = tokenizer.encode(message.content, parseSpecial: false) + [endOfTurn]
             ids += reply
             trainable += repeatElement(trainOnInputs || example.learned[i], count: reply.count)
         }

@@ -25,6 +25,7 @@ public struct FineTuneDataset: Sendable {
     /// - Throws: `TrainingError.fileError` when unreadable or empty of examples,
     ///   `.invalidExample` for the first invalid line unless `skipInvalid`.
     public static func load(path: String, encoder: ChatExampleEncoder, skipInvalid: Bool) throws -> FineTuneDataset {
+        if let problem = FileCheck.problemReading(path) { throw TrainingError.fileError(path: path, reason: problem) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw TrainingError.fileError(path: path, reason: "cannot read (\(error.localizedDescription))")

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneTensor
 import RagTuneModels
 import Yams
 
@@ -125,6 +126,7 @@ extension FineTuneJob: Codable {
     /// Reads a job file: JSON when the name ends in `.json`, YAML otherwise.
     /// - Throws: `TrainingError.fileError` for an unreadable or malformed file, `.invalidJob` for a bad key.
     public static func load(from path: String) throws -> FineTuneJob {
+        if let problem = FileCheck.problemReading(path) { throw TrainingError.fileError(path: path, reason: problem) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw TrainingError.fileError(path: path, reason: "cannot read the job file (\(error.localizedDescription))")

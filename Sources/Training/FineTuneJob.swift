@@ -1,3 +1,4 @@
+import RagTuneTensor
 import RagTuneModels
 
 /// Everything a LoRA fine-tuning run needs, with the field names of Hugging Face's
@@ -101,6 +102,20 @@ public struct FineTuneJob: Sendable, Equatable {
     }
 
     /// Throws `TrainingError.invalidJob` naming the first setting out of range.
+    /// Checks the files and folders the job names, before any model is loaded: `data_path` and
+    /// `eval_file` must be readable files, `output_dir` a folder (or creatable).
+    /// - Throws: `TrainingError.invalidJob` naming the key, the path and what is wrong.
+    public func checkPaths() throws {
+        for (key, path) in [(CodingKeys.dataPath, dataPath), (.evalFile, evalFile)] {
+            if let path, let problem = FileCheck.problemReading(path) {
+                throw TrainingError.invalidJob(key: key.rawValue, reason: "\(path): \(problem)")
+            }
+        }
+        if let problem = FileCheck.problemUsingFolder(outputDir) {
+            throw TrainingError.invalidJob(key: CodingKeys.outputDir.rawValue, reason: "\(outputDir): \(problem)")
+        }
+    }
+
     public func validate() throws {
         func check(_ ok: Bool, _ key: CodingKeys, _ reason: String) throws {
             if !ok { throw TrainingError.invalidJob(key: key.rawValue, reason: reason) }
@@ -136,7 +151,8 @@ public struct FineTuneJob: Sendable, Equatable {
         try check(loggingSteps >= 1, .loggingSteps, "is \(loggingSteps); must be at least 1")
         try check((earlyStoppingPatience ?? 1) >= 1, .earlyStoppingPatience, "must be at least 1")
         try check(earlyStoppingThreshold >= 0, .earlyStoppingThreshold, "must be ≥ 0")
-        try check(threads >= 1 && threads <= 256, .threads, "is \(threads); must be in 1...256")
+        try check(ThreadLimit.problem(with: threads, option: "threads") == nil, .threads,
+                  "is \(threads); must be in 1...\(ThreadLimit.maximum) (4 × the logical cores)")
         try check(samplePrompts >= 0, .samplePrompts, "must be ≥ 0")
         try check(sampleMaxTokens >= 1, .sampleMaxTokens, "must be at least 1")
     }

@@ -102,9 +102,18 @@ public final class Trainer {
         let micro = batches[state.batchInEpoch..<min(batches.count, state.batchInEpoch + job.gradientAccumulationSteps)]
         let sequences = micro.map { $0.map { train[$0] } }
         let (loss, gradients, counted) = try accumulate(sequences, step: state.step)
+        guard loss.isFinite, gradients.allSatisfy(\.isFinite) else {
+            throw TrainingError.nonFinite("step \(state.step + 1): the \(loss.isFinite ? "gradient" : "loss (\(loss))") is not "
+                                          + "finite; stopped before changing the adapter (lower learning_rate or max_grad_norm, "
+                                          + "check the data, or resume from an earlier checkpoint)")
+        }
         let rate = schedule.rate(at: state.step, plateauScale: state.plateau.scale)
         optimizer.learningRate = Float(rate)
         let norm = try optimizer.update(&model.parameters.values, gradients: gradients)
+        guard model.parameters.values.allSatisfy(\.isFinite) else {
+            throw TrainingError.nonFinite("step \(state.step + 1): the update made adapter weights non-finite (learning "
+                                          + "rate \(rate) is too high); stopped, nothing of this run is saved after it")
+        }
         let inputs = sequences.joined().reduce(0) { $0 + $1.tokens.count }
         state.step += 1
         state.batchInEpoch += micro.count
@@ -170,6 +179,10 @@ public final class Trainer {
 
     private func evaluateAndObserve(baseline: Bool = false) throws -> TrainerLogEntry {
         let loss = try evaluate()
+        guard loss.isFinite else {
+            throw TrainingError.nonFinite("step \(state.step): the eval loss is \(loss); stopped (the adapter or the eval "
+                                          + "data produce non-finite values)")
+        }
         state.lastEvalStep = state.step
         if !baseline {
             if job.lrSchedulerType == .reduceOnPlateau { state.plateau.observe(loss, peak: job.learningRate) }

@@ -85,6 +85,11 @@ public enum TrainerCheckpoint {
             guard first.count == count, second.count == count else {
                 throw TrainingError.shapeMismatch("optimizer moments hold \(first.count) and \(second.count) values; need \(count)")
             }
+            guard adapter.parameters.values.allSatisfy(\.isFinite), first.allSatisfy(\.isFinite), second.allSatisfy(\.isFinite),
+                  saved.state.stepLosses.allSatisfy(\.isFinite) else {
+                throw TrainingError.nonFinite("the checkpoint holds non-finite adapter weights, optimizer moments or losses "
+                                              + "(NaN or infinity); resume from an earlier checkpoint")
+            }
             trainer.model.parameters = adapter.parameters
             trainer.optimizer.firstMoment = first
             trainer.optimizer.secondMoment = second

@@ -14,6 +14,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidJob(key: String, reason: String)
     /// A file or checkpoint that cannot be read or written: its path and why.
     case fileError(path: String, reason: String)
+    /// A loss, gradient or weight became NaN or infinite; nothing non-finite is ever applied or saved.
+    case nonFinite(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .invalidExample(let file, let line, let field, let reason): return "\(file):\(line): \(field): \(reason)"
         case .invalidJob(let key, let reason): return "job setting \(key): \(reason)"
         case .fileError(let path, let reason): return "\(path): \(reason)"
+        case .nonFinite(let what): return what
         }
     }
 }

@@ -33,8 +33,7 @@ struct AskCommand: ParsableCommand {
 
     @OptionGroup var generatorOptions: GeneratorOptions
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(help: "Print one JSON object on stdout (no streaming).")
     var json = false
@@ -45,14 +44,15 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         var clock = Date()
-        let embedder = try MiniLMEmbedder(threads: threads)
-        let generator = try generatorOptions.make(threads: threads)
-        let pipeline = try rag.pipeline(store: store, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
-                                        threads: threads)
+        let database = try SQLiteStore(path: store, mode: .readOnly)
+        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
+        let generator = try generatorOptions.make(threads: threadOptions.threads)
+        let pipeline = try rag.pipeline(store: database, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
+                                        threads: threadOptions.threads)
         let loadSeconds = Date().timeIntervalSince(clock)
         clock = Date()
         let answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
-            if !json { FileHandle.standardOutput.write(Data(text.utf8)) }
+            if !json { printFlushed(text) }
         }
         if json {
             var timings = answer.timings

@@ -11,9 +11,18 @@ struct BenchCommand: ParsableCommand {
         subcommands: [EmbedBench.self, EmbedCorpusBench.self, DecodeBench.self, TrainBench.self, KernelBench.self, BM25Bench.self, HNSWBench.self])
 }
 
-/// The thread counts of a `--threads 1,2` option (entries that are not counts ≥ 1 are dropped).
-func benchThreadCounts(_ list: String) -> [Int] {
-    list.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+/// The thread counts of a `--threads 1,2` option.
+/// - Throws: `ValidationError` for an entry that is not a whole number in 1...`ThreadLimit.maximum`.
+func benchThreadCounts(_ list: String) throws -> [Int] {
+    let counts = try list.split(separator: ",").map { entry -> Int in
+        guard let count = Int(entry.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("--threads \(list): '\(entry)' is not a whole number")
+        }
+        if let problem = ThreadLimit.problem(with: count) { throw ValidationError(problem) }
+        return count
+    }
+    guard !counts.isEmpty else { throw ValidationError("--threads: give at least one thread count, e.g. 1,2") }
+    return counts
 }
 
 /// The middle of the measured rounds (the upper one of an even count; 0 for none).
@@ -55,10 +64,11 @@ struct EmbedBench: ParsableCommand {
     func validate() throws {
         guard (3...512).contains(tokens) else { throw ValidationError("--tokens must be in 3...512") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard threadCounts.count > 0 else { throw ValidationError("--threads: give counts like 1,2") }
+        _ = try benchThreadCounts(threads)
     }
 
-    var threadCounts: [Int] { benchThreadCounts(threads) }
+    /// The `--threads` list (checked by `validate`).
+    var threadCounts: [Int] { (try? benchThreadCounts(threads)) ?? [] }
 
     func run() throws {
         let machine = machineReport()

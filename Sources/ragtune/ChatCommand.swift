@@ -24,7 +24,7 @@ struct ChatCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = try decoderOptions.makeGenerator(threads: sampling.threads)
+        let generator = try decoderOptions.makeGenerator(threads: sampling.threadOptions.threads)
         let start = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         var messages = start
         let interactive = isatty(STDIN_FILENO) != 0

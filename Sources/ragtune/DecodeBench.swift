@@ -28,12 +28,13 @@ struct DecodeBench: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    var threadCounts: [Int] { benchThreadCounts(threads) }
+    /// The `--threads` list (checked by `validate`).
+    var threadCounts: [Int] { (try? benchThreadCounts(threads)) ?? [] }
 
     func validate() throws {
         guard tokens >= 1 else { throw ValidationError("--tokens must be at least 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        guard !threadCounts.isEmpty else { throw ValidationError("--threads: give counts like 1,2") }
+        _ = try benchThreadCounts(threads)
     }
 
     func run() throws {
@@ -45,8 +46,7 @@ struct DecodeBench: ParsableCommand {
         let gguf = try GGUFFile(url: ModelDirectory().file(spec.weightsFile, of: spec))
         let model = try LlamaModel(gguf: gguf)
         let tokenizer = try BPETokenizer(gguf: gguf)
-        let promptIds = tokenizer.encode(ChatTemplate.smolLM2.render([ChatMessage(role: "user", content: text)]),
-                                         parseSpecial: true)
+        let promptIds = tokenizer.encode(ChatTemplate.smolLM2.pieces([ChatMessage(role: "user", content: text)]))
         let machine = machineReport()
         if !json {
             logError("CPU: \(machine["cpu"]!), SIMD \(machine["simd"]!); prompt \(promptIds.count) tokens, generating \(tokens)")

@@ -23,8 +23,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "QA pairs to compare closed-book and RAG on.")
     var questions: Int = 16
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
@@ -46,7 +45,7 @@ struct DemoCommand: ParsableCommand {
 
         // 1. Index.
         let database = try openEmbeddingStore(storePath)
-        let embedder = try MiniLMEmbedder(threads: threads)
+        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
         let chunker = try miniLMChunker(embedder, maxTokens: 200, overlap: 32)
         let loaded = DocumentLoader().load(paths: [passages])
         if let failure = loaded.failures.first { throw ValidationError("\(failure)") }
@@ -62,7 +61,7 @@ struct DemoCommand: ParsableCommand {
         }
 
         // 2. Answers with citations.
-        let generator = LocalGenerator(try TextGenerator(threads: threads))
+        let generator = LocalGenerator(try TextGenerator(threads: threadOptions.threads))
         var options = RAGPipeline.Options()
         options.packer = ContextPacker(maxSources: 3)
         options.maxAnswerTokens = 64

@@ -16,28 +16,27 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Write JSONL here instead of stdout.")
     var output: String?
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(name: .customLong("batch-size"), help: "Sequences per forward pass.")
     var batchSize: Int = 32
 
     func validate() throws {
         guard model == .minilm else { throw ValidationError("--model: only minilm is an embedding model") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
         let texts = try JSONLines(path: io.input).texts()
-        let embedder = try MiniLMEmbedder(batchSize: batchSize, threads: threads)
+        let embedder = try MiniLMEmbedder(batchSize: batchSize, threads: threadOptions.threads)
         let start = Date()
         let vectors = try embedder.embed(texts)
         let seconds = Date().timeIntervalSince(start)
         let out = try OutputSink(path: output)
         for (text, vector) in zip(texts, vectors) {
-            out.line("{\"text\": \(JSONText.string(text)), \"embedding\": \(JSONText.floats(vector))}")
+            try out.line("{\"text\": \(JSONText.string(text)), \"embedding\": \(JSONText.floats(vector))}")
         }
+        try out.commit()
         let summary: [String: Any] = ["lines": texts.count, "dimension": embedder.dimension, "seconds": seconds,
                                       "texts_per_second": seconds > 0 ? Double(texts.count) / seconds : 0]
         if io.json { print(JSONText.object(["summary": summary])) }

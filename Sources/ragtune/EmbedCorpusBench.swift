@@ -43,11 +43,12 @@ struct EmbedCorpusBench: ParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        guard threadCounts.count > 0 else { throw ValidationError("--threads: give counts like 1,2") }
+        _ = try benchThreadCounts(threads)
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    var threadCounts: [Int] { benchThreadCounts(threads) }
+    /// The `--threads` list (checked by `validate`).
+    var threadCounts: [Int] { (try? benchThreadCounts(threads)) ?? [] }
 
     func run() throws {
         let machine = machineReport()

@@ -3,6 +3,7 @@ import Foundation
 import RagTuneEvaluation
 import RagTuneModels
 import RagTuneRAG
+import RagTuneStorage
 import RagTuneTensor
 
 extension QAStrategy: ExpressibleByArgument {}
@@ -56,8 +57,7 @@ struct EvalQACommand: ParsableCommand {
 
     @OptionGroup var generatorOptions: GeneratorOptions
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
@@ -79,18 +79,16 @@ struct EvalQACommand: ParsableCommand {
             }
             return gold
         }
-        let embedder = try MiniLMEmbedder(threads: threads)
-        let generator = try generatorOptions.make(threads: threads)
-        let pipeline = try store.map { try rag.pipeline(store: $0, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
-                                                                threads: threads) }
+        let database = try store.map { try SQLiteStore(path: $0, mode: .readOnly) }
+        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
+        let generator = try generatorOptions.make(threads: threadOptions.threads)
+        let pipeline = try database.map { try rag.pipeline(store: $0, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
+                                                                threads: threadOptions.threads) }
         var random = SplitMix64(seed: seed)
         let examples = dataset.pairs.indices.shuffled(using: &random).prefix(shots).map { (dataset.pairs[$0].question, dataset.pairs[$0].answer) }
         let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: maxTokens, examples: examples,
                               prompt: PromptBuilder(answerStyle: rag.answerStyle), yesNo: rag.yesNoAnswerer)
-        let detailsFile = try details.map { path -> FileHandle in
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        }
+        let detailsFile = try details.map { try OutputSink(path: $0) }
         var scores: [QAStrategy: [QAScore]] = [:]
         var bar = ProgressBar("answering", total: pairs.count * strategies.count, unit: "answers")
         for (pair, gold) in zip(pairs, golds) {
@@ -102,13 +100,13 @@ struct EvalQACommand: ParsableCommand {
                     var line = score.json
                     line["id"] = pair.id
                     line["question"] = pair.question
-                    detailsFile.write(Data((JSONText.object(line) + "\n").utf8))
+                    try detailsFile.line(JSONText.object(line))
                 }
                 bar.update(scores.values.map(\.count).reduce(0, +))
             }
         }
         bar.finish(pairs.count * strategies.count)
-        try detailsFile?.close()
+        try detailsFile?.commit()
         var summary: [String: Any] = ["questions": pairs.count, "qa": qa, "answer_field": answerField,
                                       "generator": generator.name, "strategies": [:] as [String: Any]]
         var perStrategy: [String: Any] = [:]

@@ -54,8 +54,7 @@ struct EvalRetrievalCommand: ParsableCommand {
     @Option(name: .customLong("bm25-b"))
     var b: Double = 0.75
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
@@ -64,7 +63,6 @@ struct EvalRetrievalCommand: ParsableCommand {
         guard chunkTokens >= 16, chunkTokens <= 254 else { throw ValidationError("--chunk-tokens must be in 16...254") }
         guard overlap >= 0, overlap < chunkTokens else { throw ValidationError("--overlap must be in 0..<chunk-tokens") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -88,7 +86,7 @@ struct EvalRetrievalCommand: ParsableCommand {
         var summary: [String: Any] = [
             "ndcg@10": report.averages["NDCG@10"] ?? 0, "recall@100": report.averages["Recall@100"] ?? 0,
             "mrr@10": report.averages["MRR@10"] ?? 0, "queries": report.queries.count, "qps": qps,
-            "mode": mode.rawValue, "documents": documents.count, "threads": threads, "timings": timings,
+            "mode": mode.rawValue, "documents": documents.count, "threads": threadOptions.threads, "timings": timings,
         ]
         if mode == .hybrid { summary["fusion"] = fusionOptions.method.description }
         if let store { summary["store"] = store }
@@ -112,11 +110,11 @@ struct EvalRetrievalCommand: ParsableCommand {
                                             scoring: BM25Scoring(k1: k1, b: b))
             timings["bm25_index_seconds"] = Date().timeIntervalSince(started)
             let searched = Date()
-            lists.append(index.searchBatch(queryTexts, k: top, threads: threads))
+            lists.append(index.searchBatch(queryTexts, k: top, threads: threadOptions.threads))
             timings["bm25_search_seconds"] = Date().timeIntervalSince(searched)
         }
         if mode != .bm25 {
-            let embedder = try MiniLMEmbedder(threads: threads)
+            let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
             let started = Date()
             var index = ExactVectorIndex(dimension: embedder.dimension)
             var bar = ProgressBar("embedding corpus", total: texts.count)
@@ -127,7 +125,7 @@ struct EvalRetrievalCommand: ParsableCommand {
             bar.finish(index.count)
             timings["dense_index_seconds"] = Date().timeIntervalSince(started)
             let searched = Date()
-            lists.append(try index.search(embedder.embed(queryTexts), k: top, threads: threads))
+            lists.append(try index.search(embedder.embed(queryTexts), k: top, threads: threadOptions.threads))
             timings["dense_search_seconds"] = Date().timeIntervalSince(searched)
         }
         let depth = fusionOptions.depth
@@ -144,7 +142,7 @@ struct EvalRetrievalCommand: ParsableCommand {
                                timings: inout [String: Double]) throws -> [[RetrievedDocument]] {
         guard k1 == 1.2, b == 0.75 else { throw ValidationError("--bm25-k1/--bm25-b: a store's BM25 uses k1 1.2, b 0.75") }
         let database = try openEmbeddingStore(path)
-        let embedder = try MiniLMEmbedder(threads: threads)
+        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
         let chunker = try miniLMChunker(embedder, maxTokens: chunkTokens, overlap: overlap)
         var started = Date()
         var bar = ProgressBar("indexing corpus", total: documents.count)

@@ -49,6 +49,7 @@ struct FineTuneCommand: ParsableCommand {
 
     func run() throws {
         let job = try resolvedJob()
+        try job.checkPaths()
         let started = Date()
         let generator = try TextGenerator(url: try modelURL(job.baseModel), threads: job.threads)
         let cutoff = min(job.cutoffLen, generator.model.config.contextLength)

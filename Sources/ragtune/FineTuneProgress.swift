@@ -43,6 +43,6 @@ struct FineTuneProgress {
 
     /// Ends the status line.
     func finish() {
-        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal { fputs("\n", CStream.error) }
     }
 }

@@ -27,7 +27,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "A system message (default: the model's own default).")
     var system: String?
 
-    @Flag(help: "Send the prompt as raw text, without the chat template.")
+    @Flag(help: "Send the prompt as raw model input, without the chat template: control tokens written in it (<|im_start|>) are parsed, so you write the template yourself. Without --raw, text is always plain.")
     var raw = false
 
     @OptionGroup var sampling: SamplingOptions
@@ -45,9 +45,10 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = try decoderOptions.makeGenerator(threads: sampling.threads)
-        if let messagesFile {
-            try answerFile(messagesFile, generator)
+        let chats = try messagesFile.map { try JSONLines(path: $0).objects() }   // read before the model loads
+        let generator = try decoderOptions.makeGenerator(threads: sampling.threadOptions.threads)
+        if let messagesFile, let chats {
+            try answerFile(messagesFile, chats, generator)
             return
         }
         let promptIds: [Int]
@@ -69,9 +70,8 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    private func answerFile(_ path: String, _ generator: TextGenerator) throws {
+    private func answerFile(_ path: String, _ lines: [(line: Int, object: [String: Any])], _ generator: TextGenerator) throws {
         var totals = (prompt: 0, generated: 0, seconds: 0.0)
-        let lines = try JSONLines(path: path).objects()
         for (line, object) in lines {
             let messages = try Self.messages(object, path: path, line: line)
             let result = try generator.chat(messages, sampling: sampling.parameters, stop: sampling.stop)
@@ -118,7 +118,10 @@ func statsLine(_ result: TextGenerator.Result) -> String {
            Double(result.ids.count) / max(result.generateSeconds, 1e-9), "\(result.stopReason)")
 }
 
-/// Writes text to stdout at once (token-by-token streaming).
+/// Writes text to stdout at once (token-by-token streaming). Called from generation callbacks,
+/// which cannot throw: a failed write leaves stdout's error flag set, and `RagTune.main` turns it
+/// into an error when the command ends.
 func printFlushed(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    try? StandardOutput.write(text)
+    try? StandardOutput.flush()
 }

@@ -51,12 +51,13 @@ struct HNSWBench: ParsableCommand {
         guard (2...1024).contains(m) else { throw ValidationError("--m must be in 2...1024") }
         guard efConstruction >= 1 else { throw ValidationError("--ef-construction must be at least 1") }
         guard !efValues.isEmpty else { throw ValidationError("--ef-search: give values like 16,64") }
-        guard !threadCounts.isEmpty else { throw ValidationError("--threads: give counts like 1,2") }
+        _ = try benchThreadCounts(threads)
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
     }
 
     var efValues: [Int] { efSearch.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
-    var threadCounts: [Int] { benchThreadCounts(threads) }
+    /// The `--threads` list (checked by `validate`).
+    var threadCounts: [Int] { (try? benchThreadCounts(threads)) ?? [] }
 
     func run() throws {
         let k = 10, seed: UInt64 = 42

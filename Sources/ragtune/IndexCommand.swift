@@ -28,14 +28,20 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Remove stored documents whose source is gone.")
     var prune = false
 
+    @Flag(help: "Re-chunk and re-embed every document, changed or not.")
+    var force = false
+
+    @Option(name: .customLong("id-prefix"),
+            help: "Put this before every document id (e.g. 'x/'), so folders with files of the same name can share a store.")
+    var idPrefix: String = ""
+
     @Option(name: .customLong("chunk-tokens"), help: "Token budget per chunk (MiniLM wordpieces, without [CLS]/[SEP]).")
     var chunkTokens: Int = 200
 
     @Option(help: "Tokens of overlap between consecutive chunks.")
     var overlap: Int = 32
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(name: .customLong("max-file-mb"), help: "Files larger than this many megabytes are reported and skipped.")
     var maxFileMB: Double = 50
@@ -50,19 +56,23 @@ struct IndexCommand: ParsableCommand {
         guard chunkTokens >= 16, chunkTokens <= 254 else { throw ValidationError("--chunk-tokens must be in 16...254") }
         guard overlap >= 0, overlap < chunkTokens else { throw ValidationError("--overlap must be in 0..<chunk-tokens") }
         guard maxFileMB > 0 else { throw ValidationError("--max-file-mb must be positive") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let database = try openEmbeddingStore(store)
         let loaded = DocumentLoader(maxFileBytes: Int64(maxFileMB * 1_000_000))
-            .load(paths: inputs.map { URL(fileURLWithPath: $0) }, include: includes, exclude: excludes)
+            .load(paths: inputs.map { URL(fileURLWithPath: $0) }, include: includes, exclude: excludes, idPrefix: idPrefix)
         for issue in loaded.issues { logError("\(issue)") }
-        let embedder = try MiniLMEmbedder(threads: threads)
+        if loaded.documents.isEmpty && !loaded.failures.isEmpty {
+            // Nothing could be read: no store is created or changed (and nothing pruned).
+            logError("error: no input could be read (\(loaded.failures.count) failed); the store was not touched")
+            throw ExitCode(1)
+        }
+        let database = try openEmbeddingStore(store)
+        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
         let chunker = try miniLMChunker(embedder, maxTokens: chunkTokens, overlap: overlap)
         let started = Date()
         var bar = ProgressBar("indexing", total: loaded.documents.count)
-        let ingested = try StoreIngestor(store: database, chunker: chunker, embed: embedder.embed)
+        let ingested = try StoreIngestor(store: database, chunker: chunker, force: force, embed: embedder.embed)
             .ingest(loaded.documents) { bar.update($0.done) }
         bar.finish(ingested.done)
         var removed = 0
@@ -75,16 +85,50 @@ struct IndexCommand: ParsableCommand {
         }
         try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
         let totals = try database.counts()
-        let summary: [String: Any] = [
-            "store": store, "added": ingested.added, "replaced": ingested.replaced, "unchanged": ingested.unchanged,
-            "removed": removed, "chunks_written": ingested.chunks, "failed_files": loaded.failures.count,
-            "documents": totals.documents, "chunks": totals.chunks, "seconds": Date().timeIntervalSince(started)]
+        let failed = loaded.failures.map { IndexSummary.Failure(path: $0.path, error: "\($0.error)") }
+            + ingested.conflicts.map { IndexSummary.Failure(path: $0.source, error: "\($0)") }
+        let summary = IndexSummary(
+            store: store, added: ingested.added, replaced: ingested.replaced, updated: ingested.updated,
+            moved: ingested.moved, unchanged: ingested.unchanged, removed: removed, chunksWritten: ingested.chunks,
+            failedFiles: failed.count, failed: failed, documents: totals.documents, chunks: totals.chunks,
+            seconds: Date().timeIntervalSince(started))
         if json {
-            print(JSONText.object(summary))
+            try printJSON(summary)
         } else {
-            print("\(ingested.added) added, \(ingested.replaced) replaced, \(ingested.unchanged) unchanged, \(removed) removed, "
-                  + "\(loaded.failures.count) failed; store now holds \(totals.documents) documents, \(totals.chunks) chunks")
+            print("\(ingested.added) added, \(ingested.replaced) replaced, \(ingested.updated) updated, "
+                  + "\(ingested.unchanged) unchanged, \(removed) removed, \(failed.count) failed; "
+                  + "store now holds \(totals.documents) documents, \(totals.chunks) chunks")
+            if !failed.isEmpty {
+                logError("failed (\(failed.count)):")
+                for failure in failed { logError("  \(failure.error)") }
+            }
         }
+        // Nothing could be read at all, or documents were refused for their ids: the run did not do
+        // what was asked, so scripts must see it.
+        if (loaded.documents.isEmpty && !loaded.failures.isEmpty) || !ingested.conflicts.isEmpty {
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// What `index --json` prints.
+struct IndexSummary: Encodable {
+    struct Failure: Encodable {
+        var path: String
+        var error: String
+    }
+    var store: String
+    var added, replaced, updated, moved, unchanged, removed: Int
+    var chunksWritten: Int
+    var failedFiles: Int
+    /// Every file (or JSONL line, or document refused for its id) that produced no document.
+    var failed: [Failure]
+    var documents, chunks: Int
+    var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case store, added, replaced, updated, moved, unchanged, removed, chunksWritten = "chunks_written",
+             failedFiles = "failed_files", failed, documents, chunks, seconds
     }
 }
 

@@ -19,8 +19,7 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "How many top logits per position.")
     var top: Int = 10
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         guard model == .smollm2 else { throw ValidationError("--model: only smollm2 has logits") }
@@ -29,7 +28,7 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         let texts = try JSONLines(path: io.input).texts()
-        let generator = try TextGenerator(threads: threads)
+        let generator = try TextGenerator(threads: threadOptions.threads)
         var positions = 0
         for (n, text) in texts.enumerated() {
             let ids = generator.tokenizer.encode(text, parseSpecial: true)

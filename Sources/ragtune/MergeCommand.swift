@@ -26,8 +26,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "The merged GGUF to write.")
     var output: String
 
-    @Option(help: "Worker threads.")
-    var threads = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
@@ -42,7 +41,6 @@ struct MergeCommand: ParsableCommand {
             throw ValidationError("--quantize must be one of "
                                   + ModelMerger.outputTypes.map { "\($0)".lowercased() }.joined(separator: ", "))
         }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -53,7 +51,7 @@ struct MergeCommand: ParsableCommand {
         let model = try LlamaModel(url: baseURL)
         let lora = try DecoderOptions.load(path: adapter, config: model.config)
         let outputURL = URL(fileURLWithPath: output)
-        try ModelMerger.merge(base: model, adapter: lora, type: outputType!, to: outputURL, threads: threads)
+        try ModelMerger.merge(base: model, adapter: lora, type: outputType!, to: outputURL, threads: threadOptions.threads)
         _ = try LlamaModel(url: outputURL) // the result must load
         let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         let adapted = lora.layers.reduce(0) { $0 + $1.count }

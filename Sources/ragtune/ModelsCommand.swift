@@ -34,10 +34,11 @@ struct ModelsCommand: ParsableCommand {
             let specs = model == "all" ? ModelCatalog.all : [ModelCatalog.named(model)!]
             var results: [[String: Any]] = []
             for spec in specs {
-                let outcome = try installer.install(spec, verify: verify) { logError($0) }
-                if !json { print("\(spec.name): \(outcome.rawValue) (\(directory.folder(for: spec).path))") }
-                results.append(["model": spec.name, "status": outcome.rawValue,
-                                "path": directory.folder(for: spec).path])
+                let report = try installer.install(spec, verify: verify) { logError($0) }
+                if !json { print("\(spec.name): \(report.outcome.rawValue) (\(directory.folder(for: spec).path))") }
+                results.append(["model": spec.name, "status": report.outcome.rawValue,
+                                "path": directory.folder(for: spec).path,
+                                "mismatches": report.mismatches.map { ["file": $0.file, "expected": $0.expected, "actual": $0.actual] }])
             }
             if json { print(JSONText.object(["models": results])) }
         }

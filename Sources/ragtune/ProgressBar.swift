@@ -37,7 +37,7 @@ struct ProgressBar {
     mutating func finish(_ done: Int) {
         guard isTerminal else { return }
         update(done, force: true)
-        FileHandle.standardError.write(Data("\n".utf8))
+        fputs("\n", CStream.error)
     }
 
     /// `M:SS` or `H:MM:SS`; "-" for a negative or unknown duration.
@@ -55,6 +55,6 @@ struct ProgressBar {
 
     /// Replaces the terminal's current line on stderr with `line`.
     static func redraw(_ line: String) {
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+        fputs("\r\u{1B}[2K\(line)", CStream.error)
     }
 }

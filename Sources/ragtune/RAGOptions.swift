@@ -91,11 +91,11 @@ struct RAGOptions: ParsableArguments {
         }
     }
 
-    /// The pipeline over the store at `path`, answering with `generator`.
-    func pipeline(store path: String, generator: any AnswerGenerator, embedder: MiniLMEmbedder,
+    /// The pipeline over `database` (opened read-only, before any model is loaded, so a wrong path
+    /// fails at once), answering with `generator`.
+    func pipeline(store database: SQLiteStore, generator: any AnswerGenerator, embedder: MiniLMEmbedder,
                   maxAnswerTokens: Int, threads: Int = 2) throws -> RAGPipeline {
-        let database = try SQLiteStore(path: path)
-        let searcher = try indexOptions.indexes(for: path).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
+        let searcher = try indexOptions.indexes(for: database.path, readOnly: true).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
         var options = RAGPipeline.Options()
         options.mode = mode
         options.retrieveK = retrieveK

@@ -18,7 +18,7 @@ struct RemoveCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let database = try SQLiteStore(path: store)
+        let database = try SQLiteStore(path: store, mode: .readWrite)
         let removed = try database.remove(ids)
         try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
         if json { print(JSONText.object(["removed": removed, "requested": ids.count])) } else { print("removed \(removed) of \(ids.count)") }

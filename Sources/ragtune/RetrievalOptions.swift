@@ -26,9 +26,13 @@ struct VectorIndexOptions: ParsableArguments {
     }
 
     /// The indexes saved beside the store at `storePath`, logging rebuilds to stderr.
-    func indexes(for storePath: String) -> StoreIndexes {
-        StoreIndexes(storePath: storePath, hnswParameters: .init(m: m, efConstruction: efConstruction, efSearch: efSearch),
-                     log: { logError($0) })
+    /// - Parameter readOnly: for readers (search, ask, eval): a stale index is rebuilt in memory
+    ///   and never saved; only `index` and `remove` write.
+    func indexes(for storePath: String, readOnly: Bool = false) -> StoreIndexes {
+        var indexes = StoreIndexes(storePath: storePath, hnswParameters: .init(m: m, efConstruction: efConstruction, efSearch: efSearch),
+                                   log: { logError($0) })
+        indexes.savesRebuiltIndexes = !readOnly
+        return indexes
     }
 }
 

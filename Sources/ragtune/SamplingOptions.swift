@@ -36,8 +36,7 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("stop"), help: "A stop string (repeatable).")
     var stopStrings: [String] = []
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
 
     var parameters: SamplingParameters {
         SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,
@@ -50,6 +49,5 @@ struct SamplingOptions: ParsableArguments {
     func validate() throws {
         do { try parameters.validate() } catch { throw ValidationError("\(error)") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }

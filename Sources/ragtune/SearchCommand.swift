@@ -41,9 +41,9 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let database = try SQLiteStore(path: store)
+        let database = try SQLiteStore(path: store, mode: .readOnly)
         let started = Date()
-        let searcher = try indexOptions.indexes(for: store).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
+        let searcher = try indexOptions.indexes(for: store, readOnly: true).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
         let loaded = Date()
         let embedding = mode == .bm25 ? nil : try MiniLMEmbedder(threads: 2).embed([query])[0]
         let embedded = Date()

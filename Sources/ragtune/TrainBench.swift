@@ -34,7 +34,8 @@ struct TrainBench: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    var threadCounts: [Int] { benchThreadCounts(threads) }
+    /// The `--threads` list (checked by `validate`).
+    var threadCounts: [Int] { (try? benchThreadCounts(threads)) ?? [] }
 
     var projections: [LlamaProjection] {
         get throws {
@@ -51,7 +52,7 @@ struct TrainBench: ParsableCommand {
         guard cutoff >= 2 else { throw ValidationError("--cutoff must be at least 2") }
         guard rank >= 1 else { throw ValidationError("--rank must be at least 1") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
-        guard !threadCounts.isEmpty else { throw ValidationError("--threads: give counts like 1,2") }
+        _ = try benchThreadCounts(threads)
         _ = try projections
     }
 

@@ -65,8 +65,9 @@ import RagTuneTensor
         var batched = reranker.model
         batched.batchSize = 16
         let three = try CrossEncoderReranker(batched).scores(question: question, passages: chunks + [long])
-        #expect(Array(three.prefix(2)) == scores)
-        #expect(three[2] != scores[0] && three[2] != scores[1])
+        // Two batch shapes round differently (AVX2 vs AVX-512 kernels, packed rows): a tolerance, never ==.
+        for (got, single) in zip(three.prefix(2), scores) { #expect(abs(got - single) <= 1e-5, "\(got) vs \(single)") }
+        #expect(abs(three[2] - scores[0]) > 1e-3 && abs(three[2] - scores[1]) > 1e-3)
     }
 
     @Test func folderWithoutClassifierIsAnError() throws {

@@ -42,18 +42,43 @@ import Testing
 
     @Test func markdownFrontMatterGivesAclTitleAndMetadata() throws {
         let root = try Self.folder(text: [
-            "restricted.md": "---\nacl: [research-board, \"ceo\"]\ntags:\n  - alpha\n  - beta\nteam: hr\n---\n# Notes\nSecret.\n",
-            "titled.md": "---\ntitle: 'Given title'\nacl: ann, bob\n...\n# Heading\nBody.\n",
-            "unclosed.md": "---\nacl: [x]\n# Not front matter\n",
+            "restricted.md": "---\nacl: [research-board, \"ceo\"]\ntags:\n  - alpha\n  - beta\nteam: hr\ndate: 2024-01-05\n---\n# Notes\nSecret.\n",
+            "titled.md": "---\ntitle: 'Given title'\nacl:\n  - ann\n  - bob\n...\n# Heading\nBody.\n",
+            "nested.md": "---\nparams:\n  owner: kim\n  level: 2\nacl: []\n---\nOpen text.\n",
         ])
         defer { try? FileManager.default.removeItem(at: root) }
-        let byID = Dictionary(uniqueKeysWithValues: DocumentLoader().load(paths: [root]).documents.map { ($0.id, $0) })
+        let loaded = DocumentLoader().load(paths: [root])
+        #expect(loaded.issues.isEmpty)
+        let byID = Dictionary(uniqueKeysWithValues: loaded.documents.map { ($0.id, $0) })
         let restricted = try #require(byID["restricted.md"])
         #expect(restricted.acl == ["research-board", "ceo"])
-        #expect(restricted.metadata == ["tags": "alpha, beta", "team": "hr"])
+        #expect(restricted.metadata == ["tags": "alpha, beta", "team": "hr", "date": "2024-01-05"])
         #expect(restricted.title == "Notes" && restricted.text == "# Notes\nSecret.\n")
         #expect(byID["titled.md"]?.title == "Given title" && byID["titled.md"]?.acl == ["ann", "bob"])
-        #expect(byID["unclosed.md"]?.acl == [] && byID["unclosed.md"]?.text.hasPrefix("---\nacl") == true)
+        #expect(byID["nested.md"]?.metadata == ["params.owner": "kim", "params.level": "2"] && byID["nested.md"]?.acl == [])
+    }
+
+    /// Issue 13.2: front matter that cannot be read exactly is a per-file error, never a guess
+    /// (an unreadable ACL must not become an open document).
+    @Test func invalidFrontMatterIsAPerFileError() throws {
+        let bad = [
+            "unclosed-list.md": ("---\nacl: [research-board\n---\n# Plan\nSecret.\n", "not valid YAML"),
+            "never-closed.md": ("---\nacl: [x]\n# Not front matter\n", "never closed"),
+            "acl-string.md": ("---\nacl: ann, bob\n---\nText.\n", "\"acl\" must be a list of strings"),
+            "acl-map.md": ("---\nacl: {who: ann}\n---\nText.\n", "\"acl\" must be a list of strings"),
+            "acl-nested.md": ("---\nacl: [[ann]]\n---\nText.\n", "\"acl\" must be a list of non-empty strings"),
+            "not-a-map.md": ("---\n- just\n- a list\n---\nText.\n", "must be a mapping"),
+            "title-list.md": ("---\ntitle: [a, b]\n---\nText.\n", "\"title\" must be a string"),
+        ]
+        let root = try Self.folder(text: bad.mapValues(\.0).merging(["good.md": "# Fine\nText.\n"]) { a, _ in a })
+        defer { try? FileManager.default.removeItem(at: root) }
+        let loaded = DocumentLoader().load(paths: [root])
+        #expect(loaded.documents.map(\.id) == ["good.md"])
+        #expect(loaded.failures.count == bad.count)
+        for (name, (_, reason)) in bad {
+            let issue = loaded.failures.first { $0.path.hasSuffix("/" + name) }
+            #expect(issue.map { "\($0)".contains(reason) && "\($0)".contains(name) } == true, "\(name): \(String(describing: issue))")
+        }
     }
 
     @Test func fnv1aMatchesReferenceVectors() {

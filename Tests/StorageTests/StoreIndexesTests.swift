@@ -113,6 +113,25 @@ import RagTuneTensor
         }
     }
 
+    /// Found by the fuzz job: a BM25 snapshot with a valid checksum whose chunk-id list does not
+    /// match its document count trapped in search; it is now rebuilt. A reader never saves.
+    @Test func snapshotWithTooFewChunkIdsIsRebuiltAndReadersNeverWrite() throws {
+        let (store, path) = try store(documents: 12)
+        let log = LogLines()
+        try StoreIndexes(storePath: path).refresh(store)
+        let file = URL(fileURLWithPath: path + ".indexes/bm25.snapshot")
+        let saved = try #require(try IndexSnapshotFile.read(from: file))
+        try IndexSnapshotFile(generation: saved.generation, chunkIds: Array(saved.chunkIds.dropLast(3)), payload: saved.payload)
+            .write(to: file)
+        let damaged = try Data(contentsOf: file)
+        var reader = StoreIndexes(storePath: path, log: { log.append($0) })
+        reader.savesRebuiltIndexes = false
+        let hits = try reader.searcher(for: store, mode: .bm25).search("word11 topic", embedding: nil, mode: .bm25, k: 3)
+        #expect(ids(hits).first == "d11")
+        #expect(log.lines.contains { $0.contains("12 documents but 9 chunk ids") }, "\(log.lines)")
+        #expect(try Data(contentsOf: file) == damaged, "a reader must not write beside the store")
+    }
+
     @Test func emptyStoreSearchesToNothing() throws {
         let (store, path) = try store(documents: 0)
         let searcher = try StoreIndexes(storePath: path).searcher(for: store, mode: .hybrid, vectorIndex: .hnsw)

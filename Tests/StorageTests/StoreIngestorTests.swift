@@ -53,6 +53,63 @@ import RagTuneRetrieval
         let resumed = StoreIngestor(store: store, chunker: chunker) { $0.map { _ in [1, 0] } }
         #expect(try resumed.ingest(documents(10)) == .init(added: 6, replaced: 0, unchanged: 4, chunks: 18))
     }
+
+    /// Issue 13.1: a file that gains an ACL (same text) must not be reported unchanged while the
+    /// store keeps it open to everyone.
+    @Test func anAclChangeReachesTheStoreWithoutReembedding() throws {
+        let store = try temporaryStore()
+        let calls = BatchLog()
+        let ingestor = StoreIngestor(store: store, chunker: chunker) { texts in
+            calls.record(texts.count)
+            return texts.map { _ in [1, 0] }
+        }
+        var plan = documents(1)[0]
+        _ = try ingestor.ingest([plan])
+        plan.acl = ["research-board"]
+        #expect(try ingestor.ingest([plan]) == .init(updated: 1))
+        #expect(calls.sizes.count == 1)   // only the first ingest embedded
+        #expect(try store.chunks().allSatisfy { $0.acl == ["research-board"] && !$0.isVisible(to: nil) })
+        plan.metadata = ["status": "draft"]
+        #expect(try ingestor.ingest([plan]) == .init(updated: 1))
+        #expect(try ingestor.ingest([plan]) == .init(unchanged: 1))
+        var forced = ingestor
+        forced.force = true
+        #expect(try forced.ingest([plan]) == .init(replaced: 1, chunks: 3))
+    }
+
+    /// Issue 13.5: two inputs with the same id never overwrite each other silently.
+    @Test func duplicateIdsInOneRunAreRefusedNamingBothFiles() throws {
+        let store = try temporaryStore()
+        let ingestor = StoreIngestor(store: store, chunker: chunker) { $0.map { _ in [1, 0] } }
+        let x = SourceDocument(id: "readme.md", sourcePath: "/x/readme.md", title: "X", text: "From x. Two. Three.")
+        let y = SourceDocument(id: "readme.md", sourcePath: "/y/readme.md", title: "Y", text: "From y. Two. Three.")
+        let counts = try ingestor.ingest([x, documents(1)[0], y])
+        #expect(counts.added == 1 && counts.conflicts.count == 2)
+        #expect(counts.conflicts.allSatisfy { "\($0)".contains("/x/readme.md") && "\($0)".contains("/y/readme.md") })
+        #expect(try store.documents().map(\.id) == ["doc0"])
+    }
+
+    /// Issue 13.5 across runs: an id stored from a file that still exists is not taken over by
+    /// another file; a file that moved (its old path is gone) takes its document over.
+    @Test func anIdStoredFromAnotherExistingFileIsNotReplaced() throws {
+        let store = try temporaryStore()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-ids-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("a.jsonl").path, second = folder.appendingPathComponent("b.jsonl").path
+        FileManager.default.createFile(atPath: first, contents: Data("x".utf8))
+        FileManager.default.createFile(atPath: second, contents: Data("x".utf8))
+        let ingestor = StoreIngestor(store: store, chunker: chunker) { $0.map { _ in [1, 0] } }
+        _ = try ingestor.ingest([SourceDocument(id: "1", sourcePath: first, title: "A", text: "Kept text.")])
+        let clash = try ingestor.ingest([SourceDocument(id: "1", sourcePath: second, title: "B", text: "Other text.")])
+        #expect(clash.conflicts == [IdConflict(id: "1", source: second, otherSource: first, otherIsStored: true)])
+        #expect(try store.chunks().map(\.chunk.text) == ["Kept text."])
+
+        try FileManager.default.removeItem(atPath: first)
+        let moved = try ingestor.ingest([SourceDocument(id: "1", sourcePath: second, title: "A", text: "Kept text.")])
+        #expect(moved == .init(updated: 1, moved: 1))
+        #expect(try store.storedDocument("1")?.source == second)
+    }
 }
 
 /// Records the size of each embedder call.

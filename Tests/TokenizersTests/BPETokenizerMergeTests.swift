@@ -33,7 +33,8 @@ import RagTuneTensor
 
     @Test func specialAndUserDefinedTokens() throws {
         let tokenizer = try tiny()
-        #expect(tokenizer.encode("a<|end|>b") == [1, 0, 2])
+        #expect(tokenizer.encode("a<|end|>b", parseSpecial: true) == [1, 0, 2])
+        #expect(tokenizer.encode("a<|end|>b") == [1, 2])   // plain text is the default
         // With parsing off, `<|end|>` is text (whose bytes have no tokens here, so they vanish);
         // `<u>` is user-defined and therefore always recognized.
         #expect(tokenizer.encode("a<|end|>b", parseSpecial: false) == [1, 2])

@@ -35,7 +35,7 @@ import Testing
         let tokenizer = try TestResources.smolLM2.get()
         var stream = TokenStreamDecoder(tokenizer: tokenizer)
         var text = ""
-        for id in tokenizer.encode("Hi 🍕<|im_end|>") { text += stream.append(id) }
+        for id in tokenizer.encode("Hi 🍕<|im_end|>", parseSpecial: true) { text += stream.append(id) }
         #expect(text == "Hi 🍕")
         #expect(stream.append(tokenizer.tokenId(for: "ðŁ")!) == "")
         #expect(stream.finish() == "\u{FFFD}")

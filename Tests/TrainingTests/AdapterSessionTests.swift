@@ -56,6 +56,24 @@ import RagTuneModels
         #expect(session.adapter == nil)
     }
 
+    /// Issue 13.7: an adapter with a NaN or infinite weight is refused for inference and merging.
+    @Test func adapterWithNonFiniteWeightsIsRefused() throws {
+        let dense = DenseLlamaWeights(randomWith: AdapterTestSupport.config, seed: 14)
+        let model = try LlamaModel(url: AdapterTestSupport.gguf(dense))
+        let session = LlamaSession(model: model, threads: 2)
+        _ = try session.evaluate([1])
+        let lora = LoRAConfiguration(rank: 4, alpha: 8, dropout: 0, targets: [.up], seed: 7)
+        let good = try AdapterTestSupport.randomParameters(lora, config: AdapterTestSupport.config, bRange: 0.5, seed: 7)
+        try session.setAdapter(PEFTAdapter(lora: lora, parameters: good, config: AdapterTestSupport.config).inferenceAdapter)
+        for bad in [Float.nan, .infinity] {
+            var parameters = good
+            parameters.values[parameters.values.count / 2] = bad
+            let adapter = try PEFTAdapter(lora: lora, parameters: parameters, config: AdapterTestSupport.config).inferenceAdapter
+            #expect(throws: ModelError.self) { try session.setAdapter(adapter) }
+            #expect(throws: ModelError.self) { try ModelMerger.merge(base: model, adapter: adapter, type: .f16) }
+        }
+    }
+
     @Test func unmergedAdapterMatchesTrainingForwardOnSmolLM2() throws {
         guard let model = TrainingFixtures.smolLM2 else { return }
         let prompt = try LoRAModelSmolLM2Tests.prompt(model)

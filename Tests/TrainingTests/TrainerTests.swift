@@ -124,4 +124,33 @@ import RagTuneTensor
         // the untrained baseline is logged first and does not count towards the patience
         #expect(trainer.state.logHistory.compactMap { $0.evalLoss == nil ? nil : $0.step } == [0, 1, 2])
     }
+
+    /// Issue 13.7: a non-finite loss stops the run with a clear error before the adapter or the
+    /// optimizer change, and a checkpoint holding non-finite weights is refused on resume.
+    @Test func nonFiniteValuesStopTrainingAndAreNeverResumed() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ft-nan-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let trainer = try Self.trainer(Self.job { $0.loraDropout = 0; $0.outputDir = output })
+        var rng = SplitMix64(seed: 8)
+        for i in trainer.model.parameters.values.indices { trainer.model.parameters.values[i] = rng.float(-0.3, 0.3) }
+        trainer.model.parameters.values[0] = .nan
+        let moments = trainer.optimizer.firstMoment
+        #expect {
+            try trainer.step()
+        } throws: { error in
+            guard case TrainingError.nonFinite(let what) = error else { return false }
+            return what.contains("step 1") && what.contains("not finite")
+        }
+        #expect(trainer.state.step == 0 && trainer.optimizer.firstMoment == moments && trainer.state.stepLosses.isEmpty)
+
+        let poisoned = try TrainerCheckpoint.save(trainer)   // as a damaged or hand-edited checkpoint would be
+        #expect {
+            try TrainerCheckpoint.restore(try Self.trainer(Self.job { $0.loraDropout = 0; $0.outputDir = output }), from: poisoned)
+        } throws: { "\($0)".contains("non-finite") }
+
+        // An update that overflows (absurd learning rate, no clipping) is caught too.
+        let exploding = try Self.trainer(Self.job { $0.loraDropout = 0; $0.learningRate = 1e38; $0.maxGradNorm = 0; $0.warmupSteps = 0 })
+        for i in exploding.model.parameters.values.indices { exploding.model.parameters.values[i] = rng.float(-0.3, 0.3) }
+        #expect(throws: TrainingError.self) { for _ in 0..<3 { _ = try exploding.step() } }
+    }
 }
