@@ -121,8 +121,17 @@ import RagTuneStorage
 
     // MARK: - With MiniLM
 
+    /// Whether `/dev/full` is the character device that fails every write. (Before this fix,
+    /// `embed --output /dev/full` run as root replaced it with a regular file through Foundation's
+    /// atomic `createFile`; a machine where that happened cannot run the test.)
+    static var devFullIsADevice: Bool {
+        (try? FileManager.default.attributesOfItem(atPath: "/dev/full")[.type] as? FileAttributeType) == .typeCharacterSpecial
+    }
+
     /// 13.6: output to a full device is an error naming where it went, never exit 0.
-    @Test(.enabled(if: binary != nil && miniLM, "needs the ragtune binary and minilm")) func failedWritesAreErrors() throws {
+    @Test(.enabled(if: binary != nil && miniLM, "needs the ragtune binary and minilm"),
+          .enabled(if: devFullIsADevice, "/dev/full is not a character device on this machine (restore it: mknod -m 666 /dev/full c 1 7)"))
+    func failedWritesAreErrors() throws {
         let binary = try #require(Self.binary)
         let dir = try Self.folder(["in.jsonl": #"{"text": "hello"}"# + "\n", "kb/a.txt": "Alpha reactors hum quietly."])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -142,6 +151,7 @@ import RagTuneStorage
         let good = try Data(contentsOf: output)
         #expect(try Self.run(binary, ["embed", "--input", dir.path, "--output", output.path]).status == 1)
         #expect(try Data(contentsOf: output) == good)
+        #expect(Self.devFullIsADevice, "writing to /dev/full must never replace the device")
     }
 
     /// 13.1 and 13.2 end to end: a file that gains an ACL is no longer shown to anyone; broken

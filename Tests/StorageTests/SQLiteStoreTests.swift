@@ -95,7 +95,7 @@ import RagTuneRetrieval
         #expect(throws: StorageError.self) { try reader.remove(["a"]) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let notAStore = path + ".other"
-        FileManager.default.createFile(atPath: notAStore, contents: Data())
+        try Data().write(to: URL(fileURLWithPath: notAStore))
         #expect(throws: StorageError.self) { try SQLiteStore(path: notAStore, mode: .readOnly) }
     }
 

@@ -97,8 +97,8 @@ import RagTuneRetrieval
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = folder.appendingPathComponent("a.jsonl").path, second = folder.appendingPathComponent("b.jsonl").path
-        FileManager.default.createFile(atPath: first, contents: Data("x".utf8))
-        FileManager.default.createFile(atPath: second, contents: Data("x".utf8))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: first))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: second))
         let ingestor = StoreIngestor(store: store, chunker: chunker) { $0.map { _ in [1, 0] } }
         _ = try ingestor.ingest([SourceDocument(id: "1", sourcePath: first, title: "A", text: "Kept text.")])
         let clash = try ingestor.ingest([SourceDocument(id: "1", sourcePath: second, title: "B", text: "Other text.")])
