@@ -49,21 +49,24 @@ public struct LlamaConfig: Sendable, Equatable {
         rmsEpsilon = try gguf.requireFloat("\(arch).attention.layer_norm_rms_epsilon")
         contextLength = try gguf.requireInt("\(arch).context_length")
         vocabularySize = try gguf.requireTensor("token_embd.weight").rowCount
+        let givenRopeDimensions = try gguf.int("\(arch).rope.dimension_count")
         ropeDimensions = 0
-        ropeDimensions = try gguf.int("\(arch).rope.dimension_count") ?? headSize
-        let checks: [(Bool, String)] = [
-            (layerCount > 0, "block_count \(layerCount) must be positive"),
-            (headCount > 0 && embeddingSize % headCount == 0,
-             "embedding_length \(embeddingSize) must be a multiple of head_count \(headCount)"),
-            (kvHeadCount > 0 && headCount % kvHeadCount == 0,
-             "head_count \(headCount) must be a multiple of head_count_kv \(kvHeadCount)"),
-            (ropeDimensions > 0 && ropeDimensions <= headSize && ropeDimensions % 2 == 0,
-             "rope.dimension_count \(ropeDimensions) must be even and at most the head size \(headSize)"),
-            (feedForwardSize > 0 && contextLength > 0 && vocabularySize > 0, "sizes must be positive"),
-            (rmsEpsilon > 0 && ropeBase > 0, "rms epsilon and rope base must be positive"),
-        ]
-        if let failed = checks.first(where: { !$0.0 }) {
-            throw ModelError.invalidConfig(file: gguf.name, reason: failed.1)
+        // Checked in order, each before anything that depends on it (head size divides by
+        // head_count; a block count is bounded by the tensors that must exist for it).
+        func check(_ ok: @autoclosure () -> Bool, _ reason: @autoclosure () -> String) throws {
+            if !ok() { throw ModelError.invalidConfig(file: gguf.name, reason: reason()) }
         }
+        try check(layerCount > 0, "block_count \(layerCount) must be positive")
+        try check(layerCount <= gguf.tensors.count / 9,
+                  "block_count \(layerCount) needs 9 tensors a block, but the file holds \(gguf.tensors.count) tensors")
+        try check(embeddingSize > 0 && headCount > 0 && embeddingSize % headCount == 0,
+                  "embedding_length \(embeddingSize) must be a positive multiple of head_count \(headCount)")
+        try check(kvHeadCount > 0 && headCount % kvHeadCount == 0,
+                  "head_count \(headCount) must be a multiple of head_count_kv \(kvHeadCount)")
+        ropeDimensions = givenRopeDimensions ?? headSize
+        try check(ropeDimensions > 0 && ropeDimensions <= headSize && ropeDimensions % 2 == 0,
+                  "rope.dimension_count \(ropeDimensions) must be even and at most the head size \(headSize)")
+        try check(feedForwardSize > 0 && contextLength > 0 && vocabularySize > 0, "sizes must be positive")
+        try check(rmsEpsilon > 0 && ropeBase > 0, "rms epsilon and rope base must be positive")
     }
 }

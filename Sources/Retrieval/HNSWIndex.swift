@@ -43,6 +43,10 @@ public struct HNSWIndex: Sendable {
     /// Level generator; its state is serialized so that adding after loading stays deterministic.
     var rng: SplitMix64
 
+    /// The widest vectors accepted (embedding models stay far below; a damaged file's dimension
+    /// must not size an allocation).
+    public static let maximumDimension = 65_536
+
     /// An empty index.
     /// - Parameters:
     ///   - dimension: vector length (≥ 1).
@@ -51,7 +55,9 @@ public struct HNSWIndex: Sendable {
     ///   - seed: seed of the level generator; the same seed and insertion order give the same graph.
     /// - Throws: `RetrievalError.invalidInput` for a parameter out of range.
     public init(dimension: Int, m: Int = 16, efConstruction: Int = 200, seed: UInt64) throws {
-        guard dimension >= 1 else { throw RetrievalError.invalidInput("HNSW dimension \(dimension) must be ≥ 1") }
+        guard (1...Self.maximumDimension).contains(dimension) else {
+            throw RetrievalError.invalidInput("HNSW dimension \(dimension) must be in 1...\(Self.maximumDimension)")
+        }
         guard (2...1024).contains(m) else { throw RetrievalError.invalidInput("HNSW m \(m) must be in 2...1024") }
         guard efConstruction >= 1 else {
             throw RetrievalError.invalidInput("HNSW efConstruction \(efConstruction) must be ≥ 1")

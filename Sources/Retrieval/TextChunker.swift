@@ -17,7 +17,7 @@ public struct Chunk: Sendable, Hashable, Codable {
     public var prefixLength: Int
 
     /// `text` without the heading prefix: exactly `document.text(from: startOffset, to: endOffset)`.
-    public var body: String { String(text.unicodeScalars.dropFirst(prefixLength)) }
+    public var body: String { String(text.unicodeScalars.dropFirst(max(0, prefixLength))) }
 
     public init(documentID: String, ordinal: Int, text: String, heading: String?, startOffset: Int, endOffset: Int,
                 tokenCount: Int, prefixLength: Int) {

@@ -223,11 +223,23 @@ public struct SQLiteStore: DocumentStore {
                                   startOffset: try row.decode(forColumn: "startOffset"), endOffset: try row.decode(forColumn: "endOffset"),
                                   tokenCount: try row.decode(forColumn: "tokenCount"),
                                   prefixLength: try row.decode(forColumn: "prefixLength"))
+                guard chunk.ordinal >= 0, chunk.tokenCount >= 0, chunk.startOffset >= 0, chunk.startOffset <= chunk.endOffset,
+                      (0...chunk.text.unicodeScalars.count).contains(chunk.prefixLength) else {
+                    throw StorageError.corruptRow(path: path, reason: "chunk \(chunk.ordinal) of \(chunk.documentID) has "
+                        + "offsets \(chunk.startOffset)..<\(chunk.endOffset), prefix \(chunk.prefixLength), \(chunk.tokenCount) tokens")
+                }
                 return StoredChunk(id: try row.decode(forColumn: "id"), chunk: chunk, documentSource: try row.decode(forColumn: "source"),
                                    documentTitle: try row.decode(forColumn: "title"),
                                    metadata: try Self.decode(try row.decode(forColumn: "metadata"), path: path),
                                    acl: try Self.decode(try row.decode(forColumn: "acl"), path: path),
                                    embedding: try withEmbeddings ? embedding(row) : [])
+            }
+            // A damaged SQLite index can make the join return a chunk twice: refuse it (the
+            // indexes map chunk ids to positions one to one).
+            var seen = Set<Int64>()
+            if let repeated = chunks.first(where: { !seen.insert($0.id).inserted }) {
+                throw StorageError.corruptRow(path: path, reason: "chunk \(repeated.id) is read twice (a damaged SQLite "
+                                              + "index; `sqlite3 \(path) 'REINDEX'` rebuilds it)")
             }
             return StoreSnapshot(generation: try Self.generation(db), chunks: chunks)
         }

@@ -126,7 +126,8 @@ public struct FineTuneJob: Sendable, Equatable {
         try check(valSetSize >= 0 && (valSetSize < 1 || valSetSize == valSetSize.rounded()), .valSetSize,
                   "is \(valSetSize): a whole count or a fraction in (0, 1)")
         try check(!(evalFile != nil && valSetSize > 0), .valSetSize, "give either eval_file or val_set_size, not both")
-        try check(loraR >= 1, .loraR, "is \(loraR); must be at least 1")
+        try check((1...LoRAConfiguration.maximumRank).contains(loraR), .loraR,
+                  "is \(loraR); must be in 1...\(LoRAConfiguration.maximumRank)")
         try check(loraAlpha > 0, .loraAlpha, "is \(loraAlpha); must be positive")
         try check(loraDropout >= 0 && loraDropout < 1, .loraDropout, "is \(loraDropout); must be in [0, 1)")
         try check(!loraTargetModules.isEmpty, .loraTargetModules, "must name at least one module")

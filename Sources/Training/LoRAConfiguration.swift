@@ -3,6 +3,10 @@ import RagTuneModels
 /// Hyper-parameters of LoRA adapters (Hu et al. 2021), with PEFT's names and meaning:
 /// each target matrix W gets W + (α/r)·B·A, with dropout on the adapter's input only.
 public struct LoRAConfiguration: Sendable, Equatable, Codable {
+    /// The largest rank accepted from a job or an adapter file (far above any useful LoRA rank; a
+    /// damaged file's rank must not size an allocation or overflow a count).
+    public static let maximumRank = 65_536
+
     /// r: rows of A `[r, in]` and columns of B `[out, r]`.
     public var rank: Int
     /// α: the adapter output is scaled by α/r.

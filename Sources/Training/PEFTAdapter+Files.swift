@@ -66,26 +66,35 @@ extension PEFTAdapter {
         let lora = try peftConfig.loraConfiguration(file: configURL.path)
         let file = try SafetensorsFile(url: directory.appendingPathComponent(Self.weightsFileName))
         let layout = LoRALayout(config: config, rank: lora.rank, targets: lora.targets)
+        // Every matrix the adapter must hold: (layer, target, A or B, tensor name, expected shape).
+        let matrices = (0..<config.layerCount).flatMap { l in
+            lora.targets.flatMap { target in
+                let shape = layout.shape(of: target)!
+                return [(l, target, LoRALayout.Matrix.a, [lora.rank, shape.columns]), (l, target, .b, [shape.rows, lora.rank])]
+            }
+        }
+        // Every shape is checked before the parameters are allocated: a config's rank must not
+        // size an allocation the tensors do not back.
+        for (l, target, matrix, expected) in matrices {
+            let name = Self.tensorName(layer: l, target, matrix)
+            let actual = try file.requireInfo(name).shape
+            guard actual == expected else {
+                let shape = layout.shape(of: target)!
+                throw ModelFilesError.invalidTensor(file: file.name, tensor: name, reason:
+                    "shape \(actual); r = \(lora.rank) on a [\(shape.rows), \(shape.columns)] matrix needs \(expected)")
+            }
+        }
         var parameters = LoRAParameters(zerosWith: layout)
         var unused = Set(file.tensorNames)
-        for l in 0..<config.layerCount {
-            for target in lora.targets {
-                let shape = layout.shape(of: target)!
-                for (matrix, expected) in [(LoRALayout.Matrix.a, [lora.rank, shape.columns]), (.b, [shape.rows, lora.rank])] {
-                    let name = Self.tensorName(layer: l, target, matrix)
-                    let info = try file.requireInfo(name)
-                    guard info.shape == expected else {
-                        throw ModelFilesError.invalidTensor(file: file.name, tensor: name, reason:
-                            "shape \(info.shape); r = \(lora.rank) on a [\(shape.rows), \(shape.columns)] matrix needs \(expected)")
-                    }
-                    var values = try file.floats(name)
-                    if matrix == .b, let heads = RoPERowOrder.heads(of: target, config) {
-                        values = RoPERowOrder.reorder(values, columns: lora.rank, headSize: shape.rows / heads, toGGUF: true)
-                    }
-                    parameters.values.replaceSubrange(layout.range(layer: l, target: target, matrix)!, with: values)
-                    unused.remove(name)
-                }
+        for (l, target, matrix, _) in matrices {
+            let name = Self.tensorName(layer: l, target, matrix)
+            var values = try file.floats(name)
+            if matrix == .b, let heads = RoPERowOrder.heads(of: target, config) {
+                values = RoPERowOrder.reorder(values, columns: lora.rank, headSize: layout.shape(of: target)!.rows / heads,
+                                              toGGUF: true)
             }
+            parameters.values.replaceSubrange(layout.range(layer: l, target: target, matrix)!, with: values)
+            unused.remove(name)
         }
         if let extra = unused.sorted().first {
             throw ModelFilesError.invalidTensor(file: file.name, tensor: extra, reason: "not a LoRA matrix of the configured "

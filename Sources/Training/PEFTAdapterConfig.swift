@@ -113,7 +113,7 @@ public struct PEFTAdapterConfig: Sendable, Equatable, Codable {
         }
         let checks: [(Bool, CodingKeys, String)] = [
             (peftType == "LORA", .peftType, "is '\(peftType)'; only LORA adapters are supported"),
-            (rank >= 1, .rank, "is \(rank); must be at least 1"),
+            ((1...LoRAConfiguration.maximumRank).contains(rank), .rank, "is \(rank); must be in 1...\(LoRAConfiguration.maximumRank)"),
             (dropout >= 0 && dropout < 1, .dropout, "is \(dropout); must be in [0, 1)"),
             (bias == "none", .bias, "is '\(bias)'; adapters with trained biases are not supported"),
             (!fanInFanOut, .fanInFanOut, "is true; only [out, in] (nn.Linear) weights are supported"),

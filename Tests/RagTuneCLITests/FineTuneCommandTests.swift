@@ -6,9 +6,9 @@ import RagTuneTensor
 import RagTuneTraining
 @testable import ragtune
 
-/// `ragtune finetune` end to end on a tiny random Llama GGUF that carries SmolLM2's tokenizer:
+/// `ragtune finetune` end to end on a tiny random Llama GGUF with a tokenizer built in code:
 /// command-line precedence, and a run killed with SIGKILL after its first checkpoint that,
-/// resumed, repeats the losses of an uninterrupted run. Needs the SmolLM2 model (its tokenizer).
+/// resumed, repeats the losses of an uninterrupted run.
 @Suite(.serialized) struct FineTuneCommandTests {
     static func folder() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-ft-\(UUID().uuidString)")
@@ -31,75 +31,12 @@ import RagTuneTraining
         #expect(resume.resume && resume.checkpoint == "out/checkpoint-4")
     }
 
-    /// A 2-layer d=32 Llama with random F32 weights and SmolLM2's tokenizer and chat template.
-    static func writeTinyModel(to url: URL) throws {
-        let smol = try GGUFFile(url: ModelDirectory().file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
-        let config = LlamaConfig(layerCount: 2, embeddingSize: 32, feedForwardSize: 64, headCount: 4, kvHeadCount: 2,
-                                 ropeBase: 10_000, ropeDimensions: 8, rmsEpsilon: 1e-5,
-                                 vocabularySize: try smol.requireTensor("token_embd.weight").rowCount, contextLength: 256)
-        let weights = DenseLlamaWeights(randomWith: config, seed: 3)
-        var writer = GGUFWriter()
-        let meta: [(String, GGUFValue)] = [
-            ("general.architecture", .string("llama")), ("llama.block_count", .uint32(2)),
-            ("llama.embedding_length", .uint32(32)), ("llama.feed_forward_length", .uint32(64)),
-            ("llama.attention.head_count", .uint32(4)), ("llama.attention.head_count_kv", .uint32(2)),
-            ("llama.rope.dimension_count", .uint32(8)), ("llama.rope.freq_base", .float32(10_000)),
-            ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)), ("llama.context_length", .uint32(256)),
-        ]
-        for (key, value) in meta { writer.setMetadata(key, value) }
-        for key in smol.metadataKeys where key.hasPrefix("tokenizer.") { writer.setMetadata(key, smol.metadata[key]!) }
-        let d = 32
-        try writer.addTensor(name: "token_embd.weight", dimensions: [d, config.vocabularySize], type: .f32,
-                             floats: weights.tokenEmbedding)
-        try writer.addTensor(name: "output_norm.weight", dimensions: [d], type: .f32, floats: weights.finalNorm)
-        let names: [(LlamaProjection, String)] = [(.query, "attn_q"), (.key, "attn_k"), (.value, "attn_v"),
-                                                  (.output, "attn_output"), (.gate, "ffn_gate"), (.up, "ffn_up"), (.down, "ffn_down")]
-        for l in 0..<2 {
-            try writer.addTensor(name: "blk.\(l).attn_norm.weight", dimensions: [d], type: .f32, floats: weights.attentionNorms[l])
-            try writer.addTensor(name: "blk.\(l).ffn_norm.weight", dimensions: [d], type: .f32, floats: weights.feedForwardNorms[l])
-            for (projection, name) in names {
-                let (rows, columns) = projection.shape(config)
-                try writer.addTensor(name: "blk.\(l).\(name).weight", dimensions: [columns, rows], type: .f32,
-                                     floats: weights.matrices[l][projection]!)
-            }
-        }
-        try writer.write(to: url)
-    }
-
+    /// The tiny ChatML model and job of the kill -9 trials (`FineTuneCrashTrials.writeJob`): a
+    /// 2-layer d=32 Llama with a byte-level tokenizer built in code, so no model download is needed.
     @Test func killedRunResumesWithTheSameLosses() throws {
-        guard ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
-            print("SKIP: smollm2 not installed (its tokenizer builds the tiny test model)")
-            return
-        }
         guard let binary = IndexCommandTests.builtBinary() else { return }
         let dir = try Self.folder()
-        let model = dir.appendingPathComponent("tiny.gguf")
-        try Self.writeTinyModel(to: model)
-        let lines = (0..<24).map { #"{"messages": [{"role": "user", "content": "What is \#($0) plus \#($0)?"}, {"role": "assistant", "content": "It is \#($0 * 2)."}]}"# }
-        let data = dir.appendingPathComponent("train.jsonl")
-        try Data(lines.joined(separator: "\n").utf8).write(to: data)
-        let job = dir.appendingPathComponent("job.yaml")
-        try Data("""
-            base_model: \(model.path)
-            data_path: \(data.path)
-            val_set_size: 4
-            lora_r: 4
-            lora_dropout: 0.1
-            learning_rate: 1e-2
-            max_steps: 120
-            micro_batch_size: 2
-            gradient_accumulation_steps: 2
-            warmup_ratio: 0.1
-            lr_scheduler_type: cosine
-            cutoff_len: 64
-            eval_steps: 50
-            save_steps: 5
-            logging_steps: 10
-            sample_prompts: 1
-            sample_max_tokens: 4
-            seed: 3
-            threads: 1
-            """.utf8).write(to: job)
+        let job = try FineTuneCrashTrials.writeJob(in: dir)
         let full = try IndexCommandTests.runJSON(binary, ["finetune", "--config", job.path, "--output-dir",
                                                           dir.appendingPathComponent("full").path, "--json"], afterRecords: true)
         let fullLosses = try #require(full["step_losses"] as? [Double])
