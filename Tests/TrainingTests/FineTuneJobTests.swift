@@ -101,5 +101,31 @@ import RagTuneModels
         #expect(case4 == "val_set_size")
         let case7 = failure { $0.cutoffLen = 1 }
         #expect(case7 == "cutoff_len")
+        // Issue 13.4: a job file's threads are bounded like --threads (100000 started 32k threads).
+        let case8 = failure { $0.threads = 100_000 }
+        #expect(case8 == "threads")
+        let case9 = failure { $0.loraR = 1 << 40 }
+        #expect(case9 == "lora_r")
+    }
+
+    /// Issue 13.11: the job's paths are checked before any model loads, in words.
+    @Test func pathsAreCheckedBeforeTraining() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-jobpaths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("train.jsonl")
+        try Data("{}".utf8).write(to: file)
+        func problem(_ change: (inout FineTuneJob) -> Void) -> String? {
+            var job = FineTuneJob()
+            job.dataPath = file.path
+            job.outputDir = dir.appendingPathComponent("out").path
+            change(&job)
+            do { try job.checkPaths(); return nil } catch { return "\(error)" }
+        }
+        #expect(problem { _ in } == nil)
+        #expect(problem { $0.dataPath = dir.path }?.contains("data_path: \(dir.path): is a folder, not a file") == true)
+        #expect(problem { $0.evalFile = dir.appendingPathComponent("missing.jsonl").path }?.contains("no such file") == true)
+        #expect(problem { $0.outputDir = file.path }?.contains("output_dir: \(file.path): is a file, not a folder") == true)
+        #expect(problem { $0.outputDir = file.path + "/sub" }?.contains("is a file, not a folder") == true)
     }
 }
