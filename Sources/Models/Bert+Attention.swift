@@ -33,7 +33,7 @@ extension BertForwardPass {
         let lengths = self.lengths, starts = self.starts, kernel = attentionKernel
         let qkv = self.qkv, context = self.context
         let scratchBase = attentionScratch, scratchCount = self.scratchCount
-        if kernel == .blas && BLAS.threads != 1 { BLAS.setThreads(1) } // one single-threaded SGEMM per worker
+        if kernel == .blas { BLAS.useSingleThread() } // one single-threaded SGEMM per worker
         Parallel.forEach(count: workers, threads: workers) { worker in
             let scratch = scratchBase + worker * scratchCount
             for job in stride(from: worker, to: jobs, by: workers) {

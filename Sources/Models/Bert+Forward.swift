@@ -130,7 +130,7 @@ struct BertForwardPass {
     private func matmul(_ input: UnsafePointer<Float>, inputWidth: Int, weight: [Float],
                         into output: UnsafeMutablePointer<Float>, outputWidth: Int,
                         epilogue: (Int) -> Void) {
-        if BLAS.threads != 1 { BLAS.setThreads(1) }
+        BLAS.useSingleThread()
         let blockRows = self.blockRows, rows = self.rows
         let blocks = (rows + blockRows - 1) / blockRows
         weight.withUnsafeBufferPointer { w in

@@ -66,7 +66,7 @@ public final class LlamaSession {
                 "context full: \(tokens.count) cached + \(ids.count) new tokens exceed the context of \(maxContext)")
         }
         cache.reserve(positions: tokens.count + ids.count)
-        if BLAS.threads != 1 { BLAS.setThreads(1) } // RagTune's workers call single-threaded BLAS
+        BLAS.useSingleThread()
         let hidden = forward(ids)
         tokens += ids
         let rows = allLogits ? Array(0..<ids.count) : [ids.count - 1]

@@ -7,7 +7,7 @@
 /// `@unchecked Sendable`: a class only so that it can own aligned memory. `HNSWIndex` gives it
 /// value semantics: it writes to an instance only through `append`, after `isKnownUniquelyReferenced`
 /// (copying a shared instance first), so an instance that other indexes or threads can see is never
-/// written. This is the module's only `@unchecked Sendable`.
+/// written. (The module's other `@unchecked Sendable` is `DocumentLoader+PDF`'s `DataBox`.)
 final class HNSWVectorRows: @unchecked Sendable {
     /// Floats per row: the dimension rounded up to a multiple of 16.
     let stride: Int

@@ -37,9 +37,17 @@ public enum BLAS {
     /// callers that care (benchmarks, the embedder) set it explicitly before their work.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the number of OpenBLAS threads (clamped to at least 1).
+    /// Sets the number of OpenBLAS threads (clamped to at least 1). Only benchmarks measuring
+    /// OpenBLAS's own threading call this; model code calls `useSingleThread()`.
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// Makes OpenBLAS run single-threaded, as all of RagTune's model code needs: the parallelism
+    /// comes from RagTune's own workers (`parallelSgemm`, `WorkerPool`), each calling OpenBLAS on
+    /// its own block, so OpenBLAS's threads would only spin on the same cores. Cheap when already so.
+    public static func useSingleThread() {
+        if threads != 1 { setThreads(1) }
     }
 
     /// The OpenBLAS kernel in use, e.g. `SkylakeX` or `Haswell` (affected by `OPENBLAS_CORETYPE`).
@@ -81,7 +89,7 @@ extension BLAS {
     /// SGEMM split over `threads` workers of RagTune's own `Parallel`, each calling OpenBLAS
     /// single-threaded on a block of rows of `C` (or of columns when `m` is small). Keeping all
     /// parallelism in one place avoids OpenBLAS's worker threads spinning while RagTune's element-wise
-    /// kernels want the same cores. Requires `BLAS.setThreads(1)` (done here).
+    /// kernels want the same cores. Calls `useSingleThread()` itself.
     public static func parallelSgemm(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -91,7 +99,7 @@ extension BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int
     ) {
-        if BLAS.threads != 1 { setThreads(1) }
+        useSingleThread()
         let workers = max(1, min(threads, max(m, n) / 64))
         guard workers > 1 else {
             sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,

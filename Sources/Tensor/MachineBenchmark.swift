@@ -25,7 +25,7 @@ public enum MachineBenchmark {
             }
             best = max(best, flops * max(openBLAS, split) / 1e9)
         }
-        BLAS.setThreads(1)
+        BLAS.useSingleThread()
         return best
     }
 

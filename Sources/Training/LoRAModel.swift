@@ -165,7 +165,7 @@ public final class LoRAModel {
     func forwardLayers(_ tokens: [Int], _ pass: Pass) {
         let config = base.config
         let t = tokens.count, d = config.embeddingSize
-        if BLAS.threads != 1 { BLAS.setThreads(1) } // parallelism comes from RagTune's own workers
+        BLAS.useSingleThread()
         reserve(rows: t, sets: keepsAllActivations(pass) ? config.layerCount : 1)
         for (i, id) in tokens.enumerated() { base.embedding(of: id, into: layerInputs.pointer + i * d) }
         for l in 0..<config.layerCount {

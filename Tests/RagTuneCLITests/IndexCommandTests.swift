@@ -188,7 +188,7 @@ import RagTuneStorage
         guard Self.modelsInstalled else { return }
         let dir = try folder(["small.txt": "Small files are indexed."])
         let big = dir.appendingPathComponent("big.txt")
-        FileManager.default.createFile(atPath: big.path, contents: nil)
+        try Data().write(to: big)
         let handle = try FileHandle(forWritingTo: big)
         let line = Data(String(repeating: "A hundred megabytes of ordinary text. ", count: 27_000).utf8) // ≈1 MB
         for _ in 0..<100 { handle.write(line) }

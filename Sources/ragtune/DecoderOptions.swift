@@ -3,19 +3,6 @@ import Foundation
 import RagTuneModels
 import RagTuneTraining
 
-/// Which shipped model a command uses.
-enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
-    case minilm, smollm2
-}
-
-/// Input/output options shared by the JSONL commands.
-struct JSONLOptions: ParsableArguments {
-    @Option(name: .long, help: "JSONL input with a \"text\" field per line; - for stdin.")
-    var input: String
-
-    @Flag(help: "After the JSONL records, print one JSON summary object.")
-    var json = false
-}
 /// Which decoder writes text (`generate`, `chat`, `ask`, `eval qa`): the installed SmolLM2 or
 /// another GGUF (`--model-file`, e.g. one written by `ragtune merge`), with an optional LoRA
 /// adapter applied unmerged (`--adapter`).

@@ -1,0 +1,24 @@
+import Foundation
+import RagTuneModelFiles
+
+/// Minimal JSON writing with exact float formatting (shortest round-trip form, as Swift prints).
+enum JSONText {
+    /// A JSON string literal, quoted and escaped.
+    static func string(_ s: String) -> String { JSONLiteral.string(s) }
+
+    static func floats(_ values: [Float]) -> String {
+        "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]"
+    }
+
+    static func ints(_ values: [Int]) -> String {
+        "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// Serializes a JSON-compatible value (dictionaries get sorted keys) for `--json` summaries.
+    static func object(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else {
+            return "null"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
