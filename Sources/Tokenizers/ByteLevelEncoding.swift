@@ -1,9 +1,9 @@
 /// GPT-2's reversible byte ↔ character mapping (`bytes_to_unicode` in OpenAI's `encoder.py`):
 /// printable Latin-1 bytes map to themselves, the other 68 bytes to U+0100…U+0143, so every
 /// byte sequence is a string of visible characters (`Ġ` is a space, `Ċ` a newline).
-enum ByteLevelEncoding {
+public enum ByteLevelEncoding {
     /// Scalar value for each byte.
-    static let byteToScalar: [UInt32] = {
+    public static let byteToScalar: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 256)
         var next: UInt32 = 256
         for byte in 0..<256 {

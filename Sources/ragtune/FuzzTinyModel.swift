@@ -2,26 +2,15 @@ import Foundation
 import RagTuneModelFiles
 import RagTuneModels
 import RagTuneTensor
+import RagTuneTokenizers
 import RagTuneTraining
 
 /// Tiny model files built in code, so the fuzz and kill-9 jobs need no download: a random
 /// Llama GGUF carrying a 279-token byte-level ChatML BPE tokenizer (SmolLM2's special tokens and
 /// pre-tokenizer, 20 merges), and a small BERT WordPiece `tokenizer.json`.
 enum FuzzTinyModel {
-    /// GPT-2's byte ↔ character map: printable Latin-1 bytes stand for themselves, the other 68
-    /// bytes for U+0100… in byte order (so the space is `Ġ`).
-    static let byteSymbols: [String] = {
-        var scalar = [UInt32](repeating: 0, count: 256), next: UInt32 = 256
-        for b in 0..<256 {
-            if (33...126).contains(b) || (161...172).contains(b) || (174...255).contains(b) {
-                scalar[b] = UInt32(b)
-            } else {
-                scalar[b] = next
-                next += 1
-            }
-        }
-        return scalar.map { String(Unicode.Scalar($0)!) }
-    }()
+    /// The symbol of each byte in GPT-2's byte ↔ character map (the space is `Ġ`).
+    static let byteSymbols: [String] = ByteLevelEncoding.byteToScalar.map { String(Unicode.Scalar($0)!) }
 
     static let merges = ["Ġ t", "h e", "Ġt he", "i n", "Ġ a", "e r", "o n", "Ġ s", "r e", "a t", "i s", "Ġ i", "Ġi s",
                          "e n", "o r", "Ġ w", "Ġ o", "Ġo f", "a n", "Ġa n"]
