@@ -1,13 +1,12 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneModels
 
 /// all-MiniLM-L6-v2 against the golden embeddings of Tests/Fixtures/minilm (numpy float64 reference).
 @Suite(.serialized) struct BertTests {
-    static let embedder: MiniLMEmbedder? = {
-        guard let directory = ModelFixtures.installed(ModelCatalog.minilm) else { return nil }
-        return try? MiniLMEmbedder(directory: directory, batchSize: 8, threads: 2)
-    }()
+    /// The installed MiniLM (tests using it carry `.needsMiniLM`; a load error fails them).
+    static let embedder = Result { try MiniLMEmbedder(directory: TestModels.directory, batchSize: 8, threads: 2) }
 
     static func rows() throws -> [(ids: [Int], embedding: [Float])] {
         try ModelFixtures.jsonl("minilm/sentences.jsonl").map {
@@ -15,8 +14,8 @@ import Testing
         }
     }
 
-    @Test func embeddingsMatchGoldenWithinTolerance() throws {
-        guard let embedder = Self.embedder else { return }
+    @Test(.needsMiniLM) func embeddingsMatchGoldenWithinTolerance() throws {
+        let embedder = try Self.embedder.get()
         let rows = try Self.rows()
         #expect(rows.count == 28)
         // One at a time, from the fixture ids (tokenizer tested separately).
@@ -33,8 +32,8 @@ import Testing
         #expect(worst < 1e-5, "a correct FP32 implementation lands near 1e-6; got \(worst)")
     }
 
-    @Test func packedBatchEqualsSingleRuns() throws {
-        guard let embedder = Self.embedder else { return }
+    @Test(.needsMiniLM) func packedBatchEqualsSingleRuns() throws {
+        let embedder = try Self.embedder.get()
         let rows = try Self.rows()
         let batch = try embedder.model.embed(rows.map(\.ids), threads: 2)
         for (i, row) in rows.enumerated() {
@@ -44,8 +43,8 @@ import Testing
         }
     }
 
-    @Test func fusedAttentionMatchesBLASAttention() throws {
-        guard let embedder = Self.embedder else { return }
+    @Test(.needsMiniLM) func fusedAttentionMatchesBLASAttention() throws {
+        let embedder = try Self.embedder.get()
         // Lengths around the kernel's 8-row blocks and 16-column vectors, up to the model's limit.
         var state: UInt64 = 7
         let batch = [1, 2, 7, 8, 9, 15, 16, 17, 33, 250, 256, 300, 512].map { n in
@@ -60,8 +59,8 @@ import Testing
         #expect(diff <= 1e-4, "hidden states of the two attention kernels differ by \(diff)")
     }
 
-    @Test func textsEmbedThroughTheTokenizer() throws {
-        guard let embedder = Self.embedder else { return }
+    @Test(.needsMiniLM) func textsEmbedThroughTheTokenizer() throws {
+        let embedder = try Self.embedder.get()
         let fixture = try ModelFixtures.jsonl("minilm/sentences.jsonl")
         let texts = fixture.map { $0["text"] as! String }
         let vectors = try embedder.embed(texts)
@@ -71,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func badInputIsAnErrorNotACrash() throws {
-        guard let embedder = Self.embedder else { return }
+    @Test(.needsMiniLM) func badInputIsAnErrorNotACrash() throws {
+        let embedder = try Self.embedder.get()
         #expect(throws: ModelError.self) { try embedder.model.embed([[]], threads: 1) }
         #expect(throws: ModelError.self) { try embedder.model.embed([[101, 999_999, 102]], threads: 1) }
         #expect(throws: ModelError.self) { try embedder.model.embed([Array(repeating: 1000, count: 513)], threads: 1) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModelFiles
 @testable import RagTuneModels
 
@@ -27,8 +28,8 @@ struct CrossEncoderPair {
 @Suite(.serialized) struct CrossEncoderTests {
     /// The fixture checkpoint, built from the installed MiniLM into a temporary folder, loaded through
     /// `CrossEncoder(directory:)`, with the SHA-256 of its safetensors file; the folder is removed after loading.
-    static let fixture: Result<(model: CrossEncoder, sha256: String), any Error>? = {
-        guard let directory = ModelFixtures.installed(ModelCatalog.minilm) else { return nil }
+    static let fixture: Result<(model: CrossEncoder, sha256: String), any Error> = {
+        let directory = TestModels.directory
         return Result {
             let folder = try CrossEncoderFixture.temporaryDirectory("cross-encoder")
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -51,16 +52,16 @@ struct CrossEncoderPair {
         #expect(bias == (reference["classifier_bias"] as! [NSNumber]).map(\.floatValue))
     }
 
-    @Test func builtCheckpointIsByteIdenticalToThePythonOne() throws {
-        guard let fixture = try Self.fixture?.get() else { return }
+    @Test(.needsMiniLM) func builtCheckpointIsByteIdenticalToThePythonOne() throws {
+        let fixture = try Self.fixture.get()
         let expected = try Self.head()["checkpoint_sha256"] as? String
         #expect(fixture.sha256 == expected)
         #expect(fixture.model.classifier.labelCount == 1)
         #expect(fixture.model.tokenizer.maxLength == 512)
     }
 
-    @Test func pairTokensMatchReferenceExactly() throws {
-        guard let model = try Self.fixture?.get().model else { return }
+    @Test(.needsMiniLM) func pairTokensMatchReferenceExactly() throws {
+        let model = try Self.fixture.get().model
         let pairs = try CrossEncoderPair.all()
         #expect(pairs.count == 8)
         #expect(pairs.filter { $0.untruncatedLength > 512 }.count == 2)
@@ -71,8 +72,8 @@ struct CrossEncoderPair {
         }
     }
 
-    @Test func logitsMatchNumpyWithinTolerance() throws {
-        guard let model = try Self.fixture?.get().model else { return }
+    @Test(.needsMiniLM) func logitsMatchNumpyWithinTolerance() throws {
+        let model = try Self.fixture.get().model
         let pairs = try CrossEncoderPair.all()
         // Batches of 3, sorted by length: the two 512-token pairs share a packed batch.
         let logits = try model.logits(pairs.map { ($0.question, $0.passage) })
@@ -87,8 +88,8 @@ struct CrossEncoderPair {
         #expect(scores == [logits[0][0], logits[1][0]])
     }
 
-    @Test func pooledOutputMatchesNumpy() throws {
-        guard let model = try Self.fixture?.get().model else { return }
+    @Test(.needsMiniLM) func pooledOutputMatchesNumpy() throws {
+        let model = try Self.fixture.get().model
         let pair = try CrossEncoderPair.all()[0]
         let expected = try #require(pair.pooled)
         let (pooled, _) = try model.classifier.pooledAndLogits([pair.ids], tokenTypes: [pair.tokenTypeIds], threads: 1)
@@ -96,8 +97,8 @@ struct CrossEncoderPair {
         #expect(pooled[0].count == 384 && diff <= 1e-4, "pooled max abs difference \(diff)")
     }
 
-    @Test func tokenTypesChangeTheResult() throws {
-        guard let model = try Self.fixture?.get().model else { return }
+    @Test(.needsMiniLM) func tokenTypesChangeTheResult() throws {
+        let model = try Self.fixture.get().model
         let pair = try CrossEncoderPair.all()[0]
         let allZero = Array(repeating: 0, count: pair.ids.count)
         let typed = try model.classifier.logits([pair.ids], tokenTypes: [pair.tokenTypeIds], threads: 2)[0][0]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModelFiles
 import RagTuneTokenizers
 @testable import RagTuneModels
@@ -7,10 +8,10 @@ import RagTuneTokenizers
 /// SmolLM2-135M-Instruct (Q4_1 GGUF) against Tests/Fixtures/smollm2: the exact float64 reference
 /// (`ref_*`) and llama.cpp's own values. See that folder's README for why both exist.
 @Suite(.serialized) struct LlamaTests {
-    static let model: LlamaModel? = {
-        guard let directory = ModelFixtures.installed(ModelCatalog.smollm2) else { return nil }
-        return try? LlamaModel(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
-    }()
+    /// The installed SmolLM2 (tests using it carry `.needsSmolLM2`; a load error fails them).
+    static let model = Result {
+        try LlamaModel(url: TestModels.directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
+    }
 
     struct Position {
         var id: Int, nextId: Int?
@@ -32,8 +33,8 @@ import RagTuneTokenizers
         }
     }
 
-    @Test func configComesFromMetadata() throws {
-        guard let model = Self.model else { return }
+    @Test(.needsSmolLM2) func configComesFromMetadata() throws {
+        let model = try Self.model.get()
         let c = model.config
         let sizes: [Int] = [c.layerCount, c.embeddingSize, c.feedForwardSize, c.headCount, c.kvHeadCount, c.headSize]
         #expect(sizes == [30, 576, 1536, 9, 3, 64])
@@ -42,8 +43,8 @@ import RagTuneTokenizers
         #expect(model.output.name == "token_embd.weight") // tied head
     }
 
-    @Test func logitsMatchTheExactReference() throws {
-        guard let model = Self.model else { return }
+    @Test(.needsSmolLM2) func logitsMatchTheExactReference() throws {
+        let model = try Self.model.get()
         var worstRef: Float = 0, worstLlamaCpp: Float = 0
         var agreeLlamaCpp = 0, positions = 0
         for row in try Self.logitRows() {
@@ -69,8 +70,8 @@ import RagTuneTokenizers
         #expect(Double(agreeLlamaCpp) >= 0.9 * Double(positions))
     }
 
-    @Test func decodingOneTokenAtATimeEqualsOneBatch() throws {
-        guard let model = Self.model else { return }
+    @Test(.needsSmolLM2) func decodingOneTokenAtATimeEqualsOneBatch() throws {
+        let model = try Self.model.get()
         let ids = try Self.logitRows()[0].ids
         let batched = try LlamaSession(model: model, threads: 2).evaluate(ids, allLogits: true)
         let session = LlamaSession(model: model, threads: 1)
@@ -81,8 +82,8 @@ import RagTuneTokenizers
         }
     }
 
-    @Test func greedyChatsMatchTheReference() throws {
-        guard let model = Self.model else { return }
+    @Test(.needsSmolLM2) func greedyChatsMatchTheReference() throws {
+        let model = try Self.model.get()
         let tokenizer = try BPETokenizer(gguf: model.gguf)
         for (n, chat) in try ModelFixtures.jsonl("smollm2/chat.jsonl").enumerated() {
             let messages = (chat["messages"] as! [[String: String]]).map { ChatMessage(role: $0["role"]!, content: $0["content"]!) }
@@ -104,8 +105,8 @@ import RagTuneTokenizers
         }
     }
 
-    @Test func contextAndVocabularyLimitsAreErrors() throws {
-        guard let model = Self.model else { return }
+    @Test(.needsSmolLM2) func contextAndVocabularyLimitsAreErrors() throws {
+        let model = try Self.model.get()
         let session = LlamaSession(model: model, maxContext: 4, threads: 1)
         #expect(throws: ModelError.self) { try session.evaluate([]) }
         #expect(throws: ModelError.self) { try session.evaluate([49152]) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneTensor
 @testable import RagTuneModels
 
@@ -48,8 +49,8 @@ import RagTuneTensor
         })
     }
 
-    @Test func zeroBAdapterGivesTheBaseLogitsOnSmolLM2() throws {
-        guard let directory = ModelFixtures.installed(ModelCatalog.smollm2) else { return }
+    @Test(.needsSmolLM2) func zeroBAdapterGivesTheBaseLogitsOnSmolLM2() throws {
+        let directory = TestModels.directory
         let model = try LlamaModel(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
         let session = LlamaSession(model: model, threads: 2)
         let prompt = [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModelFiles
 import RagTuneModels
 import RagTuneTensor
@@ -13,16 +14,8 @@ import RagTuneTensor
 
     /// The fixture checkpoint (MiniLM under `bert.` + SplitMix64 head, seed 42), as
     /// Tests/ModelsTests/CrossEncoderFixture.swift and scripts/cross_encoder_reference.py build it.
-    static func buildFixture(into folder: URL) throws -> Bool {
-        let minilm = ModelDirectory()
-        guard minilm.isInstalled(ModelCatalog.minilm) else {
-            if ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1" {
-                fatalError("RAGTUNE_REQUIRE_MODELS=1 but minilm is not installed: run `ragtune models install minilm`")
-            }
-            print("SKIP: minilm not installed; run `ragtune models install minilm`")
-            return false
-        }
-        let model = minilm.folder(for: ModelCatalog.minilm)
+    static func buildFixture(into folder: URL) throws {
+        let model = TestModels.directory.folder(for: ModelCatalog.minilm)
         let source = try SafetensorsFile(url: model.appendingPathComponent("model.safetensors"))
         var writer = SafetensorsWriter(metadata: source.metadata)
         for name in source.tensorNames {
@@ -37,14 +30,13 @@ import RagTuneTensor
         for file in ["config.json", "tokenizer.json"] {   // config.json without labels: 1 label by default
             try FileManager.default.copyItem(at: model.appendingPathComponent(file), to: folder.appendingPathComponent(file))
         }
-        return true
     }
 
-    @Test func scoresAreTheNumpyLogitsInPassageOrder() throws {
+    @Test(.needsMiniLM) func scoresAreTheNumpyLogitsInPassageOrder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-reranker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard try Self.buildFixture(into: folder) else { return }
+        try Self.buildFixture(into: folder)
         let rows = try String(contentsOf: Self.fixtures.appendingPathComponent("pairs.jsonl"), encoding: .utf8)
             .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         // Pairs 0 and 1 share the question; pair 6 (truncated) is scored against it too.
@@ -70,10 +62,8 @@ import RagTuneTensor
         #expect(abs(three[2] - scores[0]) > 1e-3 && abs(three[2] - scores[1]) > 1e-3)
     }
 
-    @Test func folderWithoutClassifierIsAnError() throws {
-        let minilm = ModelDirectory()
-        guard minilm.isInstalled(ModelCatalog.minilm) else { return }
-        let folder = minilm.folder(for: ModelCatalog.minilm)
+    @Test(.needsMiniLM) func folderWithoutClassifierIsAnError() throws {
+        let folder = TestModels.directory.folder(for: ModelCatalog.minilm)
         let error = #expect(throws: ModelError.self) { try CrossEncoderReranker(directory: folder) }
         #expect(error?.description.contains("'classifier.weight' is missing") == true)
         #expect(error?.description.contains(folder.appendingPathComponent("model.safetensors").path) == true)

@@ -1,14 +1,11 @@
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 @testable import RagTuneRAG
 
 /// The decoder as a pointwise reranker (needs SmolLM2; skipped without it).
 @Suite(.serialized) struct LLMRelevanceRerankerTests {
-    @Test func anAnsweringPassageOutscoresUnrelatedOnes() throws {
-        guard ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
-            print("SKIP: smollm2 not installed (`ragtune models install smollm2`)")
-            return
-        }
+    @Test(.needsSmolLM2) func anAnsweringPassageOutscoresUnrelatedOnes() throws {
         let reranker = LLMRelevanceReranker(try TextGenerator(threads: 2))
         let question = "What do bees make from nectar?"
         let relevant = try reranker.probabilityOfYes(question: question, passage: "Bees make honey from the nectar of flowers.")

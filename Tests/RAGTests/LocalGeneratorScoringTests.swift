@@ -1,25 +1,16 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneTokenizers
 @testable import RagTuneRAG
 
 /// SmolLM2 as an option scorer and span copier (needs the model; skipped without it).
 @Suite(.serialized) struct LocalGeneratorScoringTests {
-    static func generator() throws -> LocalGenerator? {
-        guard ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
-            if ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1" {
-                Issue.record("smollm2 is not installed and RAGTUNE_REQUIRE_MODELS=1")
-            } else {
-                print("SKIP: smollm2 not installed (`ragtune models install smollm2`)")
-            }
-            return nil
-        }
-        return LocalGenerator(try TextGenerator(threads: 2))
-    }
+    static func generator() throws -> LocalGenerator { LocalGenerator(try TextGenerator(threads: 2)) }
 
-    @Test func copiedAnswersAreVerbatimRunsOfTheirPassage() throws {
-        guard let generator = try Self.generator() else { return }
+    @Test(.needsSmolLM2) func copiedAnswersAreVerbatimRunsOfTheirPassage() throws {
+        let generator = try Self.generator()
         let prompt = PromptBuilder(answerStyle: .span)
         let passages = ["The Mordro-18 reactor was designed by Kesttov Kanaxdro in Varnholm.",
                         "Bees make honey from the nectar of flowers."]
@@ -32,8 +23,8 @@ import RagTuneTokenizers
         #expect(passages[holder].contains(answer.text), "\(answer.text) is not in passage \(holder)")
     }
 
-    @Test func logOddsAreDeterministicAndCalibrationUsesTheSamePrompt() throws {
-        guard let generator = try Self.generator() else { return }
+    @Test(.needsSmolLM2) func logOddsAreDeterministicAndCalibrationUsesTheSamePrompt() throws {
+        let generator = try Self.generator()
         let prompt = PromptBuilder()
         let question = "Is honey made by bees?"
         let first = try generator.logOdds(prompt.closedBookMessages(question: question), of: "Yes", against: "No")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 @testable import RagTuneRAG
 
@@ -22,29 +23,13 @@ import RagTuneModels
 /// serving the same SmolLM2 GGUF, from the venv `Benchmarks/bench_decode.sh` builds (skipped when
 /// that venv or the model is missing).
 @Suite(.serialized) struct OpenAIGeneratorTests {
-    static let python = URL(fileURLWithPath: ProcessInfo.processInfo.environment["RAGTUNE_BENCH_CACHE"]
-                                ?? NSHomeDirectory() + "/.cache/ragtune-bench").appendingPathComponent("venv/bin/python")
+    static var python: URL { TestServer.python }
 
-    /// Starts the server on a free port; nil (with a SKIP line) when it cannot run here.
+    /// Starts the server on a free port; nil (with an issue recorded) when it does not come up.
     static func startServer() throws -> (Process, URL)? {
-        let required = ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_SERVER"] == "1"
-        guard let model = try? ModelDirectory().file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2),
-              FileManager.default.isExecutableFile(atPath: python.path) else {
-            let message = "needs smollm2 and \(python.path) with llama-cpp-python[server] (bash scripts/setup_llama_cpp.sh)"
-            if required { Issue.record("RAGTUNE_REQUIRE_SERVER=1 but the test \(message)") } else { print("SKIP: test \(message)") }
-            return nil
-        }
-        let probe = Process()
-        probe.executableURL = python
-        probe.arguments = ["-c", "import llama_cpp.server, uvicorn"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else {
-            let message = "llama-cpp-python's server extras are not installed in \(python.path) (bash scripts/setup_llama_cpp.sh)"
-            if required { Issue.record("RAGTUNE_REQUIRE_SERVER=1 but \(message)") } else { print("SKIP: \(message)") }
-            return nil
-        }
+        let model = try TestModels.directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2)
+        try #require(try TestServer.canImport("llama_cpp.server, uvicorn"),
+                     "llama-cpp-python's server extras are not installed in \(python.path) (bash scripts/setup_llama_cpp.sh)")
         let port = Int.random(in: 20_000..<40_000)
         let server = Process()
         server.executableURL = python
@@ -64,8 +49,8 @@ import RagTuneModels
         return nil
     }
 
-    @Test func streamsAGreedyAnswerAndReportsErrors() throws {
-        guard let (server, base) = try Self.startServer() else { return }
+    @Test(.needsLlamaCppPython) func streamsAGreedyAnswerAndReportsErrors() throws {
+        let (server, base) = try #require(try Self.startServer())
         defer {   // uvicorn's graceful SIGTERM shutdown can hang: kill it
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()

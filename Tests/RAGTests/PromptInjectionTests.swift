@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneTokenizers
 @testable import RagTuneRAG
@@ -7,13 +8,7 @@ import RagTuneTokenizers
 /// Issue 13.3 through the RAG prompt: retrieved chunks and questions carrying every special token
 /// of both tokenizers reach the models as plain text. Only the chat template writes control tokens.
 @Suite struct PromptInjectionTests {
-    static var modelsAvailable: Bool {
-        (ModelDirectory().isInstalled(ModelCatalog.smollm2) && ModelDirectory().isInstalled(ModelCatalog.minilm))
-            || ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1"
-    }
-
-    @Test(.enabled(if: modelsAvailable, "needs smollm2 and minilm (`ragtune models install all`)"))
-    func retrievedChunksWithSpecialTokensStayText() throws {
+    @Test(.needsSmolLM2, .needsMiniLM) func retrievedChunksWithSpecialTokensStayText() throws {
         let generator = try TextGenerator(threads: 1)
         let tokenizer = generator.tokenizer
         let controls = (0..<tokenizer.vocabularySize).filter { tokenizer.tokenType(of: $0) == .control }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneTensor
 import RagTuneTokenizers
@@ -10,39 +11,20 @@ import RagTuneTraining
 /// a seeded non-trivial LoRA adapter on SmolLM2 is applied unmerged by RagTune (loaded from its PEFT
 /// directory) and by llama.cpp (`lora_path` = RagTune's GGUF adapter), and merged by
 /// `ragtune merge` into f16 and q8_0 GGUFs that both tools run; greedy tokens must match.
-/// Skipped (with a SKIP line) without the model or the venv, unless RAGTUNE_REQUIRE_SERVER=1.
+/// Skipped without the model or the venv, unless RAGTUNE_REQUIRE_SERVER=1 (then they fail).
 @Suite(.serialized) struct AdapterParityTests {
-    static let python = URL(fileURLWithPath: ProcessInfo.processInfo.environment["RAGTUNE_BENCH_CACHE"]
-                                ?? NSHomeDirectory() + "/.cache/ragtune-bench").appendingPathComponent("venv/bin/python")
+    static var python: URL { TestServer.python }
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/llama_cpp_adapter_check.py")
     static let questions = ["What is the capital of France?", "Write a haiku about autumn leaves.",
                             "Explain in one sentence why the sky is blue."]
     static let steps = 24
 
-    /// The SmolLM2 weights, or nil (SKIP, or an issue with RAGTUNE_REQUIRE_SERVER=1) when the
-    /// model or llama-cpp-python is missing.
-    static func prerequisites() throws -> URL? {
-        let required = ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_SERVER"] == "1"
-        func skip(_ message: String) -> URL? {
-            if required { Issue.record("RAGTUNE_REQUIRE_SERVER=1 but \(message)") } else { print("SKIP: \(message)") }
-            return nil
-        }
-        guard ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
-            return skip("smollm2 is not installed (ragtune models install smollm2)")
-        }
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            return skip("\(python.path) is missing (bash scripts/setup_llama_cpp.sh)")
-        }
-        let probe = Process()
-        probe.executableURL = python
-        probe.arguments = ["-c", "import llama_cpp, numpy"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else {
-            return skip("llama-cpp-python is not importable from \(python.path) (bash scripts/setup_llama_cpp.sh)")
-        }
+    /// The SmolLM2 weights, once llama-cpp-python is importable from the venv (the trait skipped the
+    /// test when the venv or the model is missing).
+    static func prerequisites() throws -> URL {
+        try #require(try TestServer.canImport("llama_cpp, numpy"),
+                     "llama-cpp-python is not importable from \(python.path) (bash scripts/setup_llama_cpp.sh)")
         return try ModelDirectory().file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2)
     }
 
@@ -135,8 +117,8 @@ import RagTuneTraining
     /// - exact tokens: the adapter unmerged on an F16 copy of the base (llama.cpp `lora_path`), and the f16 merge;
     /// - within llama.cpp's 8-bit noise: the adapter on the Q4_1 base, and the q8_0 merge, checked
     ///   along llama.cpp's own greedy path, and far closer to RagTune with the adapter than without.
-    @Test func greedyTokensMatchLlamaCpp() throws {
-        guard let baseURL = try Self.prerequisites() else { return }
+    @Test(.needsLlamaCppPython) func greedyTokensMatchLlamaCpp() throws {
+        let baseURL = try Self.prerequisites()
         let generator = try TextGenerator(url: baseURL)
         let config = generator.model.config
         let prompts = Self.questions.map { generator.promptIds(for: [ChatMessage(role: "user", content: $0)]) }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import RagTuneModels
+import RagTuneTestSupport
 import RagTuneTensor
 @testable import ragtune
 
@@ -26,7 +28,7 @@ import RagTuneTensor
     }
 
     // Skipped without MiniLM (index embeds), unless RAGTUNE_REQUIRE_MODELS=1 makes it a failure.
-    @Test(.enabled(if: CrashSafetyTests.binary != nil && IndexCommandTests.modelsInstalled, "needs the ragtune binary and the MiniLM model"))
+    @Test(.enabled(if: CrashSafetyTests.binary != nil && TestModels.shouldRun(ModelCatalog.minilm), "needs the ragtune binary and the MiniLM model"))
     func indexSurvivesKills() throws {
         let result = try IndexCommandTests.runJSON(Self.binary!, ["bench", "crash", "--targets", "index", "--trials", "3",
                                                                  "--index-documents", "100", "--json"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneRAG
 @testable import ragtune
@@ -16,13 +17,8 @@ import RagTuneRAG
         #expect(try RAGOptions.parse(["--rerank", "llm"]).rerank == .llm)
     }
 
-    @Test func folderWithoutClassifierWeightsIsAnError() throws {
-        let minilm = ModelDirectory()
-        guard minilm.isInstalled(ModelCatalog.minilm) else {
-            print("SKIP: minilm not installed; run `ragtune models install minilm`")
-            return
-        }
-        let folder = minilm.folder(for: ModelCatalog.minilm).path
+    @Test(.needsMiniLM) func folderWithoutClassifierWeightsIsAnError() throws {
+        let folder = TestModels.directory.folder(for: ModelCatalog.minilm).path
         let options = try RAGOptions.parse(["--rerank", "cross-encoder", "--reranker-model", folder])
         let error = #expect(throws: ModelError.self) { try options.reranker(threads: 1, decoder: Self.unusedDecoder) }
         #expect(error?.description.contains("'classifier.weight' is missing") == true, "\(String(describing: error))")

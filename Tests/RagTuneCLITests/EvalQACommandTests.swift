@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneRAG
 import RagTuneRetrieval
@@ -33,12 +34,9 @@ import RagTuneStorage
 
 /// `ragtune eval qa` end to end on a tiny store with the real models.
 @Suite(.serialized) struct EvalQACommandTests {
-    @Test func comparesStrategiesAndWritesDetails() throws {
-        guard IndexCommandTests.modelsInstalled, ModelDirectory().isInstalled(ModelCatalog.smollm2) else {
-            print("SKIP: minilm and smollm2 must be installed (`ragtune models install all`)")
-            return
-        }
-        guard let binary = IndexCommandTests.builtBinary() else { return }
+    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func comparesStrategiesAndWritesDetails() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-evalqa-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("# Reactors\n\nThe Mordro-18 reactor was designed by Kesttov Kanaxdro in 1980.\n".utf8)

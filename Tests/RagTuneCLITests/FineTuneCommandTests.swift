@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModelFiles
 import RagTuneModels
 import RagTuneTensor
@@ -33,8 +34,9 @@ import RagTuneTraining
 
     /// The tiny ChatML model and job of the kill -9 trials (`FineTuneCrashTrials.writeJob`): a
     /// 2-layer d=32 Llama with a byte-level tokenizer built in code, so no model download is needed.
-    @Test func killedRunResumesWithTheSameLosses() throws {
-        guard let binary = IndexCommandTests.builtBinary() else { return }
+    @Test(.enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func killedRunResumesWithTheSameLosses() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
         let dir = try Self.folder()
         let job = try FineTuneCrashTrials.writeJob(in: dir)
         let full = try IndexCommandTests.runJSON(binary, ["finetune", "--config", job.path, "--output-dir",

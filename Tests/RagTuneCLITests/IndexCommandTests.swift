@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneStorage
 @testable import ragtune
@@ -7,14 +8,8 @@ import RagTuneStorage
 /// `ragtune index` end to end on small folders: incremental re-indexing, edits, pruning, ACL and
 /// filters, and recovery after the process is killed mid-ingest. Needs the MiniLM model.
 @Suite(.serialized) struct IndexCommandTests {
-    static let modelsInstalled: Bool = {
-        if ModelDirectory().isInstalled(ModelCatalog.minilm) { return true }
-        if ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1" {
-            fatalError("RAGTUNE_REQUIRE_MODELS=1 but minilm is not installed: run `ragtune models install minilm`")
-        }
-        print("SKIP: minilm not installed; run `ragtune models install minilm`")
-        return false
-    }()
+    /// Whether the `ragtune` binary is built beside the tests (it is whenever `swift build --build-tests` ran).
+    static var hasBinary: Bool { builtBinary() != nil }
 
     private func folder(_ files: [String: String]) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-index-\(UUID().uuidString)")
@@ -28,8 +23,7 @@ import RagTuneStorage
         try command.run()
     }
 
-    @Test func reindexingIsIncrementalAndPruneRemovesDeletedFiles() throws {
-        guard Self.modelsInstalled else { return }
+    @Test(.needsMiniLM) func reindexingIsIncrementalAndPruneRemovesDeletedFiles() throws {
         let dir = try folder(["a.txt": "Alpha reactors hum quietly.", "b.md": "# Bee\nBees make honey in hives.",
                               "c.txt": "Comets have icy tails.", "binary.txt": "ab\u{0}cd"])
         let store = dir.appendingPathComponent("store.sqlite").path
@@ -48,8 +42,7 @@ import RagTuneStorage
         #expect(chunks.first { $0.chunk.documentID == "b.md" }.map { firstChunks.contains($0.id) } == true)
     }
 
-    @Test func aclAndFiltersApplyBeforeRanking() throws {
-        guard Self.modelsInstalled else { return }
+    @Test(.needsMiniLM) func aclAndFiltersApplyBeforeRanking() throws {
         let lines = [
             #"{"_id": "pub", "title": "Payroll", "text": "Salaries are paid on the last Friday.", "team": "hr"}"#,
             #"{"_id": "sec", "title": "Payroll secret", "text": "Salaries of executives are paid early.", "team": "hr", "acl": ["ceo"]}"#,
@@ -70,8 +63,8 @@ import RagTuneStorage
         }
     }
 
-    @Test func killedIngestLeavesAConsistentStoreAndARerunFinishes() throws {
-        guard Self.modelsInstalled, let binary = Self.builtBinary() else { return }
+    @Test(.needsMiniLM, .enabled(if: hasBinary, "the ragtune binary is not built")) func killedIngestLeavesAConsistentStoreAndARerunFinishes() throws {
+        let binary = try #require(Self.builtBinary())
         var files: [String: String] = [:]
         for i in 0..<300 {
             files["doc\(i).txt"] = (0..<40).map { "Document \(i) sentence \($0) talks about topic \(($0 * 7 + i) % 13)." }
@@ -133,8 +126,8 @@ import RagTuneStorage
         return try #require(try JSONSerialization.jsonObject(with: summary) as? [String: Any])
     }
 
-    @Test func searchUsesSavedHNSWIndexAndRemoveUpdatesIt() throws {
-        guard Self.modelsInstalled, let binary = Self.builtBinary() else { return }
+    @Test(.needsMiniLM, .enabled(if: hasBinary, "the ragtune binary is not built")) func searchUsesSavedHNSWIndexAndRemoveUpdatesIt() throws {
+        let binary = try #require(Self.builtBinary())
         let lines = [
             #"{"_id": "pub", "title": "Payroll", "text": "Salaries are paid on the last Friday.", "team": "hr"}"#,
             #"{"_id": "sec", "title": "Payroll secret", "text": "Salaries of executives are paid early.", "acl": ["ceo"]}"#,
@@ -160,8 +153,8 @@ import RagTuneStorage
         #expect(try !search("dense", user: ["--user", "ceo"]).contains("sec"))
     }
 
-    @Test func evalRetrievalOnAStoreScoresDocumentsByTheirBestChunk() throws {
-        guard Self.modelsInstalled, let binary = Self.builtBinary() else { return }
+    @Test(.needsMiniLM, .enabled(if: hasBinary, "the ragtune binary is not built")) func evalRetrievalOnAStoreScoresDocumentsByTheirBestChunk() throws {
+        let binary = try #require(Self.builtBinary())
         let corpus = [
             #"{"_id": "d1", "title": "Honey", "text": "Bees make honey from nectar in their hives."}"#,
             #"{"_id": "d2", "title": "Comets", "text": "Comets grow icy tails near the sun."}"#,
@@ -184,8 +177,7 @@ import RagTuneStorage
         #expect(try SQLiteStore(path: store).counts() == (3, 3)) // indexed once, reused by later modes
     }
 
-    @Test func aHundredMegabyteFileIsReportedAndTheRestOfTheFolderIndexed() throws {
-        guard Self.modelsInstalled else { return }
+    @Test(.needsMiniLM) func aHundredMegabyteFileIsReportedAndTheRestOfTheFolderIndexed() throws {
         let dir = try folder(["small.txt": "Small files are indexed."])
         let big = dir.appendingPathComponent("big.txt")
         try Data().write(to: big)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneStorage
 @testable import ragtune
@@ -48,9 +49,7 @@ import RagTuneStorage
         return dir
     }
 
-    static var miniLM: Bool {
-        ModelDirectory().isInstalled(ModelCatalog.minilm) || ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1"
-    }
+    static var miniLM: Bool { TestModels.shouldRun(ModelCatalog.minilm) }
 
     static var binary: URL? { IndexCommandTests.builtBinary() }
 

@@ -1,5 +1,6 @@
 import RagTuneModelFiles
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneTokenizers
 
 @Suite struct BPETokenizerGGUFTests {

@@ -1,4 +1,5 @@
 import Testing
+import RagTuneTestSupport
 import RagTuneTensor
 @testable import RagTuneTokenizers
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneTokenizers
 
 /// Issue 13.3: text from users, documents and QA files never becomes control tokens; only the chat

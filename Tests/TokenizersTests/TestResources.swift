@@ -52,17 +52,3 @@ enum TestResources {
         return text.split(separator: "\n").compactMap { try? decoder.decode(Row.self, from: Data($0.utf8)) }
     }
 }
-
-extension Trait where Self == ConditionTrait {
-    /// Runs the test when the MiniLM `tokenizer.json` is installed (or models are required).
-    static var needsMiniLM: Self {
-        .enabled(if: TestResources.hasMiniLM || TestResources.requireModels,
-                 "skipped: \(TestResources.miniLMTokenizerURL.path) missing (set RAGTUNE_HOME or install the model)")
-    }
-
-    /// Runs the test when the SmolLM2 GGUF is installed (or models are required).
-    static var needsSmolLM2: Self {
-        .enabled(if: TestResources.hasSmolLM2 || TestResources.requireModels,
-                 "skipped: no .gguf in \(TestResources.home.path)/models/smollm2 (set RAGTUNE_HOME or install the model)")
-    }
-}

@@ -1,4 +1,5 @@
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneTokenizers
 
 @Suite struct TokenStreamDecoderTests {

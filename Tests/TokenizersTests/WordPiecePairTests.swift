@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneTokenizers
 
 /// One line of `Fixtures/cross-encoder/pairs.jsonl` (logits are checked by the model tests).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneTokenizers
 
 /// One line of `Fixtures/minilm/sentences.jsonl` (the embedding is checked by the model tests).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 @testable import RagTuneTraining
 
@@ -74,8 +75,8 @@ import RagTuneModels
         }
     }
 
-    @Test func unmergedAdapterMatchesTrainingForwardOnSmolLM2() throws {
-        guard let model = TrainingFixtures.smolLM2 else { return }
+    @Test(.needsSmolLM2) func unmergedAdapterMatchesTrainingForwardOnSmolLM2() throws {
+        let model = try TrainingFixtures.smolLM2.get()
         let prompt = try LoRAModelSmolLM2Tests.prompt(model)
         let adapter = try AdapterTestSupport.randomAdapter(config: model.config, rank: 8, alpha: 16, bRange: 0.1, seed: 21)
         let training = try LoRAModel(base: model, lora: adapter.lora, parameters: adapter.parameters, threads: 2)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneTokenizers
 @testable import RagTuneTraining
@@ -7,27 +8,26 @@ import RagTuneTokenizers
 /// ChatML rendering and loss masks with SmolLM2's real tokenizer: the prompt part must be the
 /// ids inference builds, the mask exactly the reply tokens and their `<|im_end|>`.
 @Suite(.serialized) struct ChatExampleEncoderTests {
-    /// SmolLM2's tokenizer and chat template, or nil when the model is not installed.
-    static let chatModel: (tokenizer: BPETokenizer, template: ChatTemplate)? = TrainingFixtures.smolLM2.flatMap { model in
-        (try? BPETokenizer(gguf: model.gguf)).map { ($0, ChatExampleEncoder.template(of: model.gguf)) }
+    /// SmolLM2's tokenizer and chat template (tests using them carry `.needsSmolLM2`).
+    static let chatModel = Result { () throws -> (tokenizer: BPETokenizer, template: ChatTemplate) in
+        let model = try TrainingFixtures.smolLM2.get()
+        return (try BPETokenizer(gguf: model.gguf), ChatExampleEncoder.template(of: model.gguf))
     }
 
-    static func encoder(trainOnInputs: Bool = false, cutoff: Int = 512) throws -> ChatExampleEncoder? {
-        guard let chatModel else { return nil }
+    static func encoder(trainOnInputs: Bool = false, cutoff: Int = 512) throws -> ChatExampleEncoder {
+        let chatModel = try chatModel.get()
         return try ChatExampleEncoder(tokenizer: chatModel.tokenizer, template: chatModel.template,
                                       trainOnInputs: trainOnInputs, cutoffLength: cutoff)
     }
 
     /// The inference path the prompts must agree with.
-    static func generator() throws -> TextGenerator? {
-        TrainingFixtures.smolLM2 == nil ? nil : try TextGenerator(threads: 1)
-    }
+    static func generator() throws -> TextGenerator { try TextGenerator(threads: 1) }
 
     static let chat = ChatExample(messages: [.user("What is the capital of France?"), .assistant("Paris."),
                                              .user("And of Italy?"), .assistant(" Rome, of course.\n")])
 
-    @Test func promptPartIsWhatInferenceTokenizes() throws {
-        guard let encoder = try Self.encoder(), let generator = try Self.generator() else { return }
+    @Test(.needsSmolLM2) func promptPartIsWhatInferenceTokenizes() throws {
+        let encoder = try Self.encoder(), generator = try Self.generator()
         guard case .encoded(let encoded) = encoder.encode(Self.chat) else { Issue.record("not encoded"); return }
         for last in [1, 3] {
             let prompt = generator.promptIds(for: Array(Self.chat.messages[..<last]))
@@ -39,8 +39,8 @@ import RagTuneTokenizers
         }
     }
 
-    @Test func maskCoversExactlyTheRepliesAndTheirEndTokens() throws {
-        guard let encoder = try Self.encoder(), let generator = try Self.generator() else { return }
+    @Test(.needsSmolLM2) func maskCoversExactlyTheRepliesAndTheirEndTokens() throws {
+        let encoder = try Self.encoder(), generator = try Self.generator()
         guard case .encoded(let encoded) = encoder.encode(Self.chat) else { Issue.record("not encoded"); return }
         // split the learned tokens into runs; each run decodes to one reply + <|im_end|>
         var runs: [[Int]] = [], current: [Int] = []
@@ -54,12 +54,12 @@ import RagTuneTokenizers
         #expect(sequence.countedTokens == runs.joined().count)
         #expect(zip(sequence.targets, sequence.mask).filter(\.1).map(\.0) == Array(runs.joined()))
         // train_on_inputs learns every predicted token
-        guard case .encoded(let all) = try Self.encoder(trainOnInputs: true)!.encode(Self.chat) else { return }
+        guard case .encoded(let all) = try Self.encoder(trainOnInputs: true).encode(Self.chat) else { Issue.record("not encoded"); return }
         #expect(all.ids == encoded.ids && all.countedTokens == all.ids.count - 1)
     }
 
-    @Test func weightZeroRepliesAreContextOnly() throws {
-        guard let encoder = try Self.encoder(), let generator = try Self.generator() else { return }
+    @Test(.needsSmolLM2) func weightZeroRepliesAreContextOnly() throws {
+        let encoder = try Self.encoder(), generator = try Self.generator()
         var chat = Self.chat
         chat.learned = [false, false, false, true]
         guard case .encoded(let encoded) = encoder.encode(chat) else { Issue.record("not encoded"); return }
@@ -67,14 +67,14 @@ import RagTuneTokenizers
         #expect(generator.tokenizer.decode(learned) == " Rome, of course.\n<|im_end|>")
     }
 
-    @Test func cutoffTruncatesAndSkipsWhenNoReplyIsLeft() throws {
-        guard let full = try Self.encoder(), let generator = try Self.generator() else { return }
-        guard case .encoded(let whole) = full.encode(Self.chat) else { return }
+    @Test(.needsSmolLM2) func cutoffTruncatesAndSkipsWhenNoReplyIsLeft() throws {
+        let full = try Self.encoder(), generator = try Self.generator()
+        guard case .encoded(let whole) = full.encode(Self.chat) else { Issue.record("not encoded"); return }
         let firstPrompt = generator.promptIds(for: [Self.chat.messages[0]]).count
-        guard case .encoded(let cut) = try Self.encoder(cutoff: firstPrompt + 2)!.encode(Self.chat) else {
+        guard case .encoded(let cut) = try Self.encoder(cutoff: firstPrompt + 2).encode(Self.chat) else {
             Issue.record("a cut that keeps two reply tokens must be kept"); return
         }
         #expect(cut.truncated && cut.ids == Array(whole.ids.prefix(firstPrompt + 2)) && cut.countedTokens == 2)
-        #expect(try Self.encoder(cutoff: firstPrompt)!.encode(Self.chat) == .tooLong(tokens: whole.ids.count))
+        #expect(try Self.encoder(cutoff: firstPrompt).encode(Self.chat) == .tooLong(tokens: whole.ids.count))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 @testable import RagTuneTraining
 
 /// Loading a JSONL file: the first bad line stops it naming file:line, or is counted with
@@ -13,8 +14,8 @@ import Testing
 
     static let good = (0..<10).map { #"{"prompt": "Question \#($0)?", "completion": "Answer \#($0)."}"# }
 
-    @Test func firstBadLineStopsLoadingUnlessSkipped() throws {
-        guard let encoder = try ChatExampleEncoderTests.encoder() else { return }
+    @Test(.needsSmolLM2) func firstBadLineStopsLoadingUnlessSkipped() throws {
+        let encoder = try ChatExampleEncoderTests.encoder()
         let path = try Self.file(Self.good + ["", #"{"messages": [{"role": "robot", "content": "x"}]}"#, "not json",
                                               #"{"prompt": "q", "completion": ""}"#])
         #expect(throws: TrainingError.invalidExample(file: path, line: 12, field: "messages[0].role",
@@ -27,8 +28,8 @@ import Testing
         #expect(skipped.examples.map(\.example.line) == Array(1...10))
     }
 
-    @Test func overLongExamplesAreTruncatedOrCountedAsSkipped() throws {
-        guard let encoder = try ChatExampleEncoderTests.encoder(cutoff: 40) else { return }
+    @Test(.needsSmolLM2) func overLongExamplesAreTruncatedOrCountedAsSkipped() throws {
+        let encoder = try ChatExampleEncoderTests.encoder(cutoff: 40)
         let long = #"{"prompt": "\#(String(repeating: "very long question ", count: 40))", "completion": "x"}"#
         let path = try Self.file(Self.good + [long])
         let dataset = try FineTuneDataset.load(path: path, encoder: encoder, skipInvalid: false)
@@ -36,8 +37,8 @@ import Testing
         #expect(dataset.examples.allSatisfy { $0.ids.count <= 40 })
     }
 
-    @Test func splitHoldsOutASeededSubset() throws {
-        guard let encoder = try ChatExampleEncoderTests.encoder() else { return }
+    @Test(.needsSmolLM2) func splitHoldsOutASeededSubset() throws {
+        let encoder = try ChatExampleEncoderTests.encoder()
         let dataset = try FineTuneDataset.load(path: try Self.file(Self.good), encoder: encoder, skipInvalid: false)
         let (train, eval) = try dataset.split(evalSize: 0.3, seed: 5)
         #expect(train.examples.count == 7 && eval.examples.count == 3)

@@ -1,4 +1,5 @@
 import Testing
+import RagTuneTestSupport
 import RagTuneModels
 import RagTuneTokenizers
 @testable import RagTuneTraining
@@ -12,8 +13,8 @@ import RagTuneTokenizers
         return try BPETokenizer(gguf: model.gguf).encode(text, parseSpecial: true)
     }
 
-    @Test func zeroAdapterLogitsMatchLlamaSession() throws {
-        guard let model = TrainingFixtures.smolLM2 else { return }
+    @Test(.needsSmolLM2) func zeroAdapterLogitsMatchLlamaSession() throws {
+        let model = try TrainingFixtures.smolLM2.get()
         let prompt = try Self.prompt(model)
         let reference = try LlamaSession(model: model, threads: 2).evaluate(prompt, allLogits: true)
         let training = try LoRAModel(base: model, lora: LoRAConfiguration(rank: 8, alpha: 16, dropout: 0), threads: 2)
@@ -33,8 +34,8 @@ import RagTuneTokenizers
         #expect(worstRelative < 1e-3)
     }
 
-    @Test func lossAndGradientsRunOnTheRealModel() throws {
-        guard let model = TrainingFixtures.smolLM2 else { return }
+    @Test(.needsSmolLM2) func lossAndGradientsRunOnTheRealModel() throws {
+        let model = try TrainingFixtures.smolLM2.get()
         let lora = LoRAConfiguration(rank: 4, alpha: 8, dropout: 0.05, targets: [.query, .value, .down])
         let training = try LoRAModel(base: model, lora: lora, threads: 2, gradientCheckpointing: true)
         let prompt = try Self.prompt(model)

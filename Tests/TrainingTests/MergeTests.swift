@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneModelFiles
 import RagTuneModels
 import RagTuneTensor
@@ -73,8 +74,8 @@ import RagTuneTensor
         #expect(merged.metadata["general.name"] == source.metadata["general.name"])
     }
 
-    @Test func mergedSmolLM2MatchesUnmergedAdapter() throws {
-        guard let model = TrainingFixtures.smolLM2 else { return }
+    @Test(.needsSmolLM2) func mergedSmolLM2MatchesUnmergedAdapter() throws {
+        let model = try TrainingFixtures.smolLM2.get()
         let prompt = try LoRAModelSmolLM2Tests.prompt(model)
         let adapter = try AdapterTestSupport.randomAdapter(config: model.config, rank: 8, alpha: 16, bRange: 0.1, seed: 21)
             .inferenceAdapter

@@ -1,5 +1,6 @@
 import Foundation
 import RagTuneModels
+import RagTuneTestSupport
 import RagTuneTensor
 @testable import RagTuneTraining
 
@@ -15,21 +16,11 @@ enum TrainingFixtures {
         DenseLlamaWeights(randomWith: tinyConfig, seed: seed)
     }
 
-    /// SmolLM2-135M-Instruct, or nil (with a SKIP line) when it is not installed. With
-    /// RAGTUNE_REQUIRE_MODELS=1 a missing model is a failure, not a skip.
-    static let smolLM2: LlamaModel? = {
-        let directory = ModelDirectory()
-        let spec = ModelCatalog.smollm2
-        guard directory.isInstalled(spec) else {
-            let message = "model \(spec.name) not installed under \(directory.root.path): run `ragtune models install \(spec.name)`"
-            if ProcessInfo.processInfo.environment["RAGTUNE_REQUIRE_MODELS"] == "1" {
-                fatalError("RAGTUNE_REQUIRE_MODELS=1 but \(message)")
-            }
-            print("SKIP: \(message)")
-            return nil
-        }
-        return try? LlamaModel(url: directory.file(spec.weightsFile, of: spec))
-    }()
+    /// SmolLM2-135M-Instruct, loaded once (tests using it carry `.needsSmolLM2`; a missing or
+    /// unreadable model fails them).
+    static let smolLM2 = Result {
+        try LlamaModel(url: TestModels.directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2))
+    }
 
     /// ∂f/∂x[i] by central differences (x[i] ± eps) for every i in `indices`.
     static func numericGradient(of f: ([Float]) -> Double, at x: [Float], indices: [Int], eps: Float) -> [Double] {
