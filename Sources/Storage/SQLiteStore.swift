@@ -10,6 +10,9 @@ public struct SQLiteStore: DocumentStore {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
+    /// Whether the document table has the `fieldsHash` column (always after migration; a store
+    /// opened read-only may predate it).
+    private let hasFieldsHash: Bool
 
     /// How a store is opened.
     public enum OpenMode: Sendable {
@@ -49,6 +52,11 @@ public struct SQLiteStore: DocumentStore {
         if mode == .readOnly {
             try Self.checkSchema(pool, path: path)
         }
+        do {
+            hasFieldsHash = try pool.read { db in try db.columns(in: "document").contains { $0.name == "fieldsHash" } }
+        } catch {
+            throw StorageError.cannotOpen(path: path, reason: "\(error)")
+        }
     }
 
     /// A read-only connection pool. SQLite needs the `-shm` file of a WAL database; in a folder the
@@ -57,16 +65,15 @@ public struct SQLiteStore: DocumentStore {
     private static func openReadOnly(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = true
-        do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
+        func open(_ location: String) throws -> DatabasePool {   // a first read shows whether SQLite can use it
+            let pool = try DatabasePool(path: location, configuration: configuration)
             try pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
             return pool
-        } catch {
+        }
+        do { return try open(path) } catch {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             let escaped = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#", "%"])) ?? absolute
-            let pool = try DatabasePool(path: "file:\(escaped)?immutable=1", configuration: configuration)
-            try pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
-            return pool
+            return try open("file:\(escaped)?immutable=1")
         }
     }
 
@@ -112,8 +119,7 @@ public struct SQLiteStore: DocumentStore {
     /// What the store holds of a document (hashes and source), or nil when it is not stored.
     public func storedDocument(_ documentId: String) throws -> StoredDocumentInfo? {
         try read { db in
-            let hasFields = try db.columns(in: "document").contains { $0.name == "fieldsHash" }
-            let sql = "SELECT contentHash, \(hasFields ? "fieldsHash" : "NULL AS fieldsHash"), source FROM document WHERE id = ?"
+            let sql = "SELECT contentHash, \(hasFieldsHash ? "fieldsHash" : "NULL AS fieldsHash"), source FROM document WHERE id = ?"
             return try Row.fetchOne(db, sql: sql, arguments: [documentId]).map { row in
                 StoredDocumentInfo(contentHash: UInt64(bitPattern: try row.decode(Int64.self, forColumn: "contentHash")),
                                    fieldsHash: try row.decode(Int64?.self, forColumn: "fieldsHash").map { UInt64(bitPattern: $0) },
