@@ -1,8 +1,8 @@
 import Foundation
 
-/// A parsed JSON value, used to read BEIR's JSONL lines whose fields vary between datasets
-/// (`_id` is a string in most files and a number in some).
-enum JSONValue: Decodable, Sendable {
+/// A parsed JSON value, used to read JSONL lines whose fields vary between files (BEIR's `_id`
+/// is a string in most files and a number in some) without untyped dictionaries.
+public enum JSONValue: Decodable, Sendable, Equatable {
     case string(String)
     case integer(Int64)
     case number(Double)
@@ -11,7 +11,7 @@ enum JSONValue: Decodable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -31,7 +31,7 @@ enum JSONValue: Decodable, Sendable {
     }
 
     /// Strings as they are, numbers as text (`123`, `1.5`); `nil` for anything else.
-    var scalarText: String? {
+    public var scalarText: String? {
         switch self {
         case .string(let value): return value
         case .integer(let value): return String(value)
@@ -41,7 +41,7 @@ enum JSONValue: Decodable, Sendable {
     }
 
     /// The JSON type's name, for error messages.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .string: return "a string"
         case .integer, .number: return "a number"

@@ -100,17 +100,3 @@ public final class QARunner {
         }
     }
 }
-
-/// Errors of the RAG layer.
-public enum RAGError: Error, CustomStringConvertible {
-    case missingPipeline
-    /// A scored answer option that the tokenizer turns into no tokens.
-    case emptyOption(String)
-
-    public var description: String {
-        switch self {
-        case .missingPipeline: return "the rag strategy needs a store (--store)"
-        case .emptyOption(let text): return "answer option \"\(text)\" has no tokens"
-        }
-    }
-}

@@ -24,7 +24,7 @@ public struct StoreIndexes: Sendable {
     public var savesRebuiltIndexes = true
 
     /// The HNSW settings: hnswlib's defaults for M and efConstruction.
-    public struct HNSWParameters: Sendable {
+    public struct HNSWParameters: Sendable, Equatable {
         public var m = 16
         public var efConstruction = 200
         public var efSearch = 64

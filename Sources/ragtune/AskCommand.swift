@@ -47,18 +47,17 @@ struct AskCommand: ParsableCommand {
         let database = try SQLiteStore(path: store, mode: .readOnly)
         let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
         let generator = try generatorOptions.make(threads: threadOptions.threads)
-        let pipeline = try rag.pipeline(store: database, generator: generator, embedder: embedder, maxAnswerTokens: maxTokens,
-                                        threads: threadOptions.threads)
+        let pipeline = try RAGPipeline(store: database, configuration: rag.configuration(maxAnswerTokens: maxTokens),
+                                       generator: generator, embed: embedder.embed, threads: threadOptions.threads,
+                                       log: { logError($0) })
         let loadSeconds = Date().timeIntervalSince(clock)
         clock = Date()
-        let answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
+        var answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
             if !json { printFlushed(text) }
         }
         if json {
-            var timings = answer.timings
-            timings["load"] = loadSeconds
-            print(JSONText.object(answerJSON(answer, timings: timings)))
-            return
+            answer.timings["load"] = loadSeconds
+            return try printJSON(answer)
         }
         if answer.generated != nil { print("") }   // end the streamed line
         if let refusal = answer.refusal {
@@ -72,24 +71,5 @@ struct AskCommand: ParsableCommand {
                   + "chars \(source.chunk.chunk.startOffset)–\(source.chunk.chunk.endOffset))")
         }
         logError(String(format: "%.2f s (load %.2f s)", Date().timeIntervalSince(clock), loadSeconds))
-    }
-
-    private func answerJSON(_ answer: RAGAnswer, timings: [String: Double]) -> [String: Any] {
-        func passage(_ p: SourcePassage) -> [String: Any] {
-            ["n": p.number, "doc_id": p.chunk.chunk.documentID, "source": p.chunk.documentSource, "title": p.chunk.documentTitle,
-             "chunk": p.chunk.chunk.ordinal, "start": p.chunk.chunk.startOffset, "end": p.chunk.chunk.endOffset,
-             "score": Double(p.score), "similarity": p.similarity.map { Double($0) as Any } ?? NSNull(),
-             "excerpt": p.excerpt ?? NSNull()]
-        }
-        return [
-            "question": answer.question, "queries": answer.queries, "answer": answer.answer, "generated": answer.generated ?? NSNull(),
-            "refused": answer.refusal != nil, "refusal": answer.refusal?.rawValue ?? NSNull(),
-            "citations": answer.citations.map(passage), "sources": answer.sources.map(passage),
-            "retrieved": answer.retrieved.map(passage),
-            "sentences": answer.sentences.map { ["text": $0.text, "source": $0.source ?? NSNull(), "support": $0.support,
-                                                 "informative": $0.informative] as [String: Any] },
-            "usage": ["prompt_tokens": answer.promptTokens, "completion_tokens": answer.completionTokens],
-            "timings": timings,
-        ]
     }
 }

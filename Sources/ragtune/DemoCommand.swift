@@ -44,81 +44,117 @@ struct DemoCommand: ParsableCommand {
         let qaFile = URL(fileURLWithPath: sample).appendingPathComponent("qa.jsonl")
 
         // 1. Index.
-        let database = try openEmbeddingStore(storePath)
         let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
-        let chunker = try miniLMChunker(embedder, maxTokens: 200, overlap: 32)
-        let loaded = DocumentLoader().load(paths: [passages])
-        if let failure = loaded.failures.first { throw ValidationError("\(failure)") }
-        var bar = ProgressBar("indexing \(passages.path)", total: loaded.documents.count)
-        let counts = try StoreIngestor(store: database, chunker: chunker, embed: embedder.embed)
-            .ingest(loaded.documents) { bar.update($0.done) }
-        bar.finish(counts.done)
-        let indexes = StoreIndexes(storePath: storePath, log: { logError($0) })
-        let searcher = try indexes.searcher(for: database, mode: .hybrid)
-        let indexSeconds = Date().timeIntervalSince(started)
+        var job = IndexJob(storePath: storePath, inputs: [passages.path])
+        job.threads = threadOptions.threads
+        var bar = ProgressBar("indexing \(passages.path)", total: 0)
+        let indexed = try DocumentIndexer.run(job, embedder: embedder, log: { logError($0) }) { done, total in
+            bar.total = total
+            bar.update(done)
+        }
+        bar.finish(indexed.processed)
+        if let failure = indexed.failed.first { throw ValidationError(failure.error) }
         if !json {
-            print(String(format: "Indexed %d passages (%d new) into %@ in %.1f s.\n", counts.done, counts.added, storePath, indexSeconds))
+            print(String(format: "Indexed %d passages (%d new) into %@ in %.1f s.\n", indexed.processed, indexed.added, storePath,
+                         Date().timeIntervalSince(started)))
         }
 
         // 2. Answers with citations.
         let generator = LocalGenerator(try TextGenerator(threads: threadOptions.threads))
-        var options = RAGPipeline.Options()
-        options.packer = ContextPacker(maxSources: 3)
-        options.maxAnswerTokens = 64
-        let pipeline = RAGPipeline(searcher: searcher, store: database,
-                                   embed: embedder.embed, generator: generator, options: options)
-        var shown: [[String: Any]] = []
+        var configuration = RAGConfiguration()
+        configuration.maxAnswerTokens = 64
+        let pipeline = try RAGPipeline(store: SQLiteStore(path: storePath, mode: .readOnly), configuration: configuration,
+                                       generator: generator, embed: embedder.embed, threads: threadOptions.threads,
+                                       log: { logError($0) })
+        var shown: [DemoSummary.Answer] = []
         for question in Self.showcase {
             if !json { print("Q: \(question)\nA: ", terminator: "") }
             let answer = try pipeline.answer(question) { if !json { print($0, terminator: "") } }
-            if !json {
-                if let refusal = answer.refusal {
-                    print(answer.generated == nil ? answer.answer : "\n   → \(answer.answer) (\(refusal.rawValue.replacingOccurrences(of: "_", with: " ")))")
-                } else {
-                    print("")
-                }
-                for source in answer.citations {
-                    print("   [\(source.number)] \(source.chunk.documentTitle), passage \(source.chunk.chunk.documentID)"
-                          + " (chars \(source.chunk.chunk.startOffset)–\(source.chunk.chunk.endOffset))")
-                }
-                print("")
-            }
-            shown.append(["question": question, "answer": answer.answer, "refusal": answer.refusal?.rawValue ?? NSNull(),
-                          "citations": answer.citations.map(\.chunk.chunk.documentID)])
+            if !json { Self.printSources(of: answer) }
+            shown.append(DemoSummary.Answer(question: question, answer: answer.answer, refusal: answer.refusal?.rawValue,
+                                            citations: answer.citations.map(\.chunk.chunk.documentID)))
         }
 
         // 3. Closed-book vs RAG on the sample's QA pairs.
-        let pairs = Array(try QADataset(contentsOf: qaFile).pairs.prefix(questions))
-        let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: 48)
-        var scores: [QAStrategy: [QAScore]] = [:]
-        var progress = ProgressBar("closed-book vs RAG", total: pairs.count, unit: "questions")
-        for (n, pair) in pairs.enumerated() {
-            for strategy in [QAStrategy.closedBook, .rag] {
-                scores[strategy, default: []].append(QAScore(try runner.answer(pair.question, strategy: strategy), gold: pair.answer))
-            }
-            progress.update(n + 1)
+        var evaluation = QAEvaluationJob(qaPath: qaFile.path)
+        evaluation.limit = questions
+        evaluation.strategies = [.rag, .closedBook]
+        evaluation.storePath = storePath
+        evaluation.rag = configuration
+        evaluation.rag.maxAnswerTokens = 48
+        evaluation.threads = threadOptions.threads
+        var progress = ProgressBar("closed-book vs RAG", total: 0, unit: "answers")
+        let report = try QAEvaluator.run(evaluation, generator: { generator }, embed: embedder.embed, progress: { done, total in
+            progress.total = total
+            progress.update(done)
+        })
+        progress.finish(report.questions * 2)
+        guard let closed = report.strategies[QAStrategy.closedBook.rawValue], let rag = report.strategies[QAStrategy.rag.rawValue],
+              let difference = report.differences["rag - closed-book"] else {
+            throw ValidationError("the QA evaluation did not report both strategies")
         }
-        progress.finish(pairs.count)
-        let closed = try QAScore.summary(scores[.closedBook]!, seed: 42), rag = try QAScore.summary(scores[.rag]!, seed: 42)
-        let difference = try QAScore.differences(scores[.rag]!, scores[.closedBook]!, seed: 42)
         if json {
-            print(JSONText.object(["store": storePath, "indexed": counts.done, "answers": shown, "questions": pairs.count,
-                                   "closed-book": closed, "rag": rag, "rag - closed-book": difference,
-                                   "seconds": Date().timeIntervalSince(started)]))
-            return
+            return try printJSON(DemoSummary(store: storePath, indexed: indexed.processed, answers: shown, questions: report.questions,
+                                             closedBook: closed, rag: rag, ragMinusClosedBook: difference,
+                                             seconds: Date().timeIntervalSince(started)))
         }
-        func mean(_ s: [String: Any], _ key: String) -> Double { (s[key] as! [String: Double])["mean"]! }
-        print("Closed-book vs RAG on \(pairs.count) questions of \(qaFile.path) (SmolLM2-135M, greedy):")
+        print("Closed-book vs RAG on \(report.questions) questions of \(qaFile.path) (SmolLM2-135M, greedy):")
         print("  strategy      EM     F1  contains  refused  p50 latency")
         for (name, s) in [("closed-book", closed), ("rag", rag)] {
             print(String(format: "  %@ %5.2f  %5.2f  %8.2f  %6.0f%%  %8.2f s", name.padding(toLength: 11, withPad: " ", startingAt: 0),
-                         mean(s, "exact_match"), mean(s, "f1"),
-                         mean(s, "answer_contains"), 100 * (s["refusal_rate"] as! Double), s["latency_p50"] as! Double))
+                         s.exactMatch.mean, s.f1.mean, s.answerContains.mean, 100 * s.refusalRate, s.latencyP50))
         }
-        let f1 = difference["f1"]!, contains = difference["answer_contains"]!
+        let f1 = difference.f1, contains = difference.answerContains
         print(String(format: "  RAG − closed-book: F1 %+.2f (95%% CI %+.2f…%+.2f), contains %+.2f (%+.2f…%+.2f)",
-                     f1["mean"]!, f1["lower"]!, f1["upper"]!, contains["mean"]!, contains["lower"]!, contains["upper"]!))
+                     f1.mean, f1.lower, f1.upper, contains.mean, contains.lower, contains.upper))
         print(String(format: "\nDone in %.0f s. Next: `ragtune ask --store %@ \"your question\"`, `ragtune eval qa --help`.",
                      Date().timeIntervalSince(started), storePath))
+    }
+
+    /// Ends a streamed answer: the refusal, if any, and the cited passages.
+    private static func printSources(of answer: RAGAnswer) {
+        if let refusal = answer.refusal {
+            print(answer.generated == nil ? answer.answer : "\n   → \(answer.answer) (\(refusal.rawValue.replacingOccurrences(of: "_", with: " ")))")
+        } else {
+            print("")
+        }
+        for source in answer.citations {
+            print("   [\(source.number)] \(source.chunk.documentTitle), passage \(source.chunk.chunk.documentID)"
+                  + " (chars \(source.chunk.chunk.startOffset)–\(source.chunk.chunk.endOffset))")
+        }
+        print("")
+    }
+}
+
+/// What `demo --json` prints.
+struct DemoSummary: Encodable {
+    /// A showcase question's answer and the documents it cites.
+    struct Answer: Encodable {
+        var question: String
+        var answer: String
+        var refusal: String?
+        var citations: [String]
+
+        private enum CodingKeys: String, CodingKey { case question, answer, refusal, citations }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(question, forKey: .question)
+            try container.encode(answer, forKey: .answer)
+            try container.encode(refusal, forKey: .refusal)
+            try container.encode(citations, forKey: .citations)
+        }
+    }
+    var store: String
+    var indexed: Int
+    var answers: [Answer]
+    var questions: Int
+    var closedBook: QAStrategySummary
+    var rag: QAStrategySummary
+    var ragMinusClosedBook: QADifference
+    var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case store, indexed, answers, questions, closedBook = "closed-book", rag, ragMinusClosedBook = "rag - closed-book", seconds
     }
 }

@@ -37,9 +37,19 @@ struct EmbedCommand: ParsableCommand {
             try out.line("{\"text\": \(JSONText.string(text)), \"embedding\": \(JSONText.floats(vector))}")
         }
         try out.commit()
-        let summary: [String: Any] = ["lines": texts.count, "dimension": embedder.dimension, "seconds": seconds,
-                                      "texts_per_second": seconds > 0 ? Double(texts.count) / seconds : 0]
-        if io.json { print(JSONText.object(["summary": summary])) }
+        let summary = EmbedSummary(lines: texts.count, dimension: embedder.dimension, seconds: seconds,
+                                   textsPerSecond: seconds > 0 ? Double(texts.count) / seconds : 0)
+        if io.json { try printJSON(["summary": summary]) }
         else { logError("embedded \(texts.count) texts in \(String(format: "%.2f", seconds)) s") }
     }
+}
+
+/// The summary line after `embed --json`'s records.
+struct EmbedSummary: Encodable {
+    var lines: Int
+    var dimension: Int
+    var seconds: Double
+    var textsPerSecond: Double
+
+    enum CodingKeys: String, CodingKey { case lines, dimension, seconds, textsPerSecond = "texts_per_second" }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RagTuneEvaluation
 import RagTuneModels
 import RagTuneTokenizers
 
@@ -63,40 +64,42 @@ struct GenerateCommand: ParsableCommand {
             if !json { printFlushed($0) }
         }
         if json {
-            print(JSONText.object(resultObject(result)))
+            try printJSON(GenerationRecord(result))
         } else {
             print("")
             logError(statsLine(result))
         }
     }
 
-    private func answerFile(_ path: String, _ lines: [(line: Int, object: [String: Any])], _ generator: TextGenerator) throws {
+    private func answerFile(_ path: String, _ lines: [(line: Int, object: [String: JSONValue])], _ generator: TextGenerator) throws {
         var totals = (prompt: 0, generated: 0, seconds: 0.0)
         for (line, object) in lines {
             let messages = try Self.messages(object, path: path, line: line)
             let result = try generator.chat(messages, sampling: sampling.parameters, stop: sampling.stop)
-            print(JSONText.object(resultObject(result)))
+            try printJSON(GenerationRecord(result))
             totals.prompt += result.promptIds.count
             totals.generated += result.ids.count
             totals.seconds += result.promptSeconds + result.generateSeconds
         }
         if json {
-            print(JSONText.object(["summary": ["chats": lines.count, "prompt_tokens": totals.prompt,
-                                               "generated_tokens": totals.generated, "seconds": totals.seconds]]))
+            try printJSON(["summary": ChatFileSummary(chats: lines.count, promptTokens: totals.prompt,
+                                                      generatedTokens: totals.generated, seconds: totals.seconds)])
         }
     }
 
     /// The `messages` array of one JSONL line, checked: roles system/user/assistant, string content.
-    static func messages(_ object: [String: Any], path: String, line: Int) throws -> [ChatMessage] {
-        guard let list = object["messages"] as? [[String: Any]], !list.isEmpty else {
+    static func messages(_ object: [String: JSONValue], path: String, line: Int) throws -> [ChatMessage] {
+        guard case .array(let list) = object["messages"], !list.isEmpty else {
             throw InputError.badLine(path: path, line: line, reason: "missing or empty \"messages\" array")
         }
-        return try list.enumerated().map { index, message in
-            guard let role = message["role"] as? String, ["system", "user", "assistant"].contains(role) else {
+        return try list.enumerated().map { index, element in
+            let message: [String: JSONValue]
+            if case .object(let object) = element { message = object } else { message = [:] }
+            guard case .string(let role) = message["role"], ["system", "user", "assistant"].contains(role) else {
                 throw InputError.badLine(path: path, line: line,
                                          reason: "messages[\(index)].role must be system, user or assistant")
             }
-            guard let content = message["content"] as? String else {
+            guard case .string(let content) = message["content"] else {
                 throw InputError.badLine(path: path, line: line, reason: "messages[\(index)].content must be a string")
             }
             return ChatMessage(role: role, content: content)
@@ -104,11 +107,40 @@ struct GenerateCommand: ParsableCommand {
     }
 }
 
-/// The JSON record of one generation.
-func resultObject(_ result: TextGenerator.Result) -> [String: Any] {
-    ["prompt_ids": result.promptIds, "ids": result.ids, "text": result.text,
-     "stop_reason": "\(result.stopReason)", "prompt_seconds": result.promptSeconds,
-     "generate_seconds": result.generateSeconds]
+/// The JSON record of one generation (`generate --json`, one line per chat of `--messages-file`).
+struct GenerationRecord: Encodable {
+    var promptIds: [Int]
+    var ids: [Int]
+    var text: String
+    var stopReason: String
+    var promptSeconds: Double
+    var generateSeconds: Double
+
+    init(_ result: TextGenerator.Result) {
+        promptIds = result.promptIds
+        ids = result.ids
+        text = result.text
+        stopReason = "\(result.stopReason)"
+        promptSeconds = result.promptSeconds
+        generateSeconds = result.generateSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptIds = "prompt_ids", ids, text, stopReason = "stop_reason", promptSeconds = "prompt_seconds",
+             generateSeconds = "generate_seconds"
+    }
+}
+
+/// The totals line after the records of `generate --messages-file F --json`.
+struct ChatFileSummary: Encodable {
+    var chats: Int
+    var promptTokens: Int
+    var generatedTokens: Int
+    var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case chats, promptTokens = "prompt_tokens", generatedTokens = "generated_tokens", seconds
+    }
 }
 
 /// "N prompt tokens in …, M tokens at … tok/s" for stderr.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RagTuneModels
+import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneStorage
 
@@ -58,91 +58,49 @@ struct IndexCommand: ParsableCommand {
         guard maxFileMB > 0 else { throw ValidationError("--max-file-mb must be positive") }
     }
 
+    /// What the flags ask for.
+    var job: IndexJob {
+        var job = IndexJob(storePath: store, inputs: inputs)
+        job.include = includes
+        job.exclude = excludes
+        job.prune = prune
+        job.force = force
+        job.idPrefix = idPrefix
+        job.chunkTokens = chunkTokens
+        job.overlap = overlap
+        job.maxFileBytes = Int64(maxFileMB * 1_000_000)
+        job.vectorIndex = indexOptions.vectorIndex
+        job.hnsw = indexOptions.hnswParameters
+        job.threads = threadOptions.threads
+        return job
+    }
+
     func run() throws {
-        let loaded = DocumentLoader(maxFileBytes: Int64(maxFileMB * 1_000_000))
-            .load(paths: inputs.map { URL(fileURLWithPath: $0) }, include: includes, exclude: excludes, idPrefix: idPrefix)
-        for issue in loaded.issues { logError("\(issue)") }
-        if loaded.documents.isEmpty && !loaded.failures.isEmpty {
-            // Nothing could be read: no store is created or changed (and nothing pruned).
-            logError("error: no input could be read (\(loaded.failures.count) failed); the store was not touched")
+        var bar = ProgressBar("indexing", total: 0)
+        let summary: IndexSummary
+        do {
+            summary = try DocumentIndexer.run(job, log: { logError($0) }) { done, total in
+                bar.total = total
+                bar.update(done)
+            }
+        } catch RAGError.nothingReadable(let failed) {
+            logError("error: \(RAGError.nothingReadable(failed: failed))")
             throw ExitCode(1)
         }
-        let database = try openEmbeddingStore(store)
-        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
-        let chunker = try miniLMChunker(embedder, maxTokens: chunkTokens, overlap: overlap)
-        let started = Date()
-        var bar = ProgressBar("indexing", total: loaded.documents.count)
-        let ingested = try StoreIngestor(store: database, chunker: chunker, force: force, embed: embedder.embed)
-            .ingest(loaded.documents) { bar.update($0.done) }
-        bar.finish(ingested.done)
-        var removed = 0
-        if prune {
-            let loadedIds = Set(loaded.documents.map(\.id)), readSources = Set(loaded.documents.map(\.sourcePath))
-            let gone = try database.documents().filter { id, source in
-                !FileManager.default.fileExists(atPath: source) || (readSources.contains(source) && !loadedIds.contains(id))
-            }
-            removed = try database.remove(gone.map(\.id))
-        }
-        try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
-        let totals = try database.counts()
-        let failed = loaded.failures.map { IndexSummary.Failure(path: $0.path, error: "\($0.error)") }
-            + ingested.conflicts.map { IndexSummary.Failure(path: $0.source, error: "\($0)") }
-        let summary = IndexSummary(
-            store: store, added: ingested.added, replaced: ingested.replaced, updated: ingested.updated,
-            moved: ingested.moved, unchanged: ingested.unchanged, removed: removed, chunksWritten: ingested.chunks,
-            failedFiles: failed.count, failed: failed, documents: totals.documents, chunks: totals.chunks,
-            seconds: Date().timeIntervalSince(started))
+        bar.finish(summary.processed)
         if json {
             try printJSON(summary)
         } else {
-            print("\(ingested.added) added, \(ingested.replaced) replaced, \(ingested.updated) updated, "
-                  + "\(ingested.unchanged) unchanged, \(removed) removed, \(failed.count) failed; "
-                  + "store now holds \(totals.documents) documents, \(totals.chunks) chunks")
-            if !failed.isEmpty {
-                logError("failed (\(failed.count)):")
-                for failure in failed { logError("  \(failure.error)") }
+            print("\(summary.added) added, \(summary.replaced) replaced, \(summary.updated) updated, "
+                  + "\(summary.unchanged) unchanged, \(summary.removed) removed, \(summary.failedFiles) failed; "
+                  + "store now holds \(summary.documents) documents, \(summary.chunks) chunks")
+            if !summary.failed.isEmpty {
+                logError("failed (\(summary.failed.count)):")
+                for failure in summary.failed { logError("  \(failure.error)") }
             }
         }
         // Documents were refused for their ids: the run did not do what was asked, so scripts must
         // see it (a run that could read nothing already exited above).
-        if !ingested.conflicts.isEmpty { throw ExitCode(1) }
+        if summary.idConflicts > 0 { throw ExitCode(1) }
     }
-}
-
-/// What `index --json` prints.
-struct IndexSummary: Encodable {
-    struct Failure: Encodable {
-        var path: String
-        var error: String
-    }
-    var store: String
-    var added, replaced, updated, moved, unchanged, removed: Int
-    var chunksWritten: Int
-    var failedFiles: Int
-    /// Every file (or JSONL line, or document refused for its id) that produced no document.
-    var failed: [Failure]
-    var documents, chunks: Int
-    var seconds: Double
-
-    enum CodingKeys: String, CodingKey {
-        case store, added, replaced, updated, moved, unchanged, removed, chunksWritten = "chunks_written",
-             failedFiles = "failed_files", failed, documents, chunks, seconds
-    }
-}
-
-/// Opens (creating) the store at `path` for MiniLM embeddings, refusing one built with another model.
-func openEmbeddingStore(_ path: String) throws -> SQLiteStore {
-    let database = try SQLiteStore(path: path)
-    let model = "all-MiniLM-L6-v2"
-    if let stored = try database.setting("embedding_model"), stored != model {
-        throw ValidationError("\(path) was built with \(stored); RagTune embeds with \(model)")
-    }
-    try database.setSetting("embedding_model", model)
-    return database
-}
-
-/// A chunker sizing chunks in MiniLM wordpieces (without [CLS]/[SEP]), the unit of `--chunk-tokens`.
-func miniLMChunker(_ embedder: MiniLMEmbedder, maxTokens: Int, overlap: Int) throws -> TextChunker {
-    let tokenizer = embedder.tokenizer
-    return try TextChunker(maxTokens: maxTokens, overlapTokens: overlap, countTokens: { max(0, tokenizer.encode($0).count - 2) })
 }

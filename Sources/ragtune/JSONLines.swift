@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneEvaluation
 
 /// Errors of reading a user's JSONL input, naming the file and line.
 enum InputError: Error, CustomStringConvertible {
@@ -18,9 +19,9 @@ struct JSONLines {
     let path: String
 
     /// All lines as (1-based line number, object).
-    func objects() throws -> [(line: Int, object: [String: Any])] {
+    func objects() throws -> [(line: Int, object: [String: JSONValue])] {
         let data = try InputFile.read(path)
-        var result: [(Int, [String: Any])] = []
+        var result: [(Int, [String: JSONValue])] = []
         var lineNumber = 0
         for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -29,11 +30,11 @@ struct JSONLines {
             guard String(data: Data(rawLine), encoding: .utf8) != nil else {
                 throw InputError.badLine(path: path, line: lineNumber, reason: "not valid UTF-8")
             }
-            let parsed: Any
-            do { parsed = try JSONSerialization.jsonObject(with: Data(rawLine), options: [.fragmentsAllowed]) } catch {
+            let parsed: JSONValue
+            do { parsed = try JSONDecoder().decode(JSONValue.self, from: Data(rawLine)) } catch {
                 throw InputError.badLine(path: path, line: lineNumber, reason: "invalid JSON")
             }
-            guard let object = parsed as? [String: Any] else {
+            guard case .object(let object) = parsed else {
                 throw InputError.badLine(path: path, line: lineNumber, reason: "expected a JSON object")
             }
             result.append((lineNumber, object))
@@ -44,7 +45,7 @@ struct JSONLines {
     /// The `text` field of every line; an error names the line that lacks a string `text`.
     func texts() throws -> [String] {
         try objects().map { line, object in
-            guard let text = object["text"] as? String else {
+            guard case .string(let text) = object["text"] else {
                 throw InputError.badLine(path: path, line: line,
                                          reason: object["text"] == nil ? "missing field \"text\"" : "field \"text\" must be a string")
             }

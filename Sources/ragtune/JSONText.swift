@@ -14,6 +14,13 @@ enum JSONText {
         "[" + values.map(String.init).joined(separator: ", ") + "]"
     }
 
+    /// `value` as one line of JSON, keys sorted (stable output).
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// Serializes a JSON-compatible value (dictionaries get sorted keys) for `--json` summaries.
     static func object(_ value: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else {

@@ -45,6 +45,12 @@ struct LogitsCommand: ParsableCommand {
             positions += ids.count
             print("{\"text\": \(JSONText.string(text)), \"ids\": \(JSONText.ints(ids)), \"positions\": [\(rows.joined(separator: ", "))]}")
         }
-        if io.json { print(JSONText.object(["summary": ["lines": texts.count, "positions": positions]])) }
+        if io.json { try printJSON(["summary": LogitsSummary(lines: texts.count, positions: positions)]) }
     }
+}
+
+/// The summary line after `logits --json`'s records.
+struct LogitsSummary: Encodable {
+    var lines: Int
+    var positions: Int
 }

@@ -32,15 +32,14 @@ struct ModelsCommand: ParsableCommand {
             let directory = ModelDirectory()
             let installer = ModelInstaller(directory: directory)
             let specs = model == "all" ? ModelCatalog.all : [ModelCatalog.named(model)!]
-            var results: [[String: Any]] = []
+            var results: [InstallResult] = []
             for spec in specs {
                 let report = try installer.install(spec, verify: verify) { logError($0) }
                 if !json { print("\(spec.name): \(report.outcome.rawValue) (\(directory.folder(for: spec).path))") }
-                results.append(["model": spec.name, "status": report.outcome.rawValue,
-                                "path": directory.folder(for: spec).path,
-                                "mismatches": report.mismatches.map { ["file": $0.file, "expected": $0.expected, "actual": $0.actual] }])
+                results.append(InstallResult(model: spec.name, status: report.outcome.rawValue, path: directory.folder(for: spec).path,
+                                             mismatches: report.mismatches.map { .init(file: $0.file, expected: $0.expected, actual: $0.actual) }))
             }
-            if json { print(JSONText.object(["models": results])) }
+            if json { try printJSON(["models": results]) }
         }
     }
 
@@ -52,20 +51,44 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             let directory = ModelDirectory()
-            var rows: [[String: Any]] = []
+            var rows: [Row] = []
             for spec in ModelCatalog.all {
                 let installed = directory.isInstalled(spec)
                 let bytes = directory.installedBytes(spec)
-                rows.append(["model": spec.name, "installed": installed, "bytes": bytes,
-                             "wheel": "\(spec.wheelName)==\(spec.wheelVersion)",
-                             "path": directory.folder(for: spec).path, "summary": spec.summary])
+                rows.append(Row(model: spec.name, installed: installed, bytes: bytes, wheel: "\(spec.wheelName)==\(spec.wheelVersion)",
+                                path: directory.folder(for: spec).path, summary: spec.summary))
                 if !json {
                     let size = installed ? String(format: "%.1f MB", Double(bytes) / 1e6) : "not installed"
                     print("\(spec.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(size.padding(toLength: 14, withPad: " ", startingAt: 0)) \(spec.summary)")
                 }
             }
-            if json { print(JSONText.object(["models_dir": directory.root.path, "models": rows])) }
+            if json { try printJSON(Listing(modelsDir: directory.root.path, models: rows)) }
             else { print("models directory: \(directory.root.path)") }
         }
+    }
+
+    /// One model in `models install --json`.
+    struct InstallResult: Encodable {
+        /// A file whose SHA-256 differs from the catalog's.
+        struct Mismatch: Encodable {
+            var file, expected, actual: String
+        }
+        var model, status, path: String
+        var mismatches: [Mismatch]
+    }
+
+    /// What `models list --json` prints.
+    struct Listing: Encodable {
+        var modelsDir: String
+        var models: [Row]
+        enum CodingKeys: String, CodingKey { case modelsDir = "models_dir", models }
+    }
+
+    /// One model in `models list --json`.
+    struct Row: Encodable {
+        var model: String
+        var installed: Bool
+        var bytes: Int64
+        var wheel, path, summary: String
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// plain line every `logInterval` seconds (so logs and CI output stay readable).
 struct ProgressBar {
     let label: String
-    let total: Int
+    var total: Int
     let unit: String
     var logInterval: TimeInterval = 10
     private let started = Date()

@@ -1,6 +1,5 @@
 import Foundation
 import ArgumentParser
-import RagTuneModels
 import RagTuneRAG
 import RagTuneStorage
 
@@ -67,9 +66,6 @@ struct RAGOptions: ParsableArguments {
         """)
     var yesNo: YesNoMode = .score
 
-    /// The yes/no answerer `--yes-no` asks for.
-    var yesNoAnswerer: YesNoAnswerer? { yesNo == .score ? YesNoAnswerer() : nil }
-
     @Flag(name: .customLong("allow-unsupported"), help: "Keep answers whose new information no source contains.")
     var allowUnsupported = false
 
@@ -91,42 +87,29 @@ struct RAGOptions: ParsableArguments {
         }
     }
 
-    /// The pipeline over `database` (opened read-only, before any model is loaded, so a wrong path
-    /// fails at once), answering with `generator`.
-    func pipeline(store database: SQLiteStore, generator: any AnswerGenerator, embedder: MiniLMEmbedder,
-                  maxAnswerTokens: Int, threads: Int = 2) throws -> RAGPipeline {
-        let searcher = try indexOptions.indexes(for: database.path, readOnly: true).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
-        var options = RAGPipeline.Options()
-        options.mode = mode
-        options.retrieveK = retrieveK
-        options.contextTokens = contextTokens
-        options.maxAnswerTokens = maxAnswerTokens
-        options.minimumSimilarity = minSimilarity
-        options.refuseUnsupported = !allowUnsupported
-        options.prompt = PromptBuilder(answerStyle: answerStyle)
-        options.yesNo = yesNoAnswerer
-        options.compressor = compressSentences > 0 ? ContextCompressor(maxSentences: compressSentences) : nil
-        options.queryExpander = expandQueries > 0 ? LLMQueryExpander(generator, count: expandQueries) : nil
-        options.packer = ContextPacker(mmrLambda: mmrLambda, maxSources: maxSources)
-        options.rerankDepth = rerankDepth
-        options.reranker = try reranker(threads: threads) {
-            try (generator as? LocalGenerator)?.generator ?? TextGenerator(threads: threads)
-        }
-        return RAGPipeline(searcher: searcher, store: database, embed: embedder.embed, generator: generator, options: options)
-    }
-
-    /// The reranker `--rerank` asks for (nil for none).
-    /// - Parameter decoder: the local decoder the LLM reranker uses (called only for `--rerank llm`).
-    /// - Throws: `ModelError` naming the file when `--reranker-model` has no classifier weights.
-    func reranker(threads: Int, decoder: () throws -> TextGenerator) throws -> (any Reranker)? {
+    /// The RAG settings these flags give, answering in at most `maxAnswerTokens` tokens.
+    func configuration(maxAnswerTokens: Int) -> RAGConfiguration {
+        var configuration = RAGConfiguration()
+        configuration.mode = mode
+        configuration.retrieveK = retrieveK
+        configuration.maxSources = maxSources
+        configuration.contextTokens = contextTokens
+        configuration.minimumSimilarity = minSimilarity
+        configuration.mmrLambda = mmrLambda
         switch rerank {
-        case .none:
-            return nil
-        case .llm:
-            return LLMRelevanceReranker(try decoder())
-        case .crossEncoder:
-            guard let rerankerModel else { throw ValidationError("--rerank cross-encoder needs --reranker-model DIR") }
-            return try CrossEncoderReranker(directory: URL(fileURLWithPath: rerankerModel), threads: threads)
+        case .none: configuration.reranker = .none
+        case .llm: configuration.reranker = .llm
+        case .crossEncoder: configuration.reranker = .crossEncoder(directory: rerankerModel ?? "")
         }
+        configuration.rerankDepth = rerankDepth
+        configuration.expandQueries = expandQueries
+        configuration.compressSentences = compressSentences
+        configuration.answerStyle = answerStyle
+        configuration.scoresYesNo = yesNo == .score
+        configuration.refuseUnsupported = !allowUnsupported
+        configuration.maxAnswerTokens = maxAnswerTokens
+        configuration.vectorIndex = indexOptions.vectorIndex
+        configuration.hnsw = indexOptions.hnswParameters
+        return configuration
     }
 }

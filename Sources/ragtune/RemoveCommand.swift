@@ -21,6 +21,12 @@ struct RemoveCommand: ParsableCommand {
         let database = try SQLiteStore(path: store, mode: .readWrite)
         let removed = try database.remove(ids)
         try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
-        if json { print(JSONText.object(["removed": removed, "requested": ids.count])) } else { print("removed \(removed) of \(ids.count)") }
+        if json { try printJSON(RemoveSummary(removed: removed, requested: ids.count)) } else { print("removed \(removed) of \(ids.count)") }
     }
+}
+
+/// What `remove --json` prints.
+struct RemoveSummary: Encodable {
+    var removed: Int
+    var requested: Int
 }

@@ -25,11 +25,16 @@ struct VectorIndexOptions: ParsableArguments {
         guard efSearch >= 1 else { throw ValidationError("--ef-search must be at least 1") }
     }
 
+    /// The HNSW settings these flags give.
+    var hnswParameters: StoreIndexes.HNSWParameters {
+        .init(m: m, efConstruction: efConstruction, efSearch: efSearch)
+    }
+
     /// The indexes saved beside the store at `storePath`, logging rebuilds to stderr.
     /// - Parameter readOnly: for readers (search, ask, eval): a stale index is rebuilt in memory
     ///   and never saved; only `index` and `remove` write.
     func indexes(for storePath: String, readOnly: Bool = false) -> StoreIndexes {
-        var indexes = StoreIndexes(storePath: storePath, hnswParameters: .init(m: m, efConstruction: efConstruction, efSearch: efSearch),
+        var indexes = StoreIndexes(storePath: storePath, hnswParameters: hnswParameters,
                                    log: { logError($0) })
         indexes.savesRebuiltIndexes = !readOnly
         return indexes

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RagTuneModels
+import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneStorage
 
@@ -40,35 +40,28 @@ struct SearchCommand: ParsableCommand {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
     }
 
+    /// What the flags ask for.
+    var request: SearchRequest {
+        var request = SearchRequest(query: query)
+        request.mode = mode
+        request.k = k
+        request.user = user
+        request.filters = filterOptions.pairs
+        request.fusion = fusionOptions.method
+        request.fusionDepth = fusionOptions.depth
+        request.vectorIndex = indexOptions.vectorIndex
+        request.hnsw = indexOptions.hnswParameters
+        return request
+    }
+
     func run() throws {
-        let database = try SQLiteStore(path: store, mode: .readOnly)
-        let started = Date()
-        let searcher = try indexOptions.indexes(for: store, readOnly: true).searcher(for: database, mode: mode, vectorIndex: indexOptions.vectorIndex)
-        let loaded = Date()
-        let embedding = mode == .bm25 ? nil : try MiniLMEmbedder(threads: 2).embed([query])[0]
-        let embedded = Date()
-        let hits = try searcher.search(query, embedding: embedding, mode: mode, k: k, user: user, filters: filterOptions.pairs,
-                                       fusion: fusionOptions.method, depth: max(k, fusionOptions.depth))
-        let done = Date()
-        if json {
-            print(JSONText.object([
-                "query": query, "mode": mode.rawValue,
-                "vector_index": (searcher.vectorIndexKind?.rawValue).map { $0 as Any } ?? NSNull(),
-                "fusion": mode == .hybrid ? fusionOptions.method.description as Any : NSNull(),
-                "results": hits.enumerated().map { rank, hit in
-                    ["rank": rank + 1, "score": Double(hit.score), "doc_id": hit.chunk.chunk.documentID,
-                     "source": hit.chunk.documentSource, "title": hit.chunk.documentTitle, "chunk": hit.chunk.chunk.ordinal,
-                     "start": hit.chunk.chunk.startOffset, "end": hit.chunk.chunk.endOffset, "text": hit.chunk.chunk.text] as [String: Any]
-                },
-                "timings": ["load_seconds": loaded.timeIntervalSince(started), "embed_seconds": embedded.timeIntervalSince(loaded),
-                            "search_seconds": done.timeIntervalSince(embedded)]]))
-            return
-        }
-        if hits.isEmpty { print("no results") }
-        for (rank, hit) in hits.enumerated() {
+        let results = try StoreSearch.run(request, store: SQLiteStore(path: store, mode: .readOnly), log: { logError($0) })
+        if json { return try printJSON(results) }
+        if results.results.isEmpty { print("no results") }
+        for hit in results.results {
             let snippet = hit.chunk.chunk.body.replacingOccurrences(of: "\n", with: " ").prefix(160)
             let name = hit.chunk.documentTitle.isEmpty ? hit.chunk.chunk.documentID : hit.chunk.documentTitle
-            print(String(format: "%2d. %.4f  %@  (%@, id %@, chunk %d)", rank + 1, hit.score, name, hit.chunk.documentSource,
+            print(String(format: "%2d. %.4f  %@  (%@, id %@, chunk %d)", hit.rank, hit.score, name, hit.chunk.documentSource,
                          hit.chunk.chunk.documentID, hit.chunk.chunk.ordinal))
             print("    \(snippet)")
         }

@@ -50,9 +50,7 @@ enum StandardOutput {
 
 /// Prints `value` as one JSON object (keys sorted, so output is stable) on stdout.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    try StandardOutput.line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    try StandardOutput.line(JSONText.encode(value))
 }
 
 /// Writes a progress or log line to stderr (unchecked: a log line that cannot be written is not

@@ -42,7 +42,14 @@ struct TokenizeCommand: ParsableCommand {
             total += ids.count
             try out.line("{\"text\": \(JSONText.string(text)), \"ids\": \(JSONText.ints(ids))}")
         }
-        if io.json { try out.line(JSONText.object(["summary": ["lines": texts.count, "tokens": total, "model": model.rawValue]])) }
+        if io.json { try out.line(JSONText.encode(["summary": TokenizeSummary(lines: texts.count, tokens: total, model: model.rawValue)])) }
         try out.commit()
     }
+}
+
+/// The summary line after `tokenize --json`'s records.
+struct TokenizeSummary: Encodable {
+    var lines: Int
+    var tokens: Int
+    var model: String
 }

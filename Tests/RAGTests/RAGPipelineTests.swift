@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTestSupport
 import RagTuneRetrieval
 import RagTuneStorage
 @testable import RagTuneRAG

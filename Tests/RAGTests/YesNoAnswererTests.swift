@@ -1,4 +1,5 @@
 import Testing
+import RagTuneTestSupport
 import RagTuneTokenizers
 @testable import RagTuneRAG
 

@@ -20,9 +20,9 @@ import RagTuneRAG
     @Test(.needsMiniLM) func folderWithoutClassifierWeightsIsAnError() throws {
         let folder = TestModels.directory.folder(for: ModelCatalog.minilm).path
         let options = try RAGOptions.parse(["--rerank", "cross-encoder", "--reranker-model", folder])
-        let error = #expect(throws: ModelError.self) { try options.reranker(threads: 1, decoder: Self.unusedDecoder) }
+        let error = #expect(throws: ModelError.self) { try options.configuration(maxAnswerTokens: 8).makeReranker(threads: 1, decoder: Self.unusedDecoder) }
         #expect(error?.description.contains("'classifier.weight' is missing") == true, "\(String(describing: error))")
-        #expect(try RAGOptions.parse([]).reranker(threads: 1, decoder: Self.unusedDecoder) == nil)
+        #expect(try RAGOptions.parse([]).configuration(maxAnswerTokens: 8).makeReranker(threads: 1, decoder: Self.unusedDecoder) == nil)
     }
 
     /// The decoder factory for rerankers other than `llm`: must not be called.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneEvaluation
 @testable import ragtune
 
 @Suite struct JSONLinesTests {
@@ -40,12 +41,17 @@ import Testing
     }
 
     @Test func chatMessagesAreValidated() throws {
-        let good: [String: Any] = ["messages": [["role": "system", "content": "s"], ["role": "user", "content": "u"]]]
+        func object(_ json: String) throws -> [String: JSONValue] {
+            try JSONDecoder().decode([String: JSONValue].self, from: Data(json.utf8))
+        }
+        let good = try object(#"{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]}"#)
         #expect(try GenerateCommand.messages(good, path: "f", line: 1).map(\.role) == ["system", "user"])
-        let bad: [([String: Any], String)] = [
-            ([:], "f:4: missing or empty \"messages\" array"),
-            (["messages": [["role": "robot", "content": "x"]]], "f:4: messages[0].role must be system, user or assistant"),
-            (["messages": [["role": "user"]]], "f:4: messages[0].content must be a string"),
+        let bad: [([String: JSONValue], String)] = [
+            (try object("{}"), "f:4: missing or empty \"messages\" array"),
+            (try object(#"{"messages": []}"#), "f:4: missing or empty \"messages\" array"),
+            (try object(#"{"messages": [{"role": "robot", "content": "x"}]}"#), "f:4: messages[0].role must be system, user or assistant"),
+            (try object(#"{"messages": [{"role": "user"}]}"#), "f:4: messages[0].content must be a string"),
+            (try object(#"{"messages": ["user"]}"#), "f:4: messages[0].role must be system, user or assistant"),
         ]
         for (object, message) in bad {
             #expect(throws: InputError.self) { try GenerateCommand.messages(object, path: "f", line: 4) }
