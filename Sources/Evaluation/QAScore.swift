@@ -24,7 +24,7 @@ public struct QAScore: Sendable {
         ungroundedContains = QAMetrics.contains(written, gold)
         let checkable = !QAMetrics.isYesNo(gold)
         citationPrecision = checkable && !attempt.citations.isEmpty
-            ? attempt.citations.map { QAMetrics.contains($0.chunk.chunk.text, gold) }.reduce(0, +) / Double(attempt.citations.count)
+            ? attempt.citations.map { QAMetrics.contains($0.chunk.text, gold) }.reduce(0, +) / Double(attempt.citations.count)
             : nil
         retrievalHit = checkable && attempt.strategy == .rag
             ? QAMetrics.contains(attempt.sources.map(\.shownText).joined(separator: " "), gold) : nil
@@ -65,7 +65,7 @@ public struct QARecord: Encodable, Sendable {
         try container.encode(attempt.refused, forKey: .refused)
         try container.encode(attempt.refusal?.rawValue, forKey: .refusal)
         try container.encode(attempt.generated, forKey: .generated)
-        try container.encode(attempt.citations.map { Citation(n: $0.number, docID: $0.chunk.chunk.documentID, chunk: $0.chunk.chunk.ordinal) },
+        try container.encode(attempt.citations.map { Citation(n: $0.number, docID: $0.chunk.documentID, chunk: $0.chunk.ordinal) },
                              forKey: .citations)
         try container.encode(score.citationPrecision, forKey: .citationPrecision)
         try container.encode(score.retrievalHit, forKey: .retrievalHit)

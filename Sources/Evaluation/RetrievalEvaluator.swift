@@ -162,8 +162,8 @@ public enum RetrievalEvaluator {
                                            fusion: job.fusion, depth: job.fusionDepth)
             var seen = Set<String>()
             rankings.append(hits.compactMap { hit in
-                seen.insert(hit.chunk.chunk.documentID).inserted
-                    ? RetrievedDocument(id: hit.chunk.chunk.documentID, score: Double(hit.score)) : nil
+                seen.insert(hit.chunk.documentID).inserted
+                    ? RetrievedDocument(id: hit.chunk.documentID, score: Double(hit.score)) : nil
             })
         }
         timings["store_search_seconds"] = Date().timeIntervalSince(started)

@@ -18,7 +18,7 @@ public struct ContextCompressor: Sendable {
     ///   - embed: the embedder the question was embedded with.
     public func compress(_ sources: [SourcePassage], question: [Float],
                          embed: ([String]) throws -> [[Float]]) throws -> [SourcePassage] {
-        let split = sources.map { TextChunker.sentences(of: $0.chunk.chunk.body) }
+        let split = sources.map { TextChunker.sentences(of: $0.chunk.body) }
         let all = split.enumerated().flatMap { source, sentences in sentences.indices.map { (source, $0) } }
         guard all.count > maxSentences else { return sources }
         let vectors = try embed(all.map { split[$0.0][$0.1] })

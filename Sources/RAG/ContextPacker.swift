@@ -27,7 +27,7 @@ public struct ContextPacker: Sendable {
     /// - Returns: the chosen chunks, numbered from 1 in the order they are shown (by relevance).
     public func pack(_ candidates: [(chunk: StoredChunk, score: Float, similarity: Float?)], tokenBudget: Int,
                      tokens: (StoredChunk) -> Int) -> [SourcePassage] {
-        let terms = candidates.map { Set(analyzer.analyze($0.chunk.chunk.text)) }
+        let terms = candidates.map { Set(analyzer.analyze($0.chunk.text)) }
         var remaining = Array(candidates.indices)
         // Drop near-duplicates of a better-ranked chunk.
         var kept: [Int] = []

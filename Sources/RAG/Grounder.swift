@@ -59,7 +59,7 @@ public struct Grounder: Sendable {
             return valid.isEmpty ? "" : "[" + valid.map(String.init).joined(separator: ", ") + "]"
         }
         let questionTerms = Set(analyzer.analyze(question))
-        let sourceTerms = sources.map { Set(analyzer.analyze($0.chunk.chunk.text + " " + $0.chunk.documentTitle)) }
+        let sourceTerms = sources.map { Set(analyzer.analyze($0.chunk.text + " " + $0.chunk.documentTitle)) }
         var sentences: [SentenceSupport] = []
         for sentence in Self.sentences(Self.rewriteCitations(text) { _ in "" }) {
             let novel = Set(analyzer.analyze(sentence)).subtracting(questionTerms).subtracting(Self.fillers)

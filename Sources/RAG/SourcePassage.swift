@@ -14,7 +14,7 @@ public struct SourcePassage: Sendable {
     public var excerpt: String?
 
     /// The text the prompt shows: the excerpt, or the whole chunk.
-    public var shownText: String { excerpt ?? chunk.chunk.text }
+    public var shownText: String { excerpt ?? chunk.text }
 
     public init(number: Int, chunk: StoredChunk, score: Float, similarity: Float?, excerpt: String? = nil) {
         self.number = number

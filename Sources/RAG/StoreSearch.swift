@@ -40,13 +40,13 @@ public struct SearchResults: Encodable, Sendable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(rank, forKey: .rank)
             try container.encode(Double(score), forKey: .score)
-            try container.encode(chunk.chunk.documentID, forKey: .docID)
+            try container.encode(chunk.documentID, forKey: .docID)
             try container.encode(chunk.documentSource, forKey: .source)
             try container.encode(chunk.documentTitle, forKey: .title)
-            try container.encode(chunk.chunk.ordinal, forKey: .chunk)
-            try container.encode(chunk.chunk.startOffset, forKey: .start)
-            try container.encode(chunk.chunk.endOffset, forKey: .end)
-            try container.encode(chunk.chunk.text, forKey: .text)
+            try container.encode(chunk.ordinal, forKey: .chunk)
+            try container.encode(chunk.startOffset, forKey: .start)
+            try container.encode(chunk.endOffset, forKey: .end)
+            try container.encode(chunk.text, forKey: .text)
         }
     }
 

@@ -25,6 +25,18 @@ public struct StoredChunk: Sendable, Equatable {
         self.embedding = embedding
     }
 
+    /// The document the chunk belongs to.
+    public var documentID: String { chunk.documentID }
+    /// 0-based position of the chunk in its document.
+    public var ordinal: Int { chunk.ordinal }
+    /// The chunk's text as indexed (heading prefix included).
+    public var text: String { chunk.text }
+    /// The chunk's text without the heading prefix.
+    public var body: String { chunk.body }
+    /// Unicode-scalar offsets of the chunk in its document's text.
+    public var startOffset: Int { chunk.startOffset }
+    public var endOffset: Int { chunk.endOffset }
+
     /// Whether `user` may see this chunk (everyone may see chunks of documents without an ACL;
     /// with an ACL, only the users it lists; an anonymous caller sees only unrestricted chunks).
     public func isVisible(to user: String?) -> Bool {

@@ -5,7 +5,7 @@
 /// stretch is split by `ByteLevelPreTokenizer`; each piece's UTF-8 bytes start as one symbol per
 /// byte (GPT-2's byte ↔ character mapping) and are merged by rank, lowest first. No BOS is added.
 /// Decoding maps ids back to bytes, so any UTF-8 text round-trips.
-public struct BPETokenizer: Tokenizer {
+public struct BPETokenizer: Sendable {
     /// How llama.cpp's pre-tokenizer splits text before BPE.
     public enum PreTokenizer: String, Sendable {
         /// `smollm`: every digit alone, then the GPT-2 pattern.

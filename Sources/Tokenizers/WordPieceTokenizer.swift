@@ -9,7 +9,7 @@ import Foundation
 /// (Hugging Face's `split_special_tokens=True`), so no document or query can forge a separator.
 /// With `parseSpecial: true`, added tokens that match the raw input (`"normalized": false`) are
 /// recognized in text, as `tokenizers` does by default.
-public struct WordPieceTokenizer: Tokenizer {
+public struct WordPieceTokenizer: Sendable {
     /// Most ids `encode` and `encodePair` return, `[CLS]` and `[SEP]` included.
     public let maxLength: Int
     /// Id of `[CLS]`, put first.

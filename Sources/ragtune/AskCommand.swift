@@ -35,8 +35,7 @@ struct AskCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @Flag(help: "Print one JSON object on stdout (no streaming).")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
 
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
@@ -53,9 +52,9 @@ struct AskCommand: ParsableCommand {
         let loadSeconds = Date().timeIntervalSince(clock)
         clock = Date()
         var answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
-            if !json { printFlushed(text) }
+            if !output.json { printFlushed(text) }
         }
-        if json {
+        if output.json {
             answer.timings["load"] = loadSeconds
             return try printJSON(answer)
         }
@@ -67,8 +66,8 @@ struct AskCommand: ParsableCommand {
         if !answer.citations.isEmpty { print("\nSources:") }
         for source in answer.citations {
             print("  [\(source.number)] \(source.chunk.documentTitle) — \(source.chunk.documentSource) "
-                  + "(id \(source.chunk.chunk.documentID), chunk \(source.chunk.chunk.ordinal), "
-                  + "chars \(source.chunk.chunk.startOffset)–\(source.chunk.chunk.endOffset))")
+                  + "(id \(source.chunk.documentID), chunk \(source.chunk.ordinal), "
+                  + "chars \(source.chunk.startOffset)–\(source.chunk.endOffset))")
         }
         logError(String(format: "%.2f s (load %.2f s)", Date().timeIntervalSince(clock), loadSeconds))
     }

@@ -25,8 +25,7 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @Flag(help: "Print one JSON object on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
 
     /// Questions answered with their sources; the last one is not covered by the sample.
     static let showcase = ["What order do penguins belong to?", "Where is Uruguay's oldest church?",
@@ -54,7 +53,7 @@ struct DemoCommand: ParsableCommand {
         }
         bar.finish(indexed.processed)
         if let failure = indexed.failed.first { throw ValidationError(failure.error) }
-        if !json {
+        if !output.json {
             print(String(format: "Indexed %d passages (%d new) into %@ in %.1f s.\n", indexed.processed, indexed.added, storePath,
                          Date().timeIntervalSince(started)))
         }
@@ -68,11 +67,11 @@ struct DemoCommand: ParsableCommand {
                                        log: { logError($0) })
         var shown: [DemoSummary.Answer] = []
         for question in Self.showcase {
-            if !json { print("Q: \(question)\nA: ", terminator: "") }
-            let answer = try pipeline.answer(question) { if !json { print($0, terminator: "") } }
-            if !json { Self.printSources(of: answer) }
+            if !output.json { print("Q: \(question)\nA: ", terminator: "") }
+            let answer = try pipeline.answer(question) { if !output.json { print($0, terminator: "") } }
+            if !output.json { Self.printSources(of: answer) }
             shown.append(DemoSummary.Answer(question: question, answer: answer.answer, refusal: answer.refusal?.rawValue,
-                                            citations: answer.citations.map(\.chunk.chunk.documentID)))
+                                            citations: answer.citations.map(\.chunk.documentID)))
         }
 
         // 3. Closed-book vs RAG on the sample's QA pairs.
@@ -93,7 +92,7 @@ struct DemoCommand: ParsableCommand {
               let difference = report.differences["rag - closed-book"] else {
             throw ValidationError("the QA evaluation did not report both strategies")
         }
-        if json {
+        if output.json {
             return try printJSON(DemoSummary(store: storePath, indexed: indexed.processed, answers: shown, questions: report.questions,
                                              closedBook: closed, rag: rag, ragMinusClosedBook: difference,
                                              seconds: Date().timeIntervalSince(started)))
@@ -119,8 +118,8 @@ struct DemoCommand: ParsableCommand {
             print("")
         }
         for source in answer.citations {
-            print("   [\(source.number)] \(source.chunk.documentTitle), passage \(source.chunk.chunk.documentID)"
-                  + " (chars \(source.chunk.chunk.startOffset)–\(source.chunk.chunk.endOffset))")
+            print("   [\(source.number)] \(source.chunk.documentTitle), passage \(source.chunk.documentID)"
+                  + " (chars \(source.chunk.startOffset)–\(source.chunk.endOffset))")
         }
         print("")
     }

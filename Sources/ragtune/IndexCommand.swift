@@ -48,8 +48,7 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: VectorIndexOptions
 
-    @Flag(help: "Print one JSON summary object on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one file or folder to index") }
@@ -88,7 +87,7 @@ struct IndexCommand: ParsableCommand {
             throw ExitCode(1)
         }
         bar.finish(summary.processed)
-        if json {
+        if output.json {
             try printJSON(summary)
         } else {
             print("\(summary.added) added, \(summary.replaced) replaced, \(summary.updated) updated, "

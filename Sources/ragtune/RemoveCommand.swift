@@ -14,14 +14,13 @@ struct RemoveCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: VectorIndexOptions
 
-    @Flag(help: "Print one JSON object on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
 
     func run() throws {
         let database = try SQLiteStore(path: store, mode: .readWrite)
         let removed = try database.remove(ids)
         try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
-        if json { try printJSON(RemoveSummary(removed: removed, requested: ids.count)) } else { print("removed \(removed) of \(ids.count)") }
+        if output.json { try printJSON(RemoveSummary(removed: removed, requested: ids.count)) } else { print("removed \(removed) of \(ids.count)") }
     }
 }
 

@@ -33,8 +33,7 @@ struct SearchCommand: ParsableCommand {
 
     @OptionGroup var fusionOptions: FusionOptions
 
-    @Flag(help: "Print one JSON object on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
@@ -56,13 +55,13 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let results = try StoreSearch.run(request, store: SQLiteStore(path: store, mode: .readOnly), log: { logError($0) })
-        if json { return try printJSON(results) }
+        if output.json { return try printJSON(results) }
         if results.results.isEmpty { print("no results") }
         for hit in results.results {
-            let snippet = hit.chunk.chunk.body.replacingOccurrences(of: "\n", with: " ").prefix(160)
-            let name = hit.chunk.documentTitle.isEmpty ? hit.chunk.chunk.documentID : hit.chunk.documentTitle
+            let snippet = hit.chunk.body.replacingOccurrences(of: "\n", with: " ").prefix(160)
+            let name = hit.chunk.documentTitle.isEmpty ? hit.chunk.documentID : hit.chunk.documentTitle
             print(String(format: "%2d. %.4f  %@  (%@, id %@, chunk %d)", hit.rank, hit.score, name, hit.chunk.documentSource,
-                         hit.chunk.chunk.documentID, hit.chunk.chunk.ordinal))
+                         hit.chunk.documentID, hit.chunk.ordinal))
             print("    \(snippet)")
         }
     }

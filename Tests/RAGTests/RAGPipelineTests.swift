@@ -46,7 +46,7 @@ import RagTuneStorage
         rag.options.yesNo = YesNoAnswerer()
         let answer = try rag.answer(question)
         #expect(answer.answer == "Yes [1]" && answer.refusal == nil && generator.generated == 0)
-        #expect(answer.citations.map(\.chunk.chunk.documentID) == ["reactor"])
+        #expect(answer.citations.map(\.chunk.documentID) == ["reactor"])
         // both prompts carry the same sources
         #expect(generator.scored.count == 2 && generator.scored[0].last?.content.hasPrefix("Sources:\n[1] (Reactor)") == true)
         #expect(generator.scored[1].last?.content.hasSuffix("Question: N/A") == true)
@@ -58,7 +58,7 @@ import RagTuneStorage
         rag.options.prompt = PromptBuilder(answerStyle: .span)
         generator.copy = "Kesttov Kanaxdro"
         let answer = try rag.answer("Who designed the Mordro-18 reactor?")
-        #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.citations.map(\.chunk.chunk.documentID) == ["reactor"])
+        #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.citations.map(\.chunk.documentID) == ["reactor"])
         #expect(generator.copiedFrom.first?.last == PromptBuilder.notFound && generator.generated == 0)
         // copying the refusal sentence is a refusal
         generator.copy = "Not found in the sources"
@@ -73,8 +73,8 @@ import RagTuneStorage
         let (rag, generator) = try pipeline(reply: "Kesttov Kanaxdro designed it [1].")
         let answer = try rag.answer("Who designed the Mordro-18 reactor?")
         #expect(answer.refusal == nil && answer.answer == "Kesttov Kanaxdro designed it [1].")
-        #expect(answer.sources.first?.chunk.chunk.documentID == "reactor")
-        #expect(answer.citations.map(\.chunk.chunk.documentID) == ["reactor"])
+        #expect(answer.sources.first?.chunk.documentID == "reactor")
+        #expect(answer.citations.map(\.chunk.documentID) == ["reactor"])
         #expect(answer.citations.first?.chunk.documentSource == "/docs/reactor.md")
         let prompt = try #require(generator.received.first?.last?.content)
         #expect(prompt.hasPrefix("Sources:\n[1] (Reactor) The Mordro-18 reactor") && prompt.hasSuffix("Question: Who designed the Mordro-18 reactor?"))
@@ -100,11 +100,11 @@ import RagTuneStorage
     @Test func aUserNeverGetsOrIsCitedAChunkTheyMayNotSee() throws {
         let (rag, generator) = try pipeline(reply: "Salaries are paid on the first Monday [1][2][3].")
         let bob = try rag.answer("When are executive salaries paid?", user: "bob")
-        #expect(!bob.retrieved.contains { $0.chunk.chunk.documentID == "payroll" })
-        #expect(!bob.citations.contains { $0.chunk.chunk.documentID == "payroll" })
+        #expect(!bob.retrieved.contains { $0.chunk.documentID == "payroll" })
+        #expect(!bob.citations.contains { $0.chunk.documentID == "payroll" })
         #expect(generator.received.allSatisfy { !$0.map(\.content).joined().contains("Executive salaries") })
         let ceo = try rag.answer("When are executive salaries paid?", user: "ceo")
-        #expect(ceo.citations.first?.chunk.chunk.documentID == "payroll")
+        #expect(ceo.citations.first?.chunk.documentID == "payroll")
     }
 
     @Test func theContextBudgetLimitsTheSources() throws {
@@ -151,10 +151,10 @@ import RagTuneStorage
         let rag = RAGPipeline(searcher: try ChunkSearcher(chunks: store.chunks()), store: store, embed: embed,
                               generator: ScriptedGenerator(reply: "Kanaxdro [1]"))
         rag.options.mode = .bm25
-        #expect(try rag.answer("Who made the honey machine?").retrieved.map(\.chunk.chunk.documentID) == ["honey"])
+        #expect(try rag.answer("Who made the honey machine?").retrieved.map(\.chunk.documentID) == ["honey"])
         rag.options.queryExpander = Fixed()
         let answer = try rag.answer("Who made the honey machine?")
         #expect(answer.queries == ["Who made the honey machine?", "reactor designer"])
-        #expect(Set(answer.retrieved.map(\.chunk.chunk.documentID)) == ["honey", "reactor"] && answer.timings["expand"] != nil)
+        #expect(Set(answer.retrieved.map(\.chunk.documentID)) == ["honey", "reactor"] && answer.timings["expand"] != nil)
     }
 }

@@ -55,11 +55,11 @@ import RagTuneStorage
         let embedding = try MiniLMEmbedder(threads: 1).embed(["when are executives paid"])[0]
         for mode in SearchMode.allCases {
             let anonymous = try searcher.search("executives paid", embedding: embedding, mode: mode, k: 10)
-            #expect(!anonymous.contains { $0.chunk.chunk.documentID == "sec" }, "\(mode): ACL leaked")
+            #expect(!anonymous.contains { $0.chunk.documentID == "sec" }, "\(mode): ACL leaked")
             let ceo = try searcher.search("executives paid", embedding: embedding, mode: mode, k: 1, user: "ceo")
-            #expect(ceo.first?.chunk.chunk.documentID == "sec", "\(mode)")
+            #expect(ceo.first?.chunk.documentID == "sec", "\(mode)")
             let eng = try searcher.search("paid Friday", embedding: embedding, mode: mode, k: 10, filters: [("team", "eng")])
-            #expect(eng.map(\.chunk.chunk.documentID) == ["eng"], "\(mode): the filter must keep only team=eng")
+            #expect(eng.map(\.chunk.documentID) == ["eng"], "\(mode): the filter must keep only team=eng")
         }
     }
 

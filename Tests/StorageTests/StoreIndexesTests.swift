@@ -33,7 +33,7 @@ import RagTuneTensor
         func clear() { lock.withLock { stored.removeAll() } }
     }
 
-    private func ids(_ hits: [(chunk: StoredChunk, score: Float)]) -> [String] { hits.map(\.chunk.chunk.documentID) }
+    private func ids(_ hits: [(chunk: StoredChunk, score: Float)]) -> [String] { hits.map(\.chunk.documentID) }
 
     @Test func savedIndexesAreReusedUntilTheStoreChanges() throws {
         let (store, path) = try store(documents: 60)

@@ -2,17 +2,11 @@ import Foundation
 import RagTuneTensor
 import RagTuneTokenizers
 
-/// Turns texts into fixed-size vectors. Retrieval depends on this protocol, not on BERT.
-public protocol Embedder: Sendable {
-    /// Length of every vector.
-    var dimension: Int { get }
-    /// One L2-normalized vector per text, in input order. - Returns: `[texts.count][dimension]`
-    func embed(_ texts: [String]) throws -> [[Float]]
-}
-
 /// all-MiniLM-L6-v2 sentence embeddings: WordPiece (truncated to 256 tokens, as
 /// sentence-transformers) → BERT → mean pooling → L2 normalization.
-public struct MiniLMEmbedder: Embedder {
+/// Retrieval, ingest and RAG take its `embed` method as a `([String]) throws -> [[Float]]` closure,
+/// so they depend on no model (tests pass keyword embeddings).
+public struct MiniLMEmbedder: Sendable {
     public let tokenizer: WordPieceTokenizer
     public let model: BertModel
     /// Sequences per forward pass.
@@ -34,6 +28,7 @@ public struct MiniLMEmbedder: Embedder {
         self.threads = threads
     }
 
+    /// One L2-normalized vector per text, in input order. - Returns: `[texts.count][dimension]`
     public func embed(_ texts: [String]) throws -> [[Float]] {
         try embed(tokenized: tokenize(texts))
     }
