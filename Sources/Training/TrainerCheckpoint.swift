@@ -100,24 +100,13 @@ public enum TrainerCheckpoint {
                                              "sample_prompts", "sample_max_tokens", "skip_invalid"]
 
     private static func checkCompatible(_ saved: FineTuneJob, _ current: FineTuneJob) throws {
-        func fields(_ job: FineTuneJob) throws -> [String: String] {
-            let object = try JSONSerialization.jsonObject(with: try jsonEncoder().encode(job)) as? [String: Any] ?? [:]
-            return try object.mapValues { value in
-                String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
-                       as: UTF8.self)
+        for setting in FineTuneJob.settings where !resumableKeys.contains(setting.key) {
+            let old = try setting.jsonText(of: saved), new = try setting.jsonText(of: current)
+            if old != new {
+                throw TrainingError.invalidJob(key: setting.key, reason: "is \(new ?? "unset") but the checkpoint was trained with "
+                                               + "\(old ?? "unset"); resume with the same setting")
             }
         }
-        let old = try fields(saved), new = try fields(current)
-        for key in Set(old.keys).union(new.keys).subtracting(resumableKeys).sorted() where old[key] != new[key] {
-            throw TrainingError.invalidJob(key: key, reason: "is \(new[key] ?? "unset") but the checkpoint was trained with "
-                                           + "\(old[key] ?? "unset"); resume with the same setting")
-        }
-    }
-
-    static func jsonEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 
     /// Writes `data` to `url` and flushes it to disk before returning.

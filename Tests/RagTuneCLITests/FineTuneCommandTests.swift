@@ -32,6 +32,19 @@ import RagTuneTraining
         #expect(resume.resume && resume.checkpoint == "out/checkpoint-4")
     }
 
+    /// Every setting of `FineTuneJob.settings` has its `--kebab-case` flag (and one per alias),
+    /// and a value given there reaches the job under the setting's key.
+    @Test func everySettingHasItsFlag() throws {
+        for setting in FineTuneJob.settings where setting.key != "skip_invalid" {
+            for flag in setting.flags {
+                let values = try FineTuneCommand.parse([flag, "7"]).overrides.values()
+                #expect(values == [setting.key: "7"], "\(flag)")
+            }
+        }
+        #expect(try FineTuneCommand.parse(["--skip-invalid"]).overrides.values() == ["skip_invalid": "true"])
+        #expect(FineTuneJob.setting("skip_invalid")?.flags == ["--skip-invalid"])
+    }
+
     /// The job of the kill -9 trials (`FineTuneCrashTrials.writeJob`: the tiny ChatML model, 24
     /// examples, 4 held out), as the command resolves it, with `extra` flags.
     static func job(in dir: URL, output: String, _ extra: [String] = []) throws -> FineTuneJob {
