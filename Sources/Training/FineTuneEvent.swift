@@ -2,7 +2,7 @@ import Foundation
 
 /// What a `FineTuneRun` reports as it goes, in order: `prepared`, maybe `resumed`, the trainer's
 /// `step`, `logged` and `checkpoint` events, then `trained` before samples and files are written.
-public enum FineTuneEvent {
+public enum FineTuneEvent: Sendable {
     /// Data loaded and encoded, the trainer built: the run's total steps and one line describing
     /// the examples (counts, learned tokens, truncated, skipped by reason).
     case prepared(totalSteps: Int, data: String)

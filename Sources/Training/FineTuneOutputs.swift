@@ -8,6 +8,7 @@ import Foundation
 public struct FineTuneOutputs: Sendable, Equatable, Codable {
     /// `output_dir`, holding the PEFT adapter.
     public var adapterDirectory: String
+    /// `adapter.gguf`, `trainer_state.json` and `report.html` in it.
     public var ggufAdapter: String
     public var trainerState: String
     public var report: String

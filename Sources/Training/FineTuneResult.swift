@@ -9,6 +9,7 @@ public struct FineTuneResult: Sendable, Equatable, Codable {
     public var steps: Int
     /// Epochs done, fractional.
     public var epochs: Double
+    /// Examples trained on, and held out or read from `eval_file`.
     public var trainExamples: Int
     public var evalExamples: Int
     /// Left-out examples of both files by reason.
@@ -23,6 +24,7 @@ public struct FineTuneResult: Sendable, Equatable, Codable {
     /// Seconds in training steps, and of the whole run (loading, samples and files included).
     public var trainSeconds: Double
     public var seconds: Double
+    /// Peak resident memory of the process, MB.
     public var peakRSSMB: Double
     public var stoppedEarly: Bool
     /// Training loss of every step, in order.
@@ -32,7 +34,9 @@ public struct FineTuneResult: Sendable, Equatable, Codable {
     /// Loss and perplexity of the last evaluation (nil without one).
     public var evalLoss: Double?
     public var evalPerplexity: Double?
+    /// The files written into `output_dir`.
     public var outputs: FineTuneOutputs
+    /// Held-out prompts answered greedily before and after training.
     public var samples: [SampleGeneration]
 
     enum CodingKeys: String, CodingKey {

@@ -15,6 +15,7 @@ public struct FineTuneRun: Sendable {
         case checkpoint(URL)
     }
 
+    /// The settings, validated again by `run`.
     public var job: FineTuneJob
     /// nil: start from scratch.
     public var resume: ResumePoint?

@@ -40,6 +40,7 @@ public struct MergeResult: Sendable, Equatable, Codable {
     public var adaptedMatrices: Int
     /// Size of the merged file in bytes.
     public var bytes: Int
+    /// Wall time of the whole merge, loading and checking included.
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {

@@ -2,6 +2,7 @@
 /// the entry's keys (nil values left out) plus `"type"`: `log` for a training entry, `eval` for
 /// an evaluation.
 public struct TrainerLogRecord: Sendable, Equatable, Codable {
+    /// The entry written.
     public var entry: TrainerLogEntry
 
     public init(_ entry: TrainerLogEntry) { self.entry = entry }

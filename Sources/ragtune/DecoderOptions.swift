@@ -21,8 +21,8 @@ struct DecoderOptions: ParsableArguments {
     /// The decoder these options name, its adapter applied.
     /// - Throws: `ModelError.notFound` naming a `--model-file` or `--adapter` path that does not exist.
     func makeGenerator(threads: Int) throws -> TextGenerator {
-        let generator = try modelFile.map { try TextGenerator(url: ModelLocator().weightsFile($0), threads: threads) }
-            ?? TextGenerator(threads: threads)
+        let generator = try TextGenerator(url: ModelLocator().weightsFile(modelFile ?? ModelCatalog.smollm2.name),
+                                          threads: threads)
         try generator.setAdapter(load(config: generator.model.config))
         return generator
     }
