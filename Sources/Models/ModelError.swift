@@ -5,6 +5,9 @@ public enum ModelError: Error, CustomStringConvertible {
     case missingTensor(file: String, name: String)
     case wrongShape(file: String, name: String, expected: [Int], actual: [Int])
     case invalidInput(String)
+    /// A model or adapter named on the command line or in a job that is neither installed nor an
+    /// existing path: what was given and what is missing.
+    case notFound(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -14,6 +17,7 @@ public enum ModelError: Error, CustomStringConvertible {
         case .wrongShape(let file, let name, let expected, let actual):
             return "\(file): tensor '\(name)' has shape \(actual), expected \(expected)"
         case .invalidInput(let reason): return "invalid input: \(reason)"
+        case .notFound(let path, let reason): return "\(path): \(reason)"
         }
     }
 }

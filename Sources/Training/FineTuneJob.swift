@@ -5,7 +5,8 @@ import RagTuneModels
 /// `TrainingArguments`, PEFT's `LoraConfig` and axolotl's YAML (`lora_r`, `micro_batch_size`,
 /// `cutoff_len`, …), so existing job files read unchanged. Decoded from JSON or YAML by
 /// `FineTuneJob.load(from:)`; an unknown key is an error naming it, so a typo never falls back
-/// to a default silently. Defaults follow Hugging Face unless noted.
+/// to a default silently. Defaults follow Hugging Face unless noted. Each setting's key, help,
+/// reader and range check are its row of `FineTuneJob.settings`.
 public struct FineTuneJob: Sendable, Equatable {
     /// How the learning rate moves after warmup.
     public enum Scheduler: String, Sendable, Codable, CaseIterable {
@@ -101,60 +102,32 @@ public struct FineTuneJob: Sendable, Equatable {
                           targets: LlamaProjection.allCases.filter(loraTargetModules.contains), seed: seed)
     }
 
-    /// Throws `TrainingError.invalidJob` naming the first setting out of range.
     /// Checks the files and folders the job names, before any model is loaded: `data_path` and
     /// `eval_file` must be readable files, `output_dir` a folder (or creatable).
     /// - Throws: `TrainingError.invalidJob` naming the key, the path and what is wrong.
     public func checkPaths() throws {
-        for (key, path) in [(CodingKeys.dataPath, dataPath), (.evalFile, evalFile)] {
+        for (key, path) in [("data_path", dataPath), ("eval_file", evalFile)] {
             if let path, let problem = FileCheck.problemReading(path) {
-                throw TrainingError.invalidJob(key: key.rawValue, reason: "\(path): \(problem)")
+                throw TrainingError.invalidJob(key: key, reason: "\(path): \(problem)")
             }
         }
         if let problem = FileCheck.problemUsingFolder(outputDir) {
-            throw TrainingError.invalidJob(key: CodingKeys.outputDir.rawValue, reason: "\(outputDir): \(problem)")
+            throw TrainingError.invalidJob(key: "output_dir", reason: "\(outputDir): \(problem)")
         }
     }
 
+    /// Checks every setting's range (its row of `settings`), then the settings that exclude or
+    /// need each other.
+    /// - Throws: `TrainingError.invalidJob` naming the first setting out of range.
     public func validate() throws {
-        func check(_ ok: Bool, _ key: CodingKeys, _ reason: String) throws {
-            if !ok { throw TrainingError.invalidJob(key: key.rawValue, reason: reason) }
+        for setting in Self.settings {
+            if let problem = setting.problem(self) { throw TrainingError.invalidJob(key: setting.key, reason: problem) }
         }
-        try check(dataPath?.isEmpty == false, .dataPath, "required: the training JSONL (data_path or train_file)")
-        try check(!outputDir.isEmpty, .outputDir, "must not be empty")
-        try check(!baseModel.isEmpty, .baseModel, "must be a GGUF path or a catalog name")
-        try check(valSetSize >= 0 && (valSetSize < 1 || valSetSize == valSetSize.rounded()), .valSetSize,
-                  "is \(valSetSize): a whole count or a fraction in (0, 1)")
-        try check(!(evalFile != nil && valSetSize > 0), .valSetSize, "give either eval_file or val_set_size, not both")
-        try check((1...LoRAConfiguration.maximumRank).contains(loraR), .loraR,
-                  "is \(loraR); must be in 1...\(LoRAConfiguration.maximumRank)")
-        try check(loraAlpha > 0, .loraAlpha, "is \(loraAlpha); must be positive")
-        try check(loraDropout >= 0 && loraDropout < 1, .loraDropout, "is \(loraDropout); must be in [0, 1)")
-        try check(!loraTargetModules.isEmpty, .loraTargetModules, "must name at least one module")
-        try check(Set(loraTargetModules).count == loraTargetModules.count, .loraTargetModules, "lists a module twice")
-        try check(learningRate > 0 && learningRate.isFinite, .learningRate, "is \(learningRate); must be positive")
-        try check(maxSteps > 0 || numTrainEpochs > 0, .numTrainEpochs, "is \(numTrainEpochs); must be positive (or set max_steps)")
-        try check(microBatchSize >= 1, .microBatchSize, "is \(microBatchSize); must be at least 1")
-        try check(gradientAccumulationSteps >= 1, .gradientAccumulationSteps,
-                  "is \(gradientAccumulationSteps); must be at least 1")
-        try check(warmupSteps >= 0, .warmupSteps, "is \(warmupSteps); must be ≥ 0")
-        try check(warmupRatio >= 0 && warmupRatio < 1, .warmupRatio, "is \(warmupRatio); must be in [0, 1)")
-        try check(!(warmupSteps > 0 && warmupRatio > 0), .warmupRatio, "give either warmup_steps or warmup_ratio, not both")
-        let plateau = lrSchedulerKwargs
-        try check(plateau.factor > 0 && plateau.factor < 1, .lrSchedulerKwargs, "factor \(plateau.factor) must be in (0, 1)")
-        try check(plateau.patience >= 0 && plateau.threshold >= 0 && plateau.minLR >= 0, .lrSchedulerKwargs,
-                  "patience, threshold and min_lr must be ≥ 0")
-        try check(weightDecay >= 0, .weightDecay, "is \(weightDecay); must be ≥ 0")
-        try check(maxGradNorm >= 0, .maxGradNorm, "is \(maxGradNorm); must be ≥ 0 (0 disables clipping)")
-        try check(cutoffLen >= 2, .cutoffLen, "is \(cutoffLen); must be at least 2 tokens")
-        try check(evalSteps >= 0, .evalSteps, "is \(evalSteps); must be ≥ 0")
-        try check(saveSteps >= 0, .saveSteps, "is \(saveSteps); must be ≥ 0")
-        try check(loggingSteps >= 1, .loggingSteps, "is \(loggingSteps); must be at least 1")
-        try check((earlyStoppingPatience ?? 1) >= 1, .earlyStoppingPatience, "must be at least 1")
-        try check(earlyStoppingThreshold >= 0, .earlyStoppingThreshold, "must be ≥ 0")
-        try check(ThreadLimit.problem(with: threads, option: "threads") == nil, .threads,
-                  "is \(threads); must be in 1...\(ThreadLimit.maximum) (4 × the logical cores)")
-        try check(samplePrompts >= 0, .samplePrompts, "must be ≥ 0")
-        try check(sampleMaxTokens >= 1, .sampleMaxTokens, "must be at least 1")
+        func check(_ ok: Bool, _ key: String, _ reason: String) throws {
+            if !ok { throw TrainingError.invalidJob(key: key, reason: reason) }
+        }
+        try check(!(evalFile != nil && valSetSize > 0), "val_set_size", "give either eval_file or val_set_size, not both")
+        try check(maxSteps > 0 || numTrainEpochs > 0, "num_train_epochs", "is \(numTrainEpochs); must be positive (or set max_steps)")
+        try check(!(warmupSteps > 0 && warmupRatio > 0), "warmup_ratio", "give either warmup_steps or warmup_ratio, not both")
     }
 }

@@ -72,8 +72,10 @@ public struct FineTuneReport: Sendable {
             html += "</table>\n"
         }
         html += "<h2>Settings</h2><table>"
-        let settings = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(job)) as? [String: Any]) ?? [:]
-        for key in settings.keys.sorted() { html += "<tr><th>\(e(key))</th><td>\(e("\(settings[key]!)"))</td></tr>" }
+        for setting in FineTuneJob.settings.sorted(by: { $0.key < $1.key }) {
+            guard let value = try? setting.jsonText(of: job) else { continue }
+            html += "<tr><th>\(e(setting.key))</th><td>\(e(value))</td></tr>"
+        }
         return html + "</table>\n</body></html>\n"
     }
 }

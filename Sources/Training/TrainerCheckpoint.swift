@@ -4,8 +4,8 @@ import RagTuneModelFiles
 /// A resumable snapshot of a `Trainer` in `output_dir/checkpoint-N` (N = steps done), laid out
 /// as Hugging Face's: the PEFT adapter (`adapter_config.json`, `adapter_model.safetensors`),
 /// `optimizer.safetensors` (AdamW's `exp_avg` and `exp_avg_sq`, F32, and its step count) and
-/// `trainer_state.json` (the job and the `TrainerState`: step, data position, schedule
-/// monitors, log and loss history).
+/// `trainer_state.json` (`TrainerStateFile`: Hugging Face's summary keys, as the final file, plus
+/// the job and the `TrainerState`: step, data position, schedule monitors, log and loss history).
 ///
 /// Written atomically as a whole: the files go to a hidden temporary directory, are flushed to
 /// disk, and the directory is renamed to `checkpoint-N`, so a run killed at any moment leaves
@@ -14,13 +14,6 @@ public enum TrainerCheckpoint {
     static let optimizerFileName = "optimizer.safetensors"
     static let stateFileName = "trainer_state.json"
     static let prefix = "checkpoint-"
-
-    /// What `trainer_state.json` of a checkpoint holds.
-    struct Saved: Codable {
-        var job: FineTuneJob
-        var state: TrainerState
-        var adamStep: Int
-    }
 
     /// Writes the trainer's checkpoint. - Returns: the `checkpoint-N` directory
     @discardableResult
@@ -38,8 +31,8 @@ public enum TrainerCheckpoint {
             try optimizer.add(name: "exp_avg", dtype: .f32, shape: [count], floats: trainer.optimizer.firstMoment)
             try optimizer.add(name: "exp_avg_sq", dtype: .f32, shape: [count], floats: trainer.optimizer.secondMoment)
             try optimizer.write(to: temporary.appendingPathComponent(optimizerFileName))
-            let saved = Saved(job: trainer.job, state: trainer.state, adamStep: trainer.optimizer.step)
-            try writeSynced(try jsonEncoder().encode(saved), to: temporary.appendingPathComponent(stateFileName))
+            try writeSynced(try TrainerStateFile(trainer, resumable: true).data(),
+                            to: temporary.appendingPathComponent(stateFileName))
             try? manager.removeItem(at: final) // a re-run after resuming from an earlier checkpoint
             try manager.moveItem(at: temporary, to: final)
         } catch let error as TrainingError {
@@ -69,8 +62,8 @@ public enum TrainerCheckpoint {
     ///   naming a setting that differs from the checkpoint's in a way that changes training.
     public static func restore(_ trainer: Trainer, from directory: URL) throws {
         let stateURL = directory.appendingPathComponent(stateFileName)
-        let saved: Saved
-        do { saved = try JSONDecoder().decode(Saved.self, from: Data(contentsOf: stateURL)) } catch {
+        let saved: TrainerStateFile.Resume
+        do { saved = try JSONDecoder().decode(TrainerStateFile.Resume.self, from: Data(contentsOf: stateURL)) } catch {
             throw TrainingError.fileError(path: stateURL.path, reason: "not a readable checkpoint state (\(error))")
         }
         try checkCompatible(saved.job, trainer.job)
@@ -107,24 +100,13 @@ public enum TrainerCheckpoint {
                                              "sample_prompts", "sample_max_tokens", "skip_invalid"]
 
     private static func checkCompatible(_ saved: FineTuneJob, _ current: FineTuneJob) throws {
-        func fields(_ job: FineTuneJob) throws -> [String: String] {
-            let object = try JSONSerialization.jsonObject(with: try jsonEncoder().encode(job)) as? [String: Any] ?? [:]
-            return try object.mapValues { value in
-                String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
-                       as: UTF8.self)
+        for setting in FineTuneJob.settings where !resumableKeys.contains(setting.key) {
+            let old = try setting.jsonText(of: saved), new = try setting.jsonText(of: current)
+            if old != new {
+                throw TrainingError.invalidJob(key: setting.key, reason: "is \(new ?? "unset") but the checkpoint was trained with "
+                                               + "\(old ?? "unset"); resume with the same setting")
             }
         }
-        let old = try fields(saved), new = try fields(current)
-        for key in Set(old.keys).union(new.keys).subtracting(resumableKeys).sorted() where old[key] != new[key] {
-            throw TrainingError.invalidJob(key: key, reason: "is \(new[key] ?? "unset") but the checkpoint was trained with "
-                                           + "\(old[key] ?? "unset"); resume with the same setting")
-        }
-    }
-
-    static func jsonEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 
     /// Writes `data` to `url` and flushes it to disk before returning.

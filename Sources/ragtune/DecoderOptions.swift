@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import RagTuneModels
 import RagTuneTraining
 
@@ -20,31 +19,16 @@ struct DecoderOptions: ParsableArguments {
     var isSet: Bool { modelFile != nil || adapter != nil }
 
     /// The decoder these options name, its adapter applied.
+    /// - Throws: `ModelError.notFound` naming a `--model-file` or `--adapter` path that does not exist.
     func makeGenerator(threads: Int) throws -> TextGenerator {
-        let generator = try modelFile.map { path -> TextGenerator in
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw InputError.unreadable(path: path, reason: "no such model file")
-            }
-            return try TextGenerator(url: URL(fileURLWithPath: path), threads: threads)
-        } ?? TextGenerator(threads: threads)
+        let generator = try TextGenerator(url: ModelLocator().weightsFile(modelFile ?? ModelCatalog.smollm2.name),
+                                          threads: threads)
         try generator.setAdapter(load(config: generator.model.config))
         return generator
     }
 
     /// The adapter for a decoder of `config`'s shape, or nil without `--adapter`.
     func load(config: LlamaConfig) throws -> LoRAAdapter? {
-        try adapter.map { try Self.load(path: $0, config: config) }
-    }
-
-    /// A PEFT directory or a llama.cpp LoRA GGUF at `path`, in GGUF row order.
-    static func load(path: String, config: LlamaConfig) throws -> LoRAAdapter {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError.unreadable(path: path, reason: "no such adapter directory or file")
-        }
-        if isDirectory.boolValue {
-            return try PEFTAdapter(directory: URL(fileURLWithPath: path), config: config).inferenceAdapter
-        }
-        return try GGUFAdapter.read(url: URL(fileURLWithPath: path), config: config)
+        try adapter.map { try AdapterLoader.load($0, config: config) }
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import RagTuneModels
-import RagTuneTensor
 import RagTuneTraining
 
 /// `ragtune finetune`: LoRA fine-tuning of a GGUF Llama model on chat JSONL.
@@ -48,82 +46,27 @@ struct FineTuneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let job = try resolvedJob()
-        try job.checkPaths()
-        let started = Date()
-        let generator = try TextGenerator(url: try modelURL(job.baseModel), threads: job.threads)
-        let cutoff = min(job.cutoffLen, generator.model.config.contextLength)
-        let encoder = try ChatExampleEncoder(tokenizer: generator.tokenizer, template: generator.template,
-                                             trainOnInputs: job.trainOnInputs, cutoffLength: cutoff)
-        let data = try FineTuneData(job: job, encoder: encoder)
-        let trainer = try Trainer(job: job, base: generator.model, train: data.train.examples.map(\.sequence),
-                                  eval: data.eval.examples.map(\.sequence))
-        var progress = FineTuneProgress(total: trainer.totalSteps, startStep: 0)
-        progress.note(data.describe())
-        try FileManager.default.createDirectory(atPath: job.outputDir, withIntermediateDirectories: true)
-        if resume {
-            guard let directory = checkpoint.map({ URL(fileURLWithPath: $0, isDirectory: true) })
-                    ?? TrainerCheckpoint.latest(in: job.outputDir) else {
-                throw ValidationError("--resume: no checkpoint-N directory in \(job.outputDir)")
-            }
-            try TrainerCheckpoint.restore(trainer, from: directory)
-            progress = FineTuneProgress(total: trainer.totalSteps, startStep: trainer.state.step)
-            progress.note("resumed from \(directory.path) at step \(trainer.state.step)")
-        }
-        let samples = FineTuneSamples(eval: data.eval.examples, count: job.samplePrompts, maxTokens: job.sampleMaxTokens)
-        let before = try samples.generate(generator, adapter: nil)
-        var lastLoss = 0.0, lastRate = 0.0, lastTokensPerSecond = 0.0
-        try trainer.run { event in
-            switch event {
-            case .step(let step, let loss, let rate, _):
-                (lastLoss, lastRate) = (loss, rate)
-                progress.update(step: step, loss: loss, learningRate: rate, tokensPerSecond: lastTokensPerSecond, logged: false)
-            case .logged(let entry):
-                if let tokensPerSecond = entry.tokensPerSecond {
-                    lastTokensPerSecond = tokensPerSecond
-                    progress.update(step: entry.step, loss: lastLoss, learningRate: lastRate,
-                                    tokensPerSecond: tokensPerSecond, logged: true)
-                } else if let evalLoss = entry.evalLoss {
-                    progress.note(String(format: "eval at step %d: loss %.4f, perplexity %.2f", entry.step, evalLoss,
-                                         entry.evalPerplexity ?? .nan))
-                }
-                if json { print(JSONText.object(Self.record(entry))) }
-            case .checkpoint(let url):
-                progress.note("checkpoint \(url.path)")
-                if json { print(JSONText.object(["type": "checkpoint", "step": trainer.state.step, "path": url.path])) }
-            }
-        }
-        progress.finish()
-        let outputs = try FineTuneOutputs.write(trainer: trainer, job: job)
-        let after = try samples.generate(generator, adapter: PEFTAdapter(model: trainer.model).inferenceAdapter)
-        let summary = FineTuneSummary(trainer: trainer, data: data, outputs: outputs,
-                                      samples: samples.pairs(before: before, after: after),
-                                      seconds: Date().timeIntervalSince(started))
-        try summary.writeReport()
+        let run = FineTuneRun(job: try resolvedJob(),
+                              resume: resume ? checkpoint.map { .checkpoint(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .latest : nil)
+        var display = FineTuneDisplay(json: json)
+        let result = try run.run { try display.show($0) }
         if json {
-            print(JSONText.object(summary.object()))
+            try printJSON(result)
         } else {
-            print(summary.text())
+            try StandardOutput.line(Self.text(result))
         }
     }
 
-    /// A catalog model's installed GGUF, or the path itself.
-    private func modelURL(_ name: String) throws -> URL {
-        if let spec = ModelCatalog.named(name) { return try ModelDirectory().file(spec.weightsFile, of: spec) }
-        guard FileManager.default.fileExists(atPath: name) else {
-            throw ValidationError("base_model '\(name)' is neither a catalog model ("
-                                  + ModelCatalog.all.map(\.name).joined(separator: ", ") + ") nor an existing GGUF file")
+    /// The terminal summary: steps and throughput, losses, where the adapters and report are.
+    static func text(_ result: FineTuneResult) -> String {
+        var lines = [String(format: "%d steps, %d tokens in %.1f s (%.0f tokens/s)", result.steps, result.tokens,
+                            result.trainSeconds, result.tokensPerSecond)]
+        if let loss = result.trainLoss { lines.append(String(format: "train loss %.4f", loss)) }
+        if let loss = result.evalLoss {
+            lines.append(String(format: "eval loss %.4f, perplexity %.2f", loss, result.evalPerplexity ?? .nan))
         }
-        return URL(fileURLWithPath: name)
-    }
-
-    /// One `--json` log record.
-    static func record(_ entry: TrainerLogEntry) -> [String: Any] {
-        var object: [String: Any] = ["type": entry.evalLoss == nil ? "log" : "eval", "step": entry.step, "epoch": entry.epoch]
-        let optional: [(String, Double?)] = [("loss", entry.loss), ("learning_rate", entry.learningRate),
-                                              ("grad_norm", entry.gradNorm), ("tokens_per_second", entry.tokensPerSecond),
-                                              ("eval_loss", entry.evalLoss), ("eval_perplexity", entry.evalPerplexity)]
-        for case let (key, value?) in optional { object[key] = value }
-        return object
+        lines.append("adapter: \(result.outputs.adapterDirectory) (PEFT), \(result.outputs.ggufAdapter) (llama.cpp)")
+        lines.append("report: \(result.outputs.report)")
+        return lines.joined(separator: "\n")
     }
 }

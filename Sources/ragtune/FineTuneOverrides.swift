@@ -1,64 +1,72 @@
 import ArgumentParser
 import RagTuneTraining
 
-/// Command-line versions of every job setting (kebab-case of the job file's keys). A value
-/// given here replaces the job file's; values are checked by the same decoder as the file.
+/// Command-line versions of every job setting: each flag is the kebab-case of its key (and
+/// aliases) in `FineTuneJob.settings`, with that row's help. A value given here replaces the job
+/// file's and is checked by the same reader as the file. Swift Argument Parser needs each option
+/// as a property; `values()` finds them by name (the property is the camel case of the key or an alias), and
+/// `FineTuneCommandTests` checks that every setting has its flag.
 struct FineTuneOverrides: ParsableArguments {
-    @Option(help: "GGUF path or catalog name (smollm2).") var baseModel: String?
-    @Option(name: [.customLong("data-path"), .customLong("train-file")], help: "Training JSONL.") var dataPath: String?
-    @Option(help: "Evaluation JSONL.") var evalFile: String?
-    @Option(help: "Held-out examples: a count, or a fraction in (0, 1).") var valSetSize: String?
-    @Option(help: "Output directory.") var outputDir: String?
-    @Option(help: "LoRA rank.") var loraR: String?
-    @Option(help: "LoRA alpha.") var loraAlpha: String?
-    @Option(help: "LoRA dropout.") var loraDropout: String?
-    @Option(help: "Comma-separated modules (q_proj,...), or all-linear.") var loraTargetModules: String?
-    @Option(help: "Peak learning rate.") var learningRate: String?
-    @Option(help: "Epochs (may be fractional).") var numTrainEpochs: String?
-    @Option(help: "Optimizer steps; overrides epochs when > 0.") var maxSteps: String?
-    @Option(name: [.customLong("per-device-train-batch-size"), .customLong("micro-batch-size")],
-            help: "Sequences per micro-batch.") var microBatchSize: String?
-    @Option(help: "Micro-batches per optimizer step.") var gradientAccumulationSteps: String?
-    @Option(help: "Warmup steps.") var warmupSteps: String?
-    @Option(help: "Warmup as a fraction of all steps.") var warmupRatio: String?
-    @Option(help: "linear, cosine, constant or reduce_on_plateau.") var lrSchedulerType: String?
-    @Option(help: "Plateau settings as JSON: {\"factor\", \"patience\", \"threshold\", \"min_lr\"}.") var lrSchedulerKwargs: String?
-    @Option(help: "AdamW weight decay.") var weightDecay: String?
-    @Option(help: "Gradient-norm clip (0: none).") var maxGradNorm: String?
-    @Option(help: "Longest example in tokens (longer ones are truncated).") var cutoffLen: String?
-    @Option(help: "true: learn every token, not only replies.") var trainOnInputs: String?
+    @Option(name: names("base_model"), help: help("base_model")) var baseModel: String?
+    @Option(name: names("data_path"), help: help("data_path")) var dataPath: String?
+    @Option(name: names("eval_file"), help: help("eval_file")) var evalFile: String?
+    @Option(name: names("val_set_size"), help: help("val_set_size")) var valSetSize: String?
+    @Option(name: names("output_dir"), help: help("output_dir")) var outputDir: String?
+    @Option(name: names("lora_r"), help: help("lora_r")) var loraR: String?
+    @Option(name: names("lora_alpha"), help: help("lora_alpha")) var loraAlpha: String?
+    @Option(name: names("lora_dropout"), help: help("lora_dropout")) var loraDropout: String?
+    @Option(name: names("lora_target_modules"), help: help("lora_target_modules")) var loraTargetModules: String?
+    @Option(name: names("learning_rate"), help: help("learning_rate")) var learningRate: String?
+    @Option(name: names("num_train_epochs"), help: help("num_train_epochs")) var numTrainEpochs: String?
+    @Option(name: names("max_steps"), help: help("max_steps")) var maxSteps: String?
+    @Option(name: names("per_device_train_batch_size"), help: help("per_device_train_batch_size")) var microBatchSize: String?
+    @Option(name: names("gradient_accumulation_steps"), help: help("gradient_accumulation_steps"))
+    var gradientAccumulationSteps: String?
+    @Option(name: names("warmup_steps"), help: help("warmup_steps")) var warmupSteps: String?
+    @Option(name: names("warmup_ratio"), help: help("warmup_ratio")) var warmupRatio: String?
+    @Option(name: names("lr_scheduler_type"), help: help("lr_scheduler_type")) var lrSchedulerType: String?
+    @Option(name: names("lr_scheduler_kwargs"), help: help("lr_scheduler_kwargs")) var lrSchedulerKwargs: String?
+    @Option(name: names("weight_decay"), help: help("weight_decay")) var weightDecay: String?
+    @Option(name: names("max_grad_norm"), help: help("max_grad_norm")) var maxGradNorm: String?
+    @Option(name: names("cutoff_len"), help: help("cutoff_len")) var cutoffLen: String?
+    @Option(name: names("train_on_inputs"), help: help("train_on_inputs")) var trainOnInputs: String?
     @Option(help: "assistant (default) or all: which tokens count in the loss.") var loss: String?
-    @Option(help: "true: batch examples of similar length.") var groupByLength: String?
-    @Option(help: "true: recompute activations in the backward pass.") var gradientCheckpointing: String?
-    @Option(help: "Evaluate every N steps (0: at the end only).") var evalSteps: String?
-    @Option(help: "Checkpoint every N steps (0: none).") var saveSteps: String?
-    @Option(help: "Log every N steps.") var loggingSteps: String?
-    @Option(help: "Stop after N evaluations without improvement.") var earlyStoppingPatience: String?
-    @Option(help: "Smallest eval-loss improvement that counts.") var earlyStoppingThreshold: String?
-    @Option(help: "Seed of initialization, data order and dropout.") var seed: String?
-    @Option(help: "Worker threads.") var threads: String?
-    @Option(help: "Held-out prompts generated before/after training.") var samplePrompts: String?
-    @Option(help: "Longest sample generation in tokens.") var sampleMaxTokens: String?
-    @Flag(help: "Count and skip invalid examples instead of stopping at the first.") var skipInvalid = false
+    @Option(name: names("group_by_length"), help: help("group_by_length")) var groupByLength: String?
+    @Option(name: names("gradient_checkpointing"), help: help("gradient_checkpointing")) var gradientCheckpointing: String?
+    @Option(name: names("eval_steps"), help: help("eval_steps")) var evalSteps: String?
+    @Option(name: names("save_steps"), help: help("save_steps")) var saveSteps: String?
+    @Option(name: names("logging_steps"), help: help("logging_steps")) var loggingSteps: String?
+    @Option(name: names("early_stopping_patience"), help: help("early_stopping_patience")) var earlyStoppingPatience: String?
+    @Option(name: names("early_stopping_threshold"), help: help("early_stopping_threshold")) var earlyStoppingThreshold: String?
+    @Option(name: names("seed"), help: help("seed")) var seed: String?
+    @Option(name: names("threads"), help: help("threads")) var threads: String?
+    @Option(name: names("sample_prompts"), help: help("sample_prompts")) var samplePrompts: String?
+    @Option(name: names("sample_max_tokens"), help: help("sample_max_tokens")) var sampleMaxTokens: String?
+    @Flag(name: names("skip_invalid"), help: help("skip_invalid")) var skipInvalid = false
 
-    /// The given overrides by job key.
+    /// The flags of a setting: its key and aliases in kebab case.
+    static func names(_ key: String) -> NameSpecification {
+        NameSpecification(setting(key).flags.map { .customLong(String($0.dropFirst(2))) })
+    }
+
+    /// The help line of a setting.
+    static func help(_ key: String) -> ArgumentHelp { ArgumentHelp(setting(key).help) }
+
+    private static func setting(_ key: String) -> FineTuneSetting {
+        guard let setting = FineTuneJob.setting(key) else { preconditionFailure("no job setting \(key)") }
+        return setting
+    }
+
+    /// The given overrides by job key: every `String?` option but `--loss`, under the setting
+    /// whose key or alias is the snake case of its property name.
     func values() throws -> [String: String] {
         var values: [String: String] = [:]
-        let options: [(String, String?)] = [
-            ("base_model", baseModel), ("data_path", dataPath), ("eval_file", evalFile), ("val_set_size", valSetSize),
-            ("output_dir", outputDir), ("lora_r", loraR), ("lora_alpha", loraAlpha), ("lora_dropout", loraDropout),
-            ("lora_target_modules", loraTargetModules), ("learning_rate", learningRate),
-            ("num_train_epochs", numTrainEpochs), ("max_steps", maxSteps), ("per_device_train_batch_size", microBatchSize),
-            ("gradient_accumulation_steps", gradientAccumulationSteps), ("warmup_steps", warmupSteps),
-            ("warmup_ratio", warmupRatio), ("lr_scheduler_type", lrSchedulerType), ("lr_scheduler_kwargs", lrSchedulerKwargs),
-            ("weight_decay", weightDecay), ("max_grad_norm", maxGradNorm), ("cutoff_len", cutoffLen),
-            ("train_on_inputs", trainOnInputs), ("group_by_length", groupByLength),
-            ("gradient_checkpointing", gradientCheckpointing), ("eval_steps", evalSteps), ("save_steps", saveSteps),
-            ("logging_steps", loggingSteps), ("early_stopping_patience", earlyStoppingPatience),
-            ("early_stopping_threshold", earlyStoppingThreshold), ("seed", seed), ("threads", threads),
-            ("sample_prompts", samplePrompts), ("sample_max_tokens", sampleMaxTokens),
-        ]
-        for case let (key, value?) in options { values[key] = value }
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label, let option = child.value as? Option<String?>,
+                  let value = option.wrappedValue, label != "_loss" else { continue }
+            let name = Self.snakeCase(label.dropFirst())
+            values[FineTuneJob.setting(name)?.key ?? name] = value
+        }
         if let loss {
             guard loss == "all" || loss == "assistant" else {
                 throw ValidationError("--loss: use assistant or all, not '\(loss)'")
@@ -68,5 +76,10 @@ struct FineTuneOverrides: ParsableArguments {
         }
         if skipInvalid { values["skip_invalid"] = "true" }
         return values
+    }
+
+    /// `lora_r` for `loraR`.
+    static func snakeCase(_ name: Substring) -> String {
+        name.reduce(into: "") { text, character in text += character.isUppercase ? "_" + character.lowercased() : String(character) }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RagTuneModels
 import RagTuneTensor
 import RagTuneTraining
 
@@ -44,24 +43,13 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let start = Date()
-        let baseURL = base == ModelChoice.smollm2.rawValue
-            ? try ModelDirectory().file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2)
-            : URL(fileURLWithPath: base)
-        let model = try LlamaModel(url: baseURL)
-        let lora = try DecoderOptions.load(path: adapter, config: model.config)
-        let outputURL = URL(fileURLWithPath: output)
-        try ModelMerger.merge(base: model, adapter: lora, type: outputType!, to: outputURL, threads: threadOptions.threads)
-        _ = try LlamaModel(url: outputURL) // the result must load
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        let adapted = lora.layers.reduce(0) { $0 + $1.count }
-        let seconds = Date().timeIntervalSince(start)
+        let result = try ModelMerger.merge(baseModel: base, adapter: adapter, type: outputType!, output: output,
+                                           threads: threadOptions.threads)
         if json {
-            print(JSONText.object(["output": output, "base": baseURL.path, "type": "\(outputType!)",
-                                   "adapted_matrices": adapted, "bytes": bytes, "seconds": seconds]))
+            try printJSON(result)
         } else {
             logError(String(format: "merged %d adapted matrices into %@ (%@, %.1f MB) in %.1f s",
-                            adapted, output, "\(outputType!)", Double(bytes) / 1e6, seconds))
+                            result.adaptedMatrices, output, result.type, Double(result.bytes) / 1e6, result.seconds))
         }
     }
 }

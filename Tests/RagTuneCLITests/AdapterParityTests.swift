@@ -162,7 +162,7 @@ import RagTuneTraining
                      f16: try runs(mergedRuns?[merged["f16"]!.path]), q8: try runs(mergedRuns?[merged["q8_0"]!.path]))
 
         // RagTune: the adapter unmerged (from the PEFT directory) on the Q4_1 base and its F16 copy; the merges
-        let lora = try DecoderOptions.load(path: peft.path, config: config)
+        let lora = try AdapterLoader.load(peft.path, config: config)
         let base = LlamaSession(model: generator.model, threads: 2)
         let unmerged = LlamaSession(model: generator.model, threads: 2)
         try unmerged.setAdapter(lora)
@@ -202,7 +202,7 @@ import RagTuneTraining
         }
 
         // the generator path stops at the end token but otherwise agrees
-        try generator.setAdapter(DecoderOptions.load(path: ggufAdapter.path, config: config))
+        try generator.setAdapter(AdapterLoader.load(ggufAdapter.path, config: config))
         let reply = try generator.generate(promptIds: prompts[0], sampling: .greedy, stop: StopCondition(maxTokens: Self.steps))
         #expect(Array(ours.lora[0].prefix(reply.ids.count)) == reply.ids)
     }

@@ -3,6 +3,8 @@ import Testing
 import ArgumentParser
 import RagTuneModels
 import RagTuneTensor
+import RagTuneTestSupport
+import RagTuneTraining
 @testable import ragtune
 
 /// `ragtune merge` and `--adapter` parsing (the merge itself runs end to end in `AdapterParityTests`).
@@ -33,16 +35,39 @@ import RagTuneTensor
 
     @Test func missingModelFileIsAClearError() throws {
         let options = try DecoderOptions.parse(["--model-file", "/nonexistent/merged.gguf"])
-        let error = #expect(throws: InputError.self) { try options.makeGenerator(threads: 1) }
+        let error = #expect(throws: ModelError.self) { try options.makeGenerator(threads: 1) }
         #expect(error?.description.contains("/nonexistent/merged.gguf") == true)
     }
 
     @Test func missingAdapterPathIsAClearError() throws {
-        let config = LlamaConfig(layerCount: 1, embeddingSize: 32, feedForwardSize: 64, headCount: 4, kvHeadCount: 2,
-                                 ropeBase: 10_000, ropeDimensions: 8, rmsEpsilon: 1e-5, vocabularySize: 50, contextLength: 64)
-        let error = #expect(throws: InputError.self) {
-            try DecoderOptions.load(path: "/nonexistent/adapter", config: config)
+        let error = #expect(throws: ModelError.self) {
+            try AdapterLoader.load("/nonexistent/adapter", config: FuzzTinyModel.trainingConfig)
         }
         #expect(error?.description == "/nonexistent/adapter: no such adapter directory or file")
+    }
+
+    /// `merge --json` on a tiny random GGUF and a PEFT adapter on all seven modules: the numbers,
+    /// and the key names of the JSON object (`MergeResult`).
+    @Test func mergeWritesALoadableModelAndKeepsItsJSONKeys() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-merge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = FuzzTinyModel.trainingConfig
+        let base = dir.appendingPathComponent("base.gguf"), peft = dir.appendingPathComponent("peft")
+        let merged = dir.appendingPathComponent("merged.gguf")
+        try FuzzTinyModel.gguf(config).write(to: base)
+        let lora = LoRAConfiguration(rank: 4, alpha: 8, dropout: 0, seed: 1)
+        let layout = LoRALayout(config: config, rank: lora.rank, targets: lora.targets)
+        try PEFTAdapter(lora: lora, parameters: LoRAParameters(peftInitializedWith: layout, seed: 1), config: config).write(to: peft)
+        let command = try MergeCommand.parse(["--adapter", peft.path, "--base", base.path, "--quantize", "q8_0",
+                                              "--output", merged.path, "--threads", "1"])
+        let result = try ModelMerger.merge(baseModel: command.base, adapter: command.adapter,
+                                           type: try #require(command.outputType), output: command.output,
+                                           threads: command.threadOptions.threads)
+        let size = try #require(try merged.resourceValues(forKeys: [.fileSizeKey]).fileSize)
+        #expect(result.adaptedMatrices == config.layerCount * LlamaProjection.allCases.count)
+        #expect(result.bytes == size && result.base == base.path && result.output == merged.path && result.type == "Q8_0")
+        let keys = try JSONKeySet.of(encoding: result)
+        #expect(keys.keys == ["output", "base", "type", "adapted_matrices", "bytes", "seconds"])
     }
 }

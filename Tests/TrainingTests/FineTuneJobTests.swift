@@ -128,4 +128,50 @@ import RagTuneModels
         #expect(problem { $0.outputDir = file.path }?.contains("output_dir: \(file.path): is a file, not a folder") == true)
         #expect(problem { $0.outputDir = file.path + "/sub" }?.contains("is a file, not a folder") == true)
     }
+
+    /// The settings table holds every key of the contract once, in file order, with its aliases;
+    /// a default job writes each set one under its main key with the documented defaults.
+    @Test func settingsTableKeepsTheKeysAndDefaults() throws {
+        #expect(FineTuneJob.settings.flatMap { [$0.key] + $0.aliases } == [
+            "base_model", "data_path", "train_file", "eval_file", "val_set_size", "output_dir", "lora_r", "lora_alpha",
+            "lora_dropout", "lora_target_modules", "learning_rate", "num_train_epochs", "max_steps",
+            "per_device_train_batch_size", "micro_batch_size", "gradient_accumulation_steps", "warmup_steps", "warmup_ratio",
+            "lr_scheduler_type", "lr_scheduler_kwargs", "weight_decay", "max_grad_norm", "cutoff_len", "train_on_inputs",
+            "group_by_length", "gradient_checkpointing", "eval_steps", "save_steps", "logging_steps",
+            "early_stopping_patience", "early_stopping_threshold", "seed", "threads", "skip_invalid", "sample_prompts",
+            "sample_max_tokens",
+        ])
+        let job = FineTuneJob()
+        let written = Dictionary(uniqueKeysWithValues: try FineTuneJob.settings.compactMap { setting in
+            try setting.jsonText(of: job).map { (setting.key, $0) }
+        })
+        #expect(written == [
+            "base_model": #""smollm2""#, "val_set_size": "0", "output_dir": #""lora-out""#, "lora_r": "8", "lora_alpha": "16",
+            "lora_dropout": "0.05", "learning_rate": "0.0002", "num_train_epochs": "3", "max_steps": "-1",
+            "lora_target_modules": #"["q_proj","k_proj","v_proj","o_proj","gate_proj","up_proj","down_proj"]"#,
+            "per_device_train_batch_size": "4", "gradient_accumulation_steps": "1", "warmup_steps": "0", "warmup_ratio": "0",
+            "lr_scheduler_type": #""linear""#, "lr_scheduler_kwargs": #"{"factor":0.1,"min_lr":0,"patience":10,"threshold":0.0001}"#,
+            "weight_decay": "0", "max_grad_norm": "1", "cutoff_len": "512", "train_on_inputs": "false",
+            "group_by_length": "false", "gradient_checkpointing": "false", "eval_steps": "0", "save_steps": "500",
+            "logging_steps": "10", "early_stopping_threshold": "0", "seed": "42", "threads": "2", "skip_invalid": "false",
+            "sample_prompts": "3", "sample_max_tokens": "32",
+        ])
+        let overridden = try job.overriding(["early_stopping_patience": "2", "eval_file": "e.jsonl", "seed": "5"])
+        #expect(overridden.earlyStoppingPatience == 2 && overridden.evalFile == "e.jsonl" && overridden.seed == 5)
+        #expect(throws: TrainingError.invalidJob(key: "seed", reason: "must be ≥ 0")) { try job.overriding(["seed": "-1"]) }
+        #expect(throws: TrainingError.self) { try job.overriding(["lr_scheduler_kwargs": "[1]"]) }
+    }
+
+    /// The job file of the README's fine-tuning section loads and validates as printed.
+    @Test func readmeJobFileLoads() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n# job.yaml"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let yaml = String(text[start.upperBound..<end.lowerBound].drop { $0 != "\n" })
+        let job = try FineTuneJob.load(from: try Self.write(yaml, ext: "yaml"))
+        #expect(job.loraR == 16 && job.microBatchSize == 4 && job.lrSchedulerType == .cosine && job.earlyStoppingPatience == 3)
+        try job.validate()
+    }
 }

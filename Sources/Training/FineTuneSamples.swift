@@ -1,10 +1,9 @@
 import RagTuneModels
 import RagTuneTokenizers
-import RagTuneTraining
 
 /// Greedy generations on held-out prompts, with and without the trained adapter, through the
 /// inference path (`TextGenerator` with the adapter applied unmerged).
-struct FineTuneSamples {
+struct FineTuneSamples: Sendable {
     /// Prompt messages and reference reply of each sample.
     let exchanges: [(prompt: [ChatMessage], reply: String)]
     let maxTokens: Int

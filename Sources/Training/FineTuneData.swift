@@ -1,13 +1,13 @@
-import RagTuneTraining
 
 /// The training and eval examples of a job: `data_path` (minus `val_set_size` held out) and
 /// `eval_file`, encoded for the model.
-struct FineTuneData {
+struct FineTuneData: Sendable {
     let train: FineTuneDataset
     let eval: FineTuneDataset
 
     init(job: FineTuneJob, encoder: ChatExampleEncoder) throws {
-        let all = try FineTuneDataset.load(path: job.dataPath!, encoder: encoder, skipInvalid: job.skipInvalid)
+        guard let dataPath = job.dataPath else { throw TrainingError.invalidJob(key: "data_path", reason: "required") }
+        let all = try FineTuneDataset.load(path: dataPath, encoder: encoder, skipInvalid: job.skipInvalid)
         if let evalFile = job.evalFile {
             train = all
             eval = try FineTuneDataset.load(path: evalFile, encoder: encoder, skipInvalid: job.skipInvalid)
