@@ -35,7 +35,7 @@ struct AskCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
@@ -52,9 +52,9 @@ struct AskCommand: ParsableCommand {
         let loadSeconds = Date().timeIntervalSince(clock)
         clock = Date()
         var answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in
-            if !output.json { printFlushed(text) }
+            if !jsonOutput.json { printFlushed(text) }
         }
-        if output.json {
+        if jsonOutput.json {
             answer.timings["load"] = loadSeconds
             return try printJSON(answer)
         }

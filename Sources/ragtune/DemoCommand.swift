@@ -25,7 +25,7 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     /// Questions answered with their sources; the last one is not covered by the sample.
     static let showcase = ["What order do penguins belong to?", "Where is Uruguay's oldest church?",
@@ -53,7 +53,7 @@ struct DemoCommand: ParsableCommand {
         }
         bar.finish(indexed.processed)
         if let failure = indexed.failed.first { throw ValidationError(failure.error) }
-        if !output.json {
+        if !jsonOutput.json {
             print(String(format: "Indexed %d passages (%d new) into %@ in %.1f s.\n", indexed.processed, indexed.added, storePath,
                          Date().timeIntervalSince(started)))
         }
@@ -67,9 +67,9 @@ struct DemoCommand: ParsableCommand {
                                        log: { logError($0) })
         var shown: [DemoSummary.Answer] = []
         for question in Self.showcase {
-            if !output.json { print("Q: \(question)\nA: ", terminator: "") }
-            let answer = try pipeline.answer(question) { if !output.json { print($0, terminator: "") } }
-            if !output.json { Self.printSources(of: answer) }
+            if !jsonOutput.json { print("Q: \(question)\nA: ", terminator: "") }
+            let answer = try pipeline.answer(question) { if !jsonOutput.json { print($0, terminator: "") } }
+            if !jsonOutput.json { Self.printSources(of: answer) }
             shown.append(DemoSummary.Answer(question: question, answer: answer.answer, refusal: answer.refusal?.rawValue,
                                             citations: answer.citations.map(\.chunk.documentID)))
         }
@@ -92,7 +92,7 @@ struct DemoCommand: ParsableCommand {
               let difference = report.differences["rag - closed-book"] else {
             throw ValidationError("the QA evaluation did not report both strategies")
         }
-        if output.json {
+        if jsonOutput.json {
             return try printJSON(DemoSummary(store: storePath, indexed: indexed.processed, answers: shown, questions: report.questions,
                                              closedBook: closed, rag: rag, ragMinusClosedBook: difference,
                                              seconds: Date().timeIntervalSince(started)))

@@ -56,7 +56,7 @@ struct EvalQACommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     func validate() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy") }
@@ -90,7 +90,7 @@ struct EvalQACommand: ParsableCommand {
         }, record: { try detailsFile?.line(JSONText.encode($0)) })
         bar.finish(report.questions * strategies.count)
         try detailsFile?.commit()
-        if output.json { return try printJSON(report) }
+        if jsonOutput.json { return try printJSON(report) }
         for strategy in strategies {
             guard let s = report.strategies[strategy.rawValue] else { continue }
             print("\(strategy.rawValue): EM \(Self.format(s.exactMatch))  F1 \(Self.format(s.f1))  contains \(Self.format(s.answerContains))")

@@ -55,7 +55,7 @@ struct EvalRetrievalCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     func validate() throws {
         guard chunkTokens >= 16, chunkTokens <= 254 else { throw ValidationError("--chunk-tokens must be in 16...254") }
@@ -88,7 +88,7 @@ struct EvalRetrievalCommand: ParsableCommand {
             bar?.update(done)
             if done == total { bar?.finish(done) }
         }
-        if output.json { return try printJSON(result) }
+        if jsonOutput.json { return try printJSON(result) }
         print(String(format: "%@: nDCG@10 %.4f  Recall@100 %.4f  MRR@10 %.4f  (%d queries, %.0f queries/s)",
                      mode.rawValue, result.ndcgAt10, result.recallAt100, result.mrrAt10, result.queries, result.qps))
     }

@@ -48,7 +48,7 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: VectorIndexOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one file or folder to index") }
@@ -87,7 +87,7 @@ struct IndexCommand: ParsableCommand {
             throw ExitCode(1)
         }
         bar.finish(summary.processed)
-        if output.json {
+        if jsonOutput.json {
             try printJSON(summary)
         } else {
             print("\(summary.added) added, \(summary.replaced) replaced, \(summary.updated) updated, "

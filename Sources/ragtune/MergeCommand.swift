@@ -27,8 +27,7 @@ struct MergeCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @Flag(help: "Print a JSON summary on stdout.")
-    var json = false
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     /// `--quantize` as a ggml type.
     var outputType: QuantType? {
@@ -45,7 +44,7 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let result = try ModelMerger.merge(baseModel: base, adapter: adapter, type: outputType!, output: output,
                                            threads: threadOptions.threads)
-        if json {
+        if jsonOutput.json {
             try printJSON(result)
         } else {
             logError(String(format: "merged %d adapted matrices into %@ (%@, %.1f MB) in %.1f s",

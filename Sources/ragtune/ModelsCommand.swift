@@ -19,7 +19,7 @@ struct ModelsCommand: ParsableCommand {
         @Flag(help: "Re-hash files that are already installed.")
         var verify = false
 
-        @OptionGroup var output: JSONOutputOptions
+        @OptionGroup var jsonOutput: JSONOutputOptions
 
         func validate() throws {
             if model != "all", ModelCatalog.named(model) == nil {
@@ -34,18 +34,18 @@ struct ModelsCommand: ParsableCommand {
             var results: [InstallResult] = []
             for spec in specs {
                 let report = try installer.install(spec, verify: verify) { logError($0) }
-                if !output.json { print("\(spec.name): \(report.outcome.rawValue) (\(directory.folder(for: spec).path))") }
+                if !jsonOutput.json { print("\(spec.name): \(report.outcome.rawValue) (\(directory.folder(for: spec).path))") }
                 results.append(InstallResult(model: spec.name, status: report.outcome.rawValue, path: directory.folder(for: spec).path,
                                              mismatches: report.mismatches.map { .init(file: $0.file, expected: $0.expected, actual: $0.actual) }))
             }
-            if output.json { try printJSON(["models": results]) }
+            if jsonOutput.json { try printJSON(["models": results]) }
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show known models, whether installed, and sizes.")
 
-        @OptionGroup var output: JSONOutputOptions
+        @OptionGroup var jsonOutput: JSONOutputOptions
 
         func run() throws {
             let directory = ModelDirectory()
@@ -55,12 +55,12 @@ struct ModelsCommand: ParsableCommand {
                 let bytes = directory.installedBytes(spec)
                 rows.append(Row(model: spec.name, installed: installed, bytes: bytes, wheel: "\(spec.wheelName)==\(spec.wheelVersion)",
                                 path: directory.folder(for: spec).path, summary: spec.summary))
-                if !output.json {
+                if !jsonOutput.json {
                     let size = installed ? String(format: "%.1f MB", Double(bytes) / 1e6) : "not installed"
                     print("\(spec.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(size.padding(toLength: 14, withPad: " ", startingAt: 0)) \(spec.summary)")
                 }
             }
-            if output.json { try printJSON(Listing(modelsDir: directory.root.path, models: rows)) }
+            if jsonOutput.json { try printJSON(Listing(modelsDir: directory.root.path, models: rows)) }
             else { print("models directory: \(directory.root.path)") }
         }
     }

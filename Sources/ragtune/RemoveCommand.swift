@@ -14,13 +14,13 @@ struct RemoveCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: VectorIndexOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     func run() throws {
         let database = try SQLiteStore(path: store, mode: .readWrite)
         let removed = try database.remove(ids)
         try indexOptions.indexes(for: store).refresh(database, vectorIndex: indexOptions.vectorIndex)
-        if output.json { try printJSON(RemoveSummary(removed: removed, requested: ids.count)) } else { print("removed \(removed) of \(ids.count)") }
+        if jsonOutput.json { try printJSON(RemoveSummary(removed: removed, requested: ids.count)) } else { print("removed \(removed) of \(ids.count)") }
     }
 }
 

@@ -33,7 +33,7 @@ struct SearchCommand: ParsableCommand {
 
     @OptionGroup var fusionOptions: FusionOptions
 
-    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var jsonOutput: JSONOutputOptions
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
@@ -55,7 +55,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let results = try StoreSearch.run(request, store: SQLiteStore(path: store, mode: .readOnly), log: { logError($0) })
-        if output.json { return try printJSON(results) }
+        if jsonOutput.json { return try printJSON(results) }
         if results.results.isEmpty { print("no results") }
         for hit in results.results {
             let snippet = hit.chunk.body.replacingOccurrences(of: "\n", with: " ").prefix(160)

@@ -90,24 +90,23 @@ import RagTuneTraining
                                         "gradient_accumulation_steps", "logging_steps", "eval_steps", "save_steps",
                                         "stopped_early", "counted_tokens", "input_tokens", "train_seconds", "step_losses",
                                         "log_history"]
-        #expect(try JSONKeySet.of(stateData).keys == summaryKeys)
+        #expect(try JSONKeys.keys(in: stateData) == summaryKeys)
         let checkpointState = try Data(contentsOf: out.appendingPathComponent("checkpoint-10/trainer_state.json"))
-        #expect(try JSONKeySet.of(checkpointState).keys == summaryKeys.union(["job", "state", "adamStep"]))
+        #expect(try JSONKeys.keys(in: checkpointState) == summaryKeys.union(["job", "state", "adamStep"]))
         #expect(try JSONDecoder().decode(TrainerStateFile.self, from: checkpointState).resume?.state.step == 10)
 
-        let keys = try JSONKeySet.of(encoding: result)
-        #expect(keys.keys == ["type", "steps", "epochs", "train_examples", "eval_examples", "skipped", "truncated", "tokens",
+        #expect(try JSONKeys.keys(of: result) == ["type", "steps", "epochs", "train_examples", "eval_examples", "skipped", "truncated", "tokens",
                               "learned_tokens", "tokens_per_second", "train_seconds", "seconds", "peak_rss_mb",
                               "stopped_early", "step_losses", "outputs", "samples", "train_loss", "eval_loss",
                               "eval_perplexity"])
-        #expect(keys.nested["outputs"]?.keys == ["adapter_dir", "adapter_gguf", "trainer_state", "report"])
-        #expect(keys.nested["samples"]?.keys == ["prompt", "reference", "before", "after"])
+        #expect(try JSONKeys.keys(of: result, under: "outputs") == ["adapter_dir", "adapter_gguf", "trainer_state", "report"])
+        #expect(try JSONKeys.keys(of: result, under: "samples[]") == ["prompt", "reference", "before", "after"])
         let training = try #require(entries.first { $0.loss != nil }), evaluation = try #require(entries.first { $0.evalLoss != nil })
-        #expect(try JSONKeySet.of(encoding: TrainerLogRecord(training)).keys
+        #expect(try JSONKeys.keys(of: TrainerLogRecord(training))
                 == ["type", "step", "epoch", "loss", "learning_rate", "grad_norm", "tokens_per_second"])
-        #expect(try JSONKeySet.of(encoding: TrainerLogRecord(evaluation)).keys
+        #expect(try JSONKeys.keys(of: TrainerLogRecord(evaluation))
                 == ["type", "step", "epoch", "eval_loss", "eval_perplexity"])
-        #expect(try JSONKeySet.of(encoding: CheckpointRecord(step: 10, path: "p")).keys == ["type", "step", "path"])
+        #expect(try JSONKeys.keys(of: CheckpointRecord(step: 10, path: "p")) == ["type", "step", "path"])
     }
 
     /// Resuming in-process from a copy of the step-10 checkpoint repeats the uninterrupted losses.

@@ -12,6 +12,23 @@ public enum JSONKeys {
         return paths(in: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), wildcards: wildcards)
     }
 
+    /// The key names directly under `path` ("" for the top level, "outputs" for a nested object,
+    /// "samples[]" for the objects of an array) of `value` encoded as JSON.
+    public static func keys(of value: some Encodable, under path: String = "") throws -> Set<String> {
+        try keys(in: JSONEncoder().encode(value), under: path)
+    }
+
+    /// The key names directly under `path` of a JSON document (a written file, a command's output).
+    public static func keys(in data: Data, under path: String = "") throws -> Set<String> {
+        let prefix = path.isEmpty ? "" : path + "."
+        let all = paths(in: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+        return Set(all.compactMap { key in
+            guard key.hasPrefix(prefix) else { return nil }
+            let rest = key.dropFirst(prefix.count)
+            return rest.contains(".") || rest.contains("[]") ? nil : String(rest)
+        })
+    }
+
     /// Sorted key paths of a parsed JSON value (`JSONSerialization` output).
     public static func paths(in json: Any, wildcards: Set<String> = []) -> [String] {
         var result = Set<String>()
