@@ -61,12 +61,18 @@ let package = Package(
                 dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
                                .product(name: "Yams", package: "Yams")],
                 path: "Sources/Training", swiftSettings: hotCode),
+        // Benchmarks, machine probes, the fuzz harness and the kill -9 trials; `ragtune bench` is a thin
+        // layer over it. Hot code: the bandwidth probe and the timed loops must not run unoptimized.
+        .target(name: "RagTuneBench",
+                dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
+                               "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneTraining"],
+                path: "Sources/Bench", swiftSettings: hotCode),
         .executableTarget(
             name: "ragtune",
             dependencies: [
                 "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
                 "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneRAG",
-                "RagTuneTraining",
+                "RagTuneTraining", "RagTuneBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
@@ -86,8 +92,11 @@ let package = Package(
                     path: "Tests/StorageTests", swiftSettings: cpuOnly),
         .testTarget(name: "EvaluationTests", dependencies: ["RagTuneEvaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"], swiftSettings: cpuOnly),
+        .testTarget(name: "BenchTests",
+                    dependencies: ["RagTuneBench", "RagTuneTestSupport", "RagTuneModels", "RagTuneTensor", "RagTuneTraining"],
+                    path: "Tests/BenchTests", swiftSettings: cpuOnly),
         .testTarget(name: "RagTuneCLITests",
-                    dependencies: ["ragtune", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneModels", "RagTuneRAG", "RagTuneRetrieval",
+                    dependencies: ["ragtune", "RagTuneBench", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneModels", "RagTuneRAG", "RagTuneRetrieval",
                                    "RagTuneStorage", "RagTuneTensor", "RagTuneTokenizers", "RagTuneTraining"],
                     path: "Tests/RagTuneCLITests", swiftSettings: cpuOnly),
         .testTarget(name: "RAGTests",
