@@ -28,6 +28,7 @@ public enum CrashCampaign {
         /// Documents (about 2 chunks each) indexed by the index trials.
         public var indexDocuments: Int
 
+        /// Each argument sets the property of the same name.
         public init(trials: Int, targets: [String], seed: UInt64, compactionDocuments: Int, indexDocuments: Int) {
             self.trials = trials
             self.targets = targets

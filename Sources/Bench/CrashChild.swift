@@ -5,6 +5,7 @@ public struct CrashChild: Sendable {
     /// The `ragtune` executable.
     public let binary: URL
 
+    /// Each argument sets the property of the same name.
     public init(binary: URL) {
         self.binary = binary
     }

@@ -12,6 +12,7 @@ public struct CrashReport: Encodable, Sendable {
     /// Why the target did not run (the key is absent when it ran).
     public var skipped: String?
 
+    /// An empty report: no trials, no failures.
     public init() {}
 
     /// Failed checks in all.

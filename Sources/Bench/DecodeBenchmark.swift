@@ -19,6 +19,7 @@ public enum DecodeBenchmark {
         /// Measured rounds per thread count (median reported).
         public var rounds: Int
 
+        /// Each argument sets the property of the same name.
         public init(prompt: String, tokens: Int, threads: [Int], rounds: Int) {
             self.prompt = prompt
             self.tokens = tokens

@@ -16,6 +16,7 @@ public enum EmbedBenchmark {
         /// Thread counts to measure.
         public var threads: [Int]
 
+        /// Each argument sets the property of the same name.
         public init(tokens: Int, batchSize: Int, seconds: Double, threads: [Int]) {
             self.tokens = tokens
             self.batchSize = batchSize
@@ -62,6 +63,7 @@ public enum EmbedBenchmark {
             case tokensPerChunk = "tokens_per_chunk", batchSize = "batch_size", gflopPerChunk = "gflop_per_chunk"
         }
 
+        /// Each argument sets the property of the same name.
         public init(tokensPerChunk: Int, batchSize: Int, gflopPerChunk: Double, machine: MachineReport, results: [Result]) {
             self.tokensPerChunk = tokensPerChunk
             self.batchSize = batchSize

@@ -23,6 +23,7 @@ public enum EmbedCorpusBenchmark {
         /// Full passes per thread count (median reported).
         public var rounds: Int
 
+        /// Each argument sets the property of the same name.
         public init(corpus: String, limit: Int?, batchSize: Int, threads: [Int], rounds: Int) {
             self.corpus = corpus
             self.limit = limit

@@ -22,6 +22,7 @@ public enum HNSWBenchmark {
         /// Minimum seconds of timing per round.
         public var seconds: Double
 
+        /// Each argument sets the property of the same name.
         public init(m: Int, efConstruction: Int, efSearch: [Int], threads: [Int], seconds: Double) {
             self.m = m
             self.efConstruction = efConstruction

@@ -23,6 +23,7 @@ public enum TrainBenchmark {
         /// Recompute each layer's activations in the backward pass.
         public var gradientCheckpointing: Bool
 
+        /// Each argument sets the property of the same name.
         public init(cutoff: Int, rank: Int, targets: [LlamaProjection], threads: [Int], steps: Int,
                     gradientCheckpointing: Bool) {
             self.cutoff = cutoff
