@@ -63,12 +63,18 @@ let package = Package(
                 dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
                                .product(name: "Yams", package: "Yams")],
                 path: "Sources/Training", swiftSettings: hotCode),
+        // Benchmarks, machine probes, the fuzz harness and the kill -9 trials; `ragtune bench` is a thin
+        // layer over it. Hot code: the bandwidth probe and the timed loops must not run unoptimized.
+        .target(name: "RagTuneBench",
+                dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
+                               "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneTraining"],
+                path: "Sources/Bench", swiftSettings: hotCode),
         .executableTarget(
             name: "ragtune",
             dependencies: [
                 "RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
                 "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneRAG",
-                "RagTuneTraining",
+                "RagTuneTraining", "RagTuneBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
@@ -92,8 +98,12 @@ let package = Package(
                     dependencies: ["RagTuneEvaluation", "RagTuneTestSupport", "RagTuneRAG", "RagTuneRetrieval", "RagTuneStorage"],
                     path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"], swiftSettings: cpuOnly),
+        .testTarget(name: "BenchTests",
+                    dependencies: ["RagTuneBench", "RagTuneTestSupport", "RagTuneModels", "RagTuneRetrieval", "RagTuneTensor",
+                                   "RagTuneTraining"],
+                    path: "Tests/BenchTests", swiftSettings: cpuOnly),
         .testTarget(name: "RagTuneCLITests",
-                    dependencies: ["ragtune", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneModels", "RagTuneRAG", "RagTuneRetrieval",
+                    dependencies: ["ragtune", "RagTuneBench", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneModels", "RagTuneRAG", "RagTuneRetrieval",
                                    "RagTuneStorage", "RagTuneTensor", "RagTuneTokenizers", "RagTuneTraining"],
                     path: "Tests/RagTuneCLITests", swiftSettings: cpuOnly),
         .testTarget(name: "RAGTests",

@@ -5,6 +5,7 @@ import RagTuneModelFiles
 import RagTuneModels
 import RagTuneTensor
 import RagTuneTraining
+@testable import RagTuneBench
 @testable import ragtune
 
 /// `ragtune finetune` end to end on a tiny random Llama GGUF with a tokenizer built in code:

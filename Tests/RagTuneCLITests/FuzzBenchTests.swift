@@ -1,11 +1,10 @@
 import Foundation
 import Testing
-import RagTuneTensor
-@testable import ragtune
+@testable import RagTuneBench
 
-/// `ragtune bench fuzz` (issue #13, item 16): cases are pure functions of (seed, index), the seeds
-/// load, the harness survives a trap and a hang in its children, and the fast subset of every
-/// format (200 cases each) neither crashes nor hangs. The 10,000-case job is `ragtune bench fuzz`.
+/// `ragtune bench fuzz` (issue #13, item 16) with its children: the harness survives a trap and a
+/// hang in its children, and the fast subset of every format (200 cases each) neither crashes nor
+/// hangs. The 10,000-case job is `ragtune bench fuzz`; the cases themselves are tested in BenchTests.
 @Suite(.serialized) struct FuzzBenchTests {
     static let casesPerFormat = 200
 
@@ -13,37 +12,6 @@ import RagTuneTensor
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-fuzz-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
-    }
-
-    @Test func casesArePureFunctionsOfSeedAndIndex() throws {
-        for format in FuzzFormat.standard {
-            let a = try FuzzCaseGenerator(format: format, seed: 9), b = try FuzzCaseGenerator(format: format, seed: 9)
-            for i in [0, 1, 17, 123, 9999] { #expect(a.input(i) == b.input(i), "\(format.rawValue) case \(i)") }
-            let other = try FuzzCaseGenerator(format: format, seed: 10)
-            #expect((0..<20).contains { a.input($0) != other.input($0) }, "\(format.rawValue): the seed must matter")
-            #expect(Set((0..<20).map { a.input($0).bytes }).count > 10, "\(format.rawValue): cases must differ")
-        }
-    }
-
-    /// Unmutated seeds are accepted with every property holding, so mutations start from valid files.
-    @Test func seedsAreAccepted() throws {
-        for format in FuzzFormat.standard {
-            let generator = try FuzzCaseGenerator(format: format, seed: 1)
-            #expect(!generator.seeds.isEmpty, "\(format.rawValue)")
-            for seed in generator.seeds {
-                let dir = try scratch()
-                defer { try? FileManager.default.removeItem(at: dir) }
-                #expect(try generator.target.run(seed, in: dir) == [], "\(format.rawValue): \(seed.name)")
-            }
-        }
-    }
-
-    @Test func jsonTreesRoundTrip() throws {
-        let json = FuzzTinyModel.wordPieceJSON
-        #expect(FuzzJSON(parsing: json.bytes) == json)
-        #expect(FuzzJSON(parsing: Array(#"{"a": [1, -2.5e3, "x\"\\\u00e9\ud83d\ude00", null, true, {}]}"#.utf8))?.text
-                == "{\"a\": [1, -2.5e3, \"x\\\"\\\\é😀\", null, true, {}]}")
-        #expect(FuzzJSON(parsing: Array("[1,]".utf8)) == nil && FuzzJSON(parsing: Array("{\"a\" 1}".utf8)) == nil)
     }
 
     /// The selftest format traps on case 3 and hangs on case 5: both are reported with their
@@ -55,11 +23,29 @@ import RagTuneTensor
         let runner = FuzzRunner(format: .selftest, cases: 8, seed: 1, timeout: 2, out: out, binary: IndexCommandTests.builtBinary()!)
         try FuzzRunner.runAll([runner], jobs: 1)
         #expect(runner.accepted == 6 && runner.completed == 8)
-        #expect(runner.crashes.map { $0["case"] as? Int } == [3])
-        #expect(runner.hangs.map { $0["case"] as? Int } == [5])
+        #expect(runner.crashes.map(\.caseIndex) == [3])
+        #expect(runner.hangs.map(\.caseIndex) == [5])
         let crash = try #require(runner.crashes.first)
-        #expect((crash["message"] as? String)?.contains("deliberate trap") == true)
-        #expect(try String(contentsOfFile: crash["input"] as? String ?? "", encoding: .utf8) == "trap")
+        #expect(crash.message.contains("deliberate trap"))
+        #expect(try String(contentsOfFile: crash.input, encoding: .utf8) == "trap")
+        #expect(crash.replay == "ragtune bench fuzz-worker --format selftest --seed 1 --from 3 --to 4")
+        #expect(runner.report.crashCases == [crash] && runner.report.cases == 8)
+    }
+
+    /// `bench fuzz --json` through the binary: the report's keys, as Benchmarks/fuzz.sh reads them.
+    @Test(.enabled(if: IndexCommandTests.builtBinary() != nil, "needs the ragtune binary beside the tests"))
+    func commandPrintsTheReportKeys() throws {
+        let out = try scratch()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try IndexCommandTests.runJSON(IndexCommandTests.builtBinary()!, ["bench", "fuzz", "--formats", "selftest",
+                                                                                     "--cases", "3", "--out", out.path, "--json"])
+        #expect(result.keys.sorted() == ["benchmark", "cases_per_format", "formats", "machine", "out", "seconds", "seed",
+                                         "total_cases", "total_crashes", "total_hangs", "total_violations"])
+        let format = try #require((result["formats"] as? [[String: Any]])?.first)
+        #expect(format.keys.sorted() == ["accepted", "cases", "cases_per_second", "crash_cases", "crashes", "errors", "format",
+                                         "hang_cases", "hangs", "seconds", "undescriptive_errors", "undescriptive_examples",
+                                         "violation_examples", "violations"])
+        #expect(format["accepted"] as? Int == 3 && result["total_cases"] as? Int == 3 && result["out"] as? String == out.path)
     }
 
     /// The fast subset of issue #13's fuzz job: no format may crash or hang. A failure lists the
@@ -73,8 +59,7 @@ import RagTuneTensor
         try FuzzRunner.runAll(runners, jobs: 2)
         for runner in runners {
             #expect(runner.completed == Self.casesPerFormat, "\(runner.format.rawValue)")
-            let failures = (runner.crashes + runner.hangs).map { "case \($0["case"] ?? "?"): \($0["message"] ?? "") — replay: "
-                + "\($0["replay"] ?? ""), input \($0["input"] ?? "")" }
+            let failures = (runner.crashes + runner.hangs).map { "case \($0.caseIndex): \($0.message) — replay: \($0.replay), input \($0.input)" }
             #expect(failures.isEmpty, "\(runner.format.rawValue): \(failures.count) crashes or hangs:\n\(failures.prefix(5).joined(separator: "\n"))")
             #expect(runner.violations.isEmpty, "\(runner.format.rawValue): \(runner.violations.prefix(3))")
             #expect(runner.undescriptive.isEmpty, "\(runner.format.rawValue): \(runner.undescriptive.prefix(3))")

@@ -3,7 +3,7 @@ import Testing
 import RagTuneModelFiles
 import RagTuneTensor
 import RagTuneTraining
-@testable import ragtune
+@testable import RagTuneBench
 
 /// The traps `ragtune bench fuzz` found (issue #13, item 16), each replayed as a small hostile
 /// file through the command a user would run. The command runs in a child process, so a trap

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneTensor
 
 /// Measures this machine's ceilings, so throughput can be reported as a fraction of them:
 /// OpenBLAS SGEMM peak and memory read bandwidth.

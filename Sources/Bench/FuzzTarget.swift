@@ -20,14 +20,15 @@ struct FuzzRejection: Error, CustomStringConvertible {
 }
 
 /// The fuzzed formats, named as `bench fuzz --formats` takes them.
-enum FuzzFormat: String, CaseIterable, Sendable {
+public enum FuzzFormat: String, CaseIterable, Sendable {
     case jsonl, markdown, html, text, qa, chat
     case jobYAML = "job-yaml", jobJSON = "job-json", evalFiles = "eval-files"
     case gguf, safetensors, tokenizerJSON = "tokenizer-json", store, snapshot
     /// Checks the harness: case 3 traps, case 5 hangs (never part of the default list).
     case selftest
 
-    static var standard: [FuzzFormat] { allCases.filter { $0 != .selftest } }
+    /// Every format but `selftest`, the default list.
+    public static var standard: [FuzzFormat] { allCases.filter { $0 != .selftest } }
 
     func target() -> any FuzzTarget {
         switch self {

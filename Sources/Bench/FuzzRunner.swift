@@ -4,25 +4,36 @@ import Foundation
 /// dies (trap, signal, non-zero exit) crashed on the first case it did not report; a child that
 /// reports nothing for `timeout` seconds hung on it and is killed. Either way the input is saved
 /// and a new child goes on from the next case. Driven by `poll()` from one thread.
-final class FuzzRunner {
-    let format: FuzzFormat
-    let cases: Int
+public final class FuzzRunner {
+    /// The fuzzed format.
+    public let format: FuzzFormat
+    /// Cases to run.
+    public let cases: Int
     let seed: UInt64
     let timeout: Double
     let out: URL
     /// The `ragtune` executable the children run.
     let binary: URL
 
-    private(set) var accepted = 0, errors = 0, next = 0
-    private(set) var undescriptive: [(Int, String)] = [], violations: [(Int, String)] = []
-    private(set) var crashes: [[String: Any]] = [], hangs: [[String: Any]] = []
+    /// Cases accepted (violations included) and refused with an error, so far.
+    public private(set) var accepted = 0, errors = 0
+    private(set) var next = 0
+    /// (case, message) of refusals whose message does not say what is wrong.
+    public private(set) var undescriptive: [(Int, String)] = []
+    /// (case, message) of accepted inputs that broke a property.
+    public private(set) var violations: [(Int, String)] = []
+    /// Cases that crashed or hung, with their saved inputs.
+    public private(set) var crashes: [FuzzFailure] = [], hangs: [FuzzFailure] = []
     private(set) var done = false
     private var process: Process?
     private var lastSize: UInt64 = 0, lastProgress = Date(), started = Date(), seconds = 0.0
     private let progressURL: URL, stderrURL: URL
 
-    init(format: FuzzFormat, cases: Int, seed: UInt64, timeout: Double, out: URL,
-         binary: URL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])) {
+    /// - Parameters:
+    ///   - timeout: seconds without progress after which a case counts as a hang.
+    ///   - out: folder for crash and hang inputs and logs (exists).
+    ///   - binary: the `ragtune` executable whose `bench fuzz-worker` runs the cases.
+    public init(format: FuzzFormat, cases: Int, seed: UInt64, timeout: Double, out: URL, binary: URL) {
         self.binary = binary
         self.format = format
         self.cases = cases
@@ -34,7 +45,7 @@ final class FuzzRunner {
     }
 
     /// Runs `runners` to the end, `jobs` at a time; `finished` is called as each one ends.
-    static func runAll(_ runners: [FuzzRunner], jobs: Int, finished: (FuzzRunner) -> Void = { _ in }) throws {
+    public static func runAll(_ runners: [FuzzRunner], jobs: Int, finished: (FuzzRunner) -> Void = { _ in }) throws {
         var pending = runners, running: [FuzzRunner] = []
         while !pending.isEmpty || !running.isEmpty {
             while running.count < jobs, !pending.isEmpty {
@@ -49,7 +60,7 @@ final class FuzzRunner {
     }
 
     /// Cases that ran to an outcome (crashed and hung ones included).
-    var completed: Int { accepted + errors + crashes.count + hangs.count }
+    public var completed: Int { accepted + errors + crashes.count + hangs.count }
 
     /// Starts a child for the cases from `next` on.
     func start() throws {
@@ -132,7 +143,7 @@ final class FuzzRunner {
     }
 
     /// Saves the input of case `index` and the child's stderr, and describes the failure.
-    private func record(case index: Int, reason: String) throws -> [String: Any] {
+    private func record(case index: Int, reason: String) throws -> FuzzFailure {
         let input = try FuzzCaseGenerator(format: format, seed: seed).input(index)
         let stem = out.appendingPathComponent("\(format.rawValue)-case\(index)")
         let inputURL = URL(fileURLWithPath: stem.path + "-" + input.name), logURL = URL(fileURLWithPath: stem.path + ".log")
@@ -147,21 +158,23 @@ final class FuzzRunner {
         let frame = lines.first { $0.contains(" at /") && !$0.contains("/Swift/") && !$0.contains("runtime failure") }
             .map { $0.replacingOccurrences(of: frameAddress, with: "", options: .regularExpression) }
         let message = [fatal, frame].compactMap { $0 }.joined(separator: " | ")
-        return ["case": index, "reason": reason, "message": String(message.prefix(300)), "input": inputURL.path,
-                "log": logURL.path, "replay": "ragtune bench fuzz-worker --format \(format.rawValue) --seed \(seed) "
-                    + "--from \(index) --to \(index + 1)"]
+        let replay = "ragtune bench fuzz-worker --format \(format.rawValue) --seed \(seed) --from \(index) --to \(index + 1)"
+        return FuzzFailure(caseIndex: index, reason: reason, message: String(message.prefix(300)), input: inputURL.path,
+                           log: logURL.path, replay: replay)
     }
 
-    var report: [String: Any] {
-        ["format": format.rawValue, "cases": completed, "accepted": accepted, "errors": errors,
-         "undescriptive_errors": undescriptive.count, "crashes": crashes.count, "hangs": hangs.count,
-         "violations": violations.count, "crash_cases": crashes, "hang_cases": hangs,
-         "undescriptive_examples": undescriptive.prefix(3).map { ["case": $0.0, "error": $0.1] },
-         "violation_examples": violations.prefix(3).map { ["case": $0.0, "violation": $0.1] },
-         "seconds": seconds, "cases_per_second": Double(completed) / max(seconds, 1e-9)]
+    /// This format's entry in the `bench fuzz` report.
+    public var report: FuzzFormatReport {
+        FuzzFormatReport(format: format.rawValue, cases: completed, accepted: accepted, errors: errors,
+                         undescriptiveErrors: undescriptive.count, crashes: crashes.count, hangs: hangs.count,
+                         violations: violations.count, crashCases: crashes, hangCases: hangs,
+                         undescriptiveExamples: undescriptive.prefix(3).map { FuzzFormatReport.ErrorExample(caseIndex: $0.0, error: $0.1) },
+                         violationExamples: violations.prefix(3).map { FuzzFormatReport.ViolationExample(caseIndex: $0.0, violation: $0.1) },
+                         seconds: seconds, casesPerSecond: Double(completed) / max(seconds, 1e-9))
     }
 
-    var summaryLine: String {
+    /// One line of counts for the text report.
+    public var summaryLine: String {
         String(format: "%@: %d cases (%d accepted, %d errors, %d undescriptive), %d crashes, %d hangs, %d violations, %.0f s",
                format.rawValue, completed, accepted, errors, undescriptive.count, crashes.count, hangs.count,
                violations.count, seconds)

@@ -221,7 +221,8 @@ struct ChatFuzzTarget: FuzzTarget {
 }
 
 /// Fine-tune job files (`finetune --config`), YAML or JSON: parsed and validated exactly as the
-/// command does (`FineTuneCommand.resolvedJob()`), then written and read back.
+/// command does without overriding flags (`FineTuneJob.load(from:)`, then `validate()`), then
+/// written and read back.
 struct JobFuzzTarget: FuzzTarget {
     let json: Bool
     static let keys = ["base_model", "data_path", "train_file", "eval_file", "val_set_size", "output_dir", "lora_r",
@@ -297,7 +298,8 @@ struct JobFuzzTarget: FuzzTarget {
 
     func run(_ input: FuzzInput, in scratch: URL) throws -> [String] {
         let path = try fuzzWrite(input, in: scratch).path
-        let job = try FineTuneCommand.parse(["--config", path]).resolvedJob()
+        let job = try FineTuneJob.load(from: path)
+        try job.validate()
         let again = try JSONDecoder().decode(FineTuneJob.self, from: JSONEncoder().encode(job))
         return again == job ? [] : ["the accepted job does not survive a JSON round trip"]
     }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import RagTuneModelFiles
 import RagTuneTensor
@@ -9,6 +8,17 @@ import RagTuneTraining
 /// the uninterrupted run exactly (the same job as `FineTuneCommandTests.killedRunResumesWithTheSameLosses`).
 struct FineTuneCrashTrials {
     let dir: URL
+    let child: CrashChild
+
+    /// What the trials read from `finetune --json`.
+    struct Losses: Decodable {
+        var stepLosses: [Double]
+        var evalLoss: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case stepLosses = "step_losses", evalLoss = "eval_loss"
+        }
+    }
 
     /// Writes the tiny model, 24 chat examples and the job file into `dir`.
     /// - Returns: the job file.
@@ -50,16 +60,16 @@ struct FineTuneCrashTrials {
         let started = Date()
         let job = try Self.writeJob(in: dir)
         func arguments(_ out: URL) -> [String] { ["finetune", "--config", job.path, "--output-dir", out.path, "--json"] }
-        let (seconds, output) = try CrashChild.timed(arguments(dir.appendingPathComponent("full")))
-        guard let full = CrashChild.lastJSON(output), let losses = full["step_losses"] as? [Double] else {
-            throw ValidationError("the uninterrupted fine-tune printed no step_losses")
+        let (seconds, output) = try child.timed(arguments(dir.appendingPathComponent("full")))
+        guard let full = CrashChild.lastJSON(output, as: Losses.self) else {
+            throw BenchError.unexpectedOutput("the uninterrupted fine-tune printed no step_losses")
         }
-        let evalLoss = full["eval_loss"] as? Double
+        let losses = full.stepLosses, evalLoss = full.evalLoss
         log(String(format: "finetune: uninterrupted run %.1f s, %d steps", seconds, losses.count))
         for trial in 0..<trials {
             let out = dir.appendingPathComponent("trial-\(trial)")
             defer { try? FileManager.default.removeItem(at: out) }
-            let status = try CrashChild.runKilled(arguments(out), after: seconds * 1.05 * Double(rng.float(0, 1)))
+            let status = try child.runKilled(arguments(out), after: seconds * 1.05 * Double(rng.float(0, 1)))
             report.trials += 1
             guard status == nil else {
                 if status == 0 { report.finishedBeforeKill += 1 } else { report.fail("run failed", "trial \(trial): exit status \(status!)") }
@@ -68,17 +78,18 @@ struct FineTuneCrashTrials {
             report.killed += 1
             let checkpoint = TrainerCheckpoint.latest(in: out.path)
             report.counts[checkpoint == nil ? "restarted_without_checkpoint" : "resumed_from_checkpoint", default: 0] += 1
-            let (code, resumedOutput) = try CrashChild.run(arguments(out) + (checkpoint == nil ? [] : ["--resume"]))
-            guard code == 0, let resumed = CrashChild.lastJSON(resumedOutput), let again = resumed["step_losses"] as? [Double] else {
+            let (code, resumedOutput) = try child.run(arguments(out) + (checkpoint == nil ? [] : ["--resume"]))
+            guard code == 0, let resumed = CrashChild.lastJSON(resumedOutput, as: Losses.self) else {
                 report.fail("resume failed", "trial \(trial) from \(checkpoint?.lastPathComponent ?? "scratch"): exit status \(code)")
                 continue
             }
+            let again = resumed.stepLosses
             if again != losses {
                 let step = zip(again, losses).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(again.count, losses.count)
                 report.fail("loss mismatch", "trial \(trial) from \(checkpoint?.lastPathComponent ?? "scratch"): "
                             + "\(again.count) losses, first difference at step \(step + 1)")
-            } else if resumed["eval_loss"] as? Double != evalLoss {
-                report.fail("eval loss mismatch", "trial \(trial): \(resumed["eval_loss"] ?? "none") vs \(evalLoss ?? .nan)")
+            } else if resumed.evalLoss != evalLoss {
+                report.fail("eval loss mismatch", "trial \(trial): \(resumed.evalLoss.map { "\($0)" } ?? "none") vs \(evalLoss ?? .nan)")
             }
             let adapter = out.appendingPathComponent("adapter_model.safetensors")
             if (try? SafetensorsFile(url: adapter)) == nil { report.fail("adapter unreadable", "trial \(trial)") }
