@@ -171,14 +171,14 @@ public enum HNSWBenchmark {
                 let rounds = try roundsPerSecond(queries.count, seconds: options.seconds) {
                     _ = try hnsw.search(queries, k: k, efSearch: ef, threads: t)
                 }
-                let point = SearchPoint(threads: t, efSearch: ef, recallAt10: recall(hits, truth), queriesPerSecond: rounds.wall[1],
+                let point = SearchPoint(threads: t, efSearch: ef, recallAt10: ScoredDocument.recall(hits, of: truth), queriesPerSecond: rounds.wall[1],
                                         queriesPerSecondRounds: rounds.wall, queriesPerCPUSecond: rounds.cpu[1])
                 points.append(point)
             }
         }
         if let batched {
             // The batched graph is searched like the sequential one; its recall shows it is as good.
-            build.batchedRecallAt10 = recall(try batched.search(queries, k: k, efSearch: 64, threads: 2), truth)
+            build.batchedRecallAt10 = ScoredDocument.recall(try batched.search(queries, k: k, efSearch: 64, threads: 2), of: truth)
         }
         return Report(documents: docs.count, queries: queries.count, dimension: dimension, m: options.m,
                       efConstruction: options.efConstruction, vectorsCache: vectors.folder.path, machine: machine,
@@ -204,16 +204,5 @@ public enum HNSWBenchmark {
             cpu.append(Double(runs * perCall) / max(1e-9, BenchStatistics.processCPUSeconds() - cpuStart))
         }
         return (wall.sorted(), cpu.sorted())
-    }
-
-    /// Mean over queries of |approximate ∩ exact| / |exact|.
-    public static func recall(_ approximate: [[ScoredDocument]], _ exact: [[ScoredDocument]]) -> Double {
-        var found = 0, total = 0
-        for (a, e) in zip(approximate, exact) {
-            let truth = Set(e.map(\.index))
-            found += a.filter { truth.contains($0.index) }.count
-            total += truth.count
-        }
-        return total == 0 ? 1 : Double(found) / Double(total)
     }
 }

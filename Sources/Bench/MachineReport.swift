@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneModelFiles
 import RagTuneTensor
 
 /// The machine facts every benchmark report carries (`"machine"` in each `--json` object).
@@ -14,9 +15,9 @@ public struct MachineReport: Encodable, Sendable, Equatable {
     /// OpenBLAS's build configuration (`BLAS.configuration`).
     public var openBLASConfig: String
     /// `OPENBLAS_CORETYPE` of the environment (written as null when unset).
-    public var openBLASCoreType: String?
+    @NullEncoded public var openBLASCoreType: String?
     /// `OPENBLAS_L2_SIZE` of the environment (written as null when unset).
-    public var openBLASL2Size: String?
+    @NullEncoded public var openBLASL2Size: String?
 
     enum CodingKeys: String, CodingKey {
         case cpu, simd
@@ -37,16 +38,4 @@ public struct MachineReport: Encodable, Sendable, Equatable {
 
     /// The line benchmarks log first: "CPU: …, SIMD […], OpenBLAS core …".
     public var line: String { "CPU: \(cpu), SIMD \(simd), OpenBLAS core \(openBLASCore)" }
-
-    /// Every key always present; the two environment keys are null when unset.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(cpu, forKey: .cpu)
-        try container.encode(logicalCores, forKey: .logicalCores)
-        try container.encode(simd, forKey: .simd)
-        try container.encode(openBLASCore, forKey: .openBLASCore)
-        try container.encode(openBLASConfig, forKey: .openBLASConfig)
-        try container.encode(openBLASCoreType, forKey: .openBLASCoreType)
-        try container.encode(openBLASL2Size, forKey: .openBLASL2Size)
-    }
 }

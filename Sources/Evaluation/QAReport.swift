@@ -1,3 +1,4 @@
+import RagTuneModelFiles
 import RagTuneRAG
 
 /// A mean and its 95% bootstrap interval, as reports print it.
@@ -17,11 +18,11 @@ public struct IntervalEstimate: Codable, Sendable, Equatable {
 public struct QAStrategySummary: Encodable, Sendable {
     public var exactMatch, f1, answerContains, f1Ungrounded, answerContainsUngrounded: IntervalEstimate
     /// Mean over questions with a checkable gold and citations (nil when there are none).
-    public var citationPrecision: Double?
+    @NullEncoded public var citationPrecision: Double?
     public var citationPrecisionQuestions: Int
     public var refusalRate: Double
     /// Mean over RAG questions with a checkable gold (nil when there are none).
-    public var retrievalHitRate: Double?
+    @NullEncoded public var retrievalHitRate: Double?
     public var retrievalHitQuestions: Int
     public var latencyP50, latencyP95: Double
     public var tokensPerQuery, completionTokensPerQuery: Double
@@ -58,24 +59,6 @@ public struct QAStrategySummary: Encodable, Sendable {
         latencyP95 = Bootstrap.quantile(seconds, 0.95)
         tokensPerQuery = Double(scores.map { $0.attempt.promptTokens + $0.attempt.completionTokens }.reduce(0, +)) / Double(scores.count)
         completionTokensPerQuery = Double(scores.map(\.attempt.completionTokens).reduce(0, +)) / Double(scores.count)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(exactMatch, forKey: .exactMatch)
-        try container.encode(f1, forKey: .f1)
-        try container.encode(answerContains, forKey: .answerContains)
-        try container.encode(f1Ungrounded, forKey: .f1Ungrounded)
-        try container.encode(answerContainsUngrounded, forKey: .answerContainsUngrounded)
-        try container.encode(citationPrecision, forKey: .citationPrecision)
-        try container.encode(citationPrecisionQuestions, forKey: .citationPrecisionQuestions)
-        try container.encode(refusalRate, forKey: .refusalRate)
-        try container.encode(retrievalHitRate, forKey: .retrievalHitRate)
-        try container.encode(retrievalHitQuestions, forKey: .retrievalHitQuestions)
-        try container.encode(latencyP50, forKey: .latencyP50)
-        try container.encode(latencyP95, forKey: .latencyP95)
-        try container.encode(tokensPerQuery, forKey: .tokensPerQuery)
-        try container.encode(completionTokensPerQuery, forKey: .completionTokensPerQuery)
     }
 }
 

@@ -1,3 +1,4 @@
+import RagTuneModelFiles
 import RagTuneRAG
 
 /// One answer's scores (citation markers are removed from the answer before comparing).
@@ -37,41 +38,43 @@ public struct QARecord: Encodable, Sendable {
     public var question: String
     public var score: QAScore
 
-    private enum CodingKeys: String, CodingKey {
-        case id, question, strategy, gold, answer, em, f1, contains, refused, refusal, generated, citations
-        case citationPrecision = "citation_precision", retrievalHit = "retrieval_hit", seconds
-        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", timings
-    }
-
     /// A cited source: its number in the prompt, document and chunk.
     private struct Citation: Encodable {
-        var n: Int
-        var docID: String
+        var number: Int
+        var documentID: String
         var chunk: Int
-        enum CodingKeys: String, CodingKey { case n, docID = "doc_id", chunk }
+        enum CodingKeys: String, CodingKey { case number = "n", documentID = "doc_id", chunk }
+    }
+
+    /// The record's JSON line.
+    private struct JSONView: Encodable {
+        var id, question, strategy, gold, answer: String
+        var exactMatch, f1, contains: Double
+        var refused: Bool
+        @NullEncoded var refusal: String?
+        @NullEncoded var generated: String?
+        var citations: [Citation]
+        @NullEncoded var citationPrecision: Double?
+        @NullEncoded var retrievalHit: Double?
+        var seconds: Double
+        var promptTokens, completionTokens: Int
+        var timings: [String: Double]
+
+        enum CodingKeys: String, CodingKey {
+            case id, question, strategy, gold, answer, exactMatch = "em", f1, contains, refused, refusal, generated, citations
+            case citationPrecision = "citation_precision", retrievalHit = "retrieval_hit", seconds
+            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", timings
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
         let attempt = score.attempt
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(question, forKey: .question)
-        try container.encode(attempt.strategy.rawValue, forKey: .strategy)
-        try container.encode(score.gold, forKey: .gold)
-        try container.encode(attempt.answer, forKey: .answer)
-        try container.encode(score.exactMatch, forKey: .em)
-        try container.encode(score.f1, forKey: .f1)
-        try container.encode(score.contains, forKey: .contains)
-        try container.encode(attempt.refused, forKey: .refused)
-        try container.encode(attempt.refusal?.rawValue, forKey: .refusal)
-        try container.encode(attempt.generated, forKey: .generated)
-        try container.encode(attempt.citations.map { Citation(n: $0.number, docID: $0.chunk.documentID, chunk: $0.chunk.ordinal) },
-                             forKey: .citations)
-        try container.encode(score.citationPrecision, forKey: .citationPrecision)
-        try container.encode(score.retrievalHit, forKey: .retrievalHit)
-        try container.encode(attempt.seconds, forKey: .seconds)
-        try container.encode(attempt.promptTokens, forKey: .promptTokens)
-        try container.encode(attempt.completionTokens, forKey: .completionTokens)
-        try container.encode(attempt.timings, forKey: .timings)
+        let citations = attempt.citations.map { Citation(number: $0.number, documentID: $0.chunk.documentID, chunk: $0.chunk.ordinal) }
+        try JSONView(id: id, question: question, strategy: attempt.strategy.rawValue, gold: score.gold, answer: attempt.answer,
+                     exactMatch: score.exactMatch, f1: score.f1, contains: score.contains, refused: attempt.refused,
+                     refusal: attempt.refusal?.rawValue, generated: attempt.generated, citations: citations,
+                     citationPrecision: score.citationPrecision, retrievalHit: score.retrievalHit, seconds: attempt.seconds,
+                     promptTokens: attempt.promptTokens, completionTokens: attempt.completionTokens,
+                     timings: attempt.timings).encode(to: encoder)
     }
 }

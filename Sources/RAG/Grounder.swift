@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneModelFiles
 import RagTuneRetrieval
 
 /// Checks a generated answer against its sources: explicit `[n]` citations are kept when they
@@ -24,11 +25,11 @@ public struct Grounder: Sendable {
     }
 
     /// One sentence of the answer and where it comes from.
-    public struct SentenceSupport: Sendable, Equatable {
+    public struct SentenceSupport: Sendable, Equatable, Encodable {
         public var text: String
         /// The best supporting source's number, nil when the sentence is unsupported, no source
         /// reaches `minimumCitationSupport`, or the sentence adds nothing to the question ("Yes.").
-        public var source: Int?
+        @NullEncoded public var source: Int?
         /// Fraction of the sentence's new terms found in the sources together (1 when there are none).
         public var support: Double
         /// Whether the sentence adds terms the question did not contain.

@@ -1,65 +1,56 @@
+import RagTuneModelFiles
 import RagTuneStorage
 
 // The JSON of an answer (`ask --json`, the server's ask endpoint). Keys are a public contract:
 // absent values are written as null, never left out.
 
 extension RAGAnswer: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case question, queries, answer, generated, refused, refusal, citations, sources, retrieved, sentences, usage, timings
-    }
-
-    /// Tokens the answer cost.
-    private struct Usage: Encodable {
-        var promptTokens: Int
-        var completionTokens: Int
-        enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", completionTokens = "completion_tokens" }
+    /// The answer as `ask --json` writes it.
+    private struct JSONView: Encodable {
+        /// Tokens the answer cost.
+        struct Usage: Encodable {
+            var promptTokens: Int
+            var completionTokens: Int
+            enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", completionTokens = "completion_tokens" }
+        }
+        var question: String
+        var queries: [String]
+        var answer: String
+        @NullEncoded var generated: String?
+        var refused: Bool
+        @NullEncoded var refusal: String?
+        var citations, sources, retrieved: [SourcePassage]
+        var sentences: [Grounder.SentenceSupport]
+        var usage: Usage
+        var timings: [String: Double]
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(question, forKey: .question)
-        try container.encode(queries, forKey: .queries)
-        try container.encode(answer, forKey: .answer)
-        try container.encode(generated, forKey: .generated)
-        try container.encode(refusal != nil, forKey: .refused)
-        try container.encode(refusal?.rawValue, forKey: .refusal)
-        try container.encode(citations, forKey: .citations)
-        try container.encode(sources, forKey: .sources)
-        try container.encode(retrieved, forKey: .retrieved)
-        try container.encode(sentences, forKey: .sentences)
-        try container.encode(Usage(promptTokens: promptTokens, completionTokens: completionTokens), forKey: .usage)
-        try container.encode(timings, forKey: .timings)
+        try JSONView(question: question, queries: queries, answer: answer, generated: generated, refused: refusal != nil,
+                     refusal: refusal?.rawValue, citations: citations, sources: sources, retrieved: retrieved,
+                     sentences: sentences, usage: .init(promptTokens: promptTokens, completionTokens: completionTokens),
+                     timings: timings).encode(to: encoder)
     }
 }
 
 extension SourcePassage: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case number = "n", documentID = "doc_id", source, title, chunk, start, end, score, similarity, excerpt
+    /// A passage as JSON: its number in the prompt, where it comes from, and its scores.
+    private struct JSONView: Encodable {
+        var number: Int
+        var documentID, source, title: String
+        var chunk, start, end: Int
+        var score: Double
+        @NullEncoded var similarity: Double?
+        @NullEncoded var excerpt: String?
+        enum CodingKeys: String, CodingKey {
+            case number = "n", documentID = "doc_id", source, title, chunk, start, end, score, similarity, excerpt
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(number, forKey: .number)
-        try container.encode(chunk.documentID, forKey: .documentID)
-        try container.encode(chunk.documentSource, forKey: .source)
-        try container.encode(chunk.documentTitle, forKey: .title)
-        try container.encode(chunk.ordinal, forKey: .chunk)
-        try container.encode(chunk.startOffset, forKey: .start)
-        try container.encode(chunk.endOffset, forKey: .end)
-        try container.encode(Double(score), forKey: .score)
-        try container.encode(similarity.map(Double.init), forKey: .similarity)
-        try container.encode(excerpt, forKey: .excerpt)
+        try JSONView(number: number, documentID: chunk.documentID, source: chunk.documentSource, title: chunk.documentTitle,
+                     chunk: chunk.ordinal, start: chunk.startOffset, end: chunk.endOffset, score: Double(score),
+                     similarity: similarity.map(Double.init), excerpt: excerpt).encode(to: encoder)
     }
 }
 
-extension Grounder.SentenceSupport: Encodable {
-    private enum CodingKeys: String, CodingKey { case text, source, support, informative }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(text, forKey: .text)
-        try container.encode(source, forKey: .source)
-        try container.encode(support, forKey: .support)
-        try container.encode(informative, forKey: .informative)
-    }
-}

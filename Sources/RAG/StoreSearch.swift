@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneModelFiles
 import RagTuneModels
 import RagTuneRetrieval
 import RagTuneStorage
@@ -34,19 +35,20 @@ public struct SearchResults: Encodable, Sendable {
         public var score: Float
         public var chunk: StoredChunk
 
-        private enum CodingKeys: String, CodingKey { case rank, score, docID = "doc_id", source, title, chunk, start, end, text }
+        /// A hit as JSON: rank and score, then where the chunk is and its text.
+        private struct JSONView: Encodable {
+            var rank: Int
+            var score: Double
+            var documentID, source, title: String
+            var chunk, start, end: Int
+            var text: String
+            enum CodingKeys: String, CodingKey { case rank, score, documentID = "doc_id", source, title, chunk, start, end, text }
+        }
 
         public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(rank, forKey: .rank)
-            try container.encode(Double(score), forKey: .score)
-            try container.encode(chunk.documentID, forKey: .docID)
-            try container.encode(chunk.documentSource, forKey: .source)
-            try container.encode(chunk.documentTitle, forKey: .title)
-            try container.encode(chunk.ordinal, forKey: .chunk)
-            try container.encode(chunk.startOffset, forKey: .start)
-            try container.encode(chunk.endOffset, forKey: .end)
-            try container.encode(chunk.text, forKey: .text)
+            try JSONView(rank: rank, score: Double(score), documentID: chunk.documentID, source: chunk.documentSource,
+                         title: chunk.documentTitle, chunk: chunk.ordinal, start: chunk.startOffset, end: chunk.endOffset,
+                         text: chunk.text).encode(to: encoder)
         }
     }
 
@@ -65,16 +67,19 @@ public struct SearchResults: Encodable, Sendable {
     public var results: [Hit]
     public var timings: Timings
 
-    private enum CodingKeys: String, CodingKey { case query, mode, vectorIndex = "vector_index", fusion, results, timings }
+    /// The results as JSON: modes and index kinds by name, null where they do not apply.
+    private struct JSONView: Encodable {
+        var query, mode: String
+        @NullEncoded var vectorIndex: String?
+        @NullEncoded var fusion: String?
+        var results: [Hit]
+        var timings: Timings
+        enum CodingKeys: String, CodingKey { case query, mode, vectorIndex = "vector_index", fusion, results, timings }
+    }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(query, forKey: .query)
-        try container.encode(mode.rawValue, forKey: .mode)
-        try container.encode(vectorIndex?.rawValue, forKey: .vectorIndex)
-        try container.encode(fusion?.description, forKey: .fusion)
-        try container.encode(results, forKey: .results)
-        try container.encode(timings, forKey: .timings)
+        try JSONView(query: query, mode: mode.rawValue, vectorIndex: vectorIndex?.rawValue, fusion: fusion?.description,
+                     results: results, timings: timings).encode(to: encoder)
     }
 }
 

@@ -23,4 +23,16 @@ public struct ScoredDocument: Sendable, Equatable {
         }
         return heap.drain()
     }
+
+    /// Recall of approximate search: over all queries, the fraction of `exact`'s documents that
+    /// `approximate` also returned (1 when `exact` is empty), as hnswlib's benchmarks count it.
+    public static func recall(_ approximate: [[ScoredDocument]], of exact: [[ScoredDocument]]) -> Double {
+        var found = 0, total = 0
+        for (a, e) in zip(approximate, exact) {
+            let truth = Set(e.map(\.index))
+            found += a.filter { truth.contains($0.index) }.count
+            total += truth.count
+        }
+        return total == 0 ? 1 : Double(found) / Double(total)
+    }
 }

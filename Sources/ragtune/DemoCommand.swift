@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RagTuneEvaluation
+import RagTuneModelFiles
 import RagTuneModels
 import RagTuneRAG
 import RagTuneRetrieval
@@ -131,18 +132,8 @@ struct DemoSummary: Encodable {
     struct Answer: Encodable {
         var question: String
         var answer: String
-        var refusal: String?
+        @NullEncoded var refusal: String?
         var citations: [String]
-
-        private enum CodingKeys: String, CodingKey { case question, answer, refusal, citations }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(question, forKey: .question)
-            try container.encode(answer, forKey: .answer)
-            try container.encode(refusal, forKey: .refusal)
-            try container.encode(citations, forKey: .citations)
-        }
     }
     var store: String
     var indexed: Int

@@ -41,11 +41,4 @@ import RagTuneTensor
         let object = try jsonObject(try HNSWBenchmark.run(options, vectors: vectors, log: .silent))
         #expect(keys(object["build"]) == ["1t_docs_per_s", "1t_seconds_rounds"])
     }
-
-    @Test func recallCountsTheExactNeighboursFound() {
-        func hits(_ indices: [Int]) -> [ScoredDocument] { indices.map { ScoredDocument(index: $0, score: 0) } }
-        // Query 1 finds 2 of 3, query 2 finds 1 of 1: 3 of 4.
-        #expect(HNSWBenchmark.recall([hits([1, 2, 9]), hits([4])], [hits([1, 2, 3]), hits([4])]) == 0.75)
-        #expect(HNSWBenchmark.recall([], []) == 1)
-    }
 }

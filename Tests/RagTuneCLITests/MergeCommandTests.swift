@@ -5,6 +5,7 @@ import RagTuneModels
 import RagTuneTensor
 import RagTuneTestSupport
 import RagTuneTraining
+@testable import RagTuneBench
 @testable import ragtune
 
 /// `ragtune merge` and `--adapter` parsing (the merge itself runs end to end in `AdapterParityTests`).

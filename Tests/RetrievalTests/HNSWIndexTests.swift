@@ -11,17 +11,6 @@ private func normalizedVectors(_ n: Int, dimension: Int, rng: inout SplitMix64) 
     }
 }
 
-/// Mean fraction of `exact`'s positions found in `approximate`, per query.
-private func recall(_ approximate: [[ScoredDocument]], _ exact: [[ScoredDocument]]) -> Double {
-    var found = 0, total = 0
-    for (a, e) in zip(approximate, exact) {
-        let truth = Set(e.map(\.index))
-        found += a.filter { truth.contains($0.index) }.count
-        total += truth.count
-    }
-    return total == 0 ? 1 : Double(found) / Double(total)
-}
-
 /// A small seeded corpus, its index and exact search over it.
 private struct Fixture {
     let docs: [[Float]]
@@ -56,7 +45,7 @@ private struct Fixture {
             let hits = try f.hnsw.search(f.queries, k: 10, efSearch: ef, threads: 1)
             let seconds = Double((clock.now - searchStart).components.attoseconds) / 1e18
                 + Double((clock.now - searchStart).components.seconds)
-            recalls[ef] = recall(hits, truth)
+            recalls[ef] = ScoredDocument.recall(hits, of: truth)
             print("HNSW recall@10 (5000 × 64-d, M 16, efConstruction 200) at efSearch \(ef): \(recalls[ef]!),"
                   + " \(Int(Double(f.queries.count) / seconds)) queries/s (1 thread)")
         }
@@ -93,7 +82,7 @@ private struct Fixture {
         let hits = try f.hnsw.search(f.queries, k: 10, efSearch: 64, include: allowed)
         let truth = try f.exact.search(f.queries, k: 10, include: allowed)
         #expect(hits.allSatisfy { $0.count == 10 && $0.allSatisfy { allowed($0.index) } })
-        let r = recall(hits, truth)
+        let r = ScoredDocument.recall(hits, of: truth)
         print("HNSW filtered (10% allowed) recall@10: \(r)")
         #expect(r >= 0.9)
         // A filter allowing a single position still finds it.
@@ -115,7 +104,7 @@ private struct Fixture {
         let truth = try f.exact.search(f.queries, k: 10, include: live)
         let hits = try index.search(f.queries, k: 10, efSearch: 64)
         #expect(hits.allSatisfy { $0.allSatisfy { !gone.contains($0.index) } })
-        #expect(recall(hits, truth) >= 0.95)
+        #expect(ScoredDocument.recall(hits, of: truth) >= 0.95)
 
         let (compact, positionMap) = index.compacted()
         #expect(compact.count == index.liveCount && compact.liveCount == compact.count)
@@ -123,8 +112,8 @@ private struct Fixture {
         let mapped = try compact.search(f.queries, k: 10, efSearch: 64).map { list in
             list.map { ScoredDocument(index: positionMap[$0.index], score: $0.score) }
         }
-        #expect(recall(mapped, truth) >= 0.95)
-        #expect(recall(mapped, hits) >= 0.95)
+        #expect(ScoredDocument.recall(mapped, of: truth) >= 0.95)
+        #expect(ScoredDocument.recall(mapped, of: hits) >= 0.95)
     }
 
     @Test func serializationRoundTripsAndRejectsDamage() throws {
@@ -188,8 +177,8 @@ private struct Fixture {
         // Batches depend on the index size, not on the thread count.
         let same = one.serialize() == two.serialize()
         #expect(same)
-        let r1 = recall(try sequential.search(queries, k: 10, efSearch: 32), truth)
-        let r2 = recall(try two.search(queries, k: 10, efSearch: 32, threads: 2), truth)
+        let r1 = ScoredDocument.recall(try sequential.search(queries, k: 10, efSearch: 32), of: truth)
+        let r2 = ScoredDocument.recall(try two.search(queries, k: 10, efSearch: 32, threads: 2), of: truth)
         print("HNSW recall@10 at efSearch 32: sequential build \(r1), batched build \(r2)")
         #expect(r2 >= r1 - 0.02)
         #expect(throws: RetrievalError.self) { try two.add(contentsOf: [docs[0], [1, 2]], threads: 2) }
@@ -205,7 +194,7 @@ private struct Fixture {
         #expect(index.vectors == docs.flatMap { $0 })
         var exact = ExactVectorIndex(dimension: 10)
         try exact.add(contentsOf: docs)
-        #expect(recall(try index.search(queries, k: 5, efSearch: 64), try exact.search(queries, k: 5)) >= 0.98)
+        #expect(ScoredDocument.recall(try index.search(queries, k: 5, efSearch: 64), of: try exact.search(queries, k: 5)) >= 0.98)
         // Adding to a copy leaves the original (which shares its vectors until then) unchanged.
         let before = index.serialize()
         var copy = index
