@@ -97,3 +97,18 @@ extension RAGPipeline {
         self.init(searcher: searcher, store: store, embed: embed, generator: generator, options: options)
     }
 }
+
+extension RAGPipeline {
+    /// Opens the store at `storePath` read-only (before any model loads, so a wrong path fails at
+    /// once), loads MiniLM and the generator, and builds the pipeline `configuration` describes:
+    /// everything `ask` needs before its first question (a server keeps the result for many).
+    /// - Parameter makeGenerator: loads the generator; called after the store opened.
+    public static func open(storePath: String, configuration: RAGConfiguration,
+                            generator makeGenerator: () throws -> any AnswerGenerator, threads: Int = 2,
+                            log: @escaping @Sendable (String) -> Void = { _ in }) throws -> RAGPipeline {
+        let store = try SQLiteStore(path: storePath, mode: .readOnly)
+        let embedder = try MiniLMEmbedder(threads: threads)
+        return try RAGPipeline(store: store, configuration: configuration, generator: makeGenerator(), embed: embedder.embed,
+                               threads: threads, log: log)
+    }
+}

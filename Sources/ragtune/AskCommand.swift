@@ -43,12 +43,9 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         var clock = Date()
-        let database = try SQLiteStore(path: store, mode: .readOnly)
-        let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
-        let generator = try generatorOptions.make(threads: threadOptions.threads)
-        let pipeline = try RAGPipeline(store: database, configuration: rag.configuration(maxAnswerTokens: maxTokens),
-                                       generator: generator, embed: embedder.embed, threads: threadOptions.threads,
-                                       log: { logError($0) })
+        let pipeline = try RAGPipeline.open(storePath: store, configuration: rag.configuration(maxAnswerTokens: maxTokens),
+                                            generator: { try generatorOptions.make(threads: threadOptions.threads) },
+                                            threads: threadOptions.threads, log: { logError($0) })
         let loadSeconds = Date().timeIntervalSince(clock)
         clock = Date()
         var answer = try pipeline.answer(question, user: user, filters: filterOptions.pairs) { text in

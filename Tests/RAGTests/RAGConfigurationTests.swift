@@ -42,6 +42,16 @@ import RagTuneTestSupport
         #expect(defaults.yesNo != nil && defaults.queryExpander == nil && defaults.compressor == nil && defaults.refuseUnsupported)
     }
 
+    @Test func openingAMissingStoreFailsBeforeAnyModelLoads() throws {
+        let error = #expect(throws: StorageError.self) {
+            _ = try RAGPipeline.open(storePath: "/nonexistent/store.sqlite", configuration: RAGConfiguration(), generator: {
+                Issue.record("the generator was loaded")
+                return ScriptedGenerator(reply: "")
+            })
+        }
+        #expect(error?.description.contains("/nonexistent/store.sqlite") == true)
+    }
+
     @Test func aCrossEncoderFolderMustExist() throws {
         var configuration = RAGConfiguration()
         configuration.reranker = .crossEncoder(directory: "/nonexistent/cross-encoder")
