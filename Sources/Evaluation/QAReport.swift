@@ -21,6 +21,12 @@ public struct QAStrategySummary: Encodable, Sendable {
     @NullEncoded public var citationPrecision: Double?
     public var citationPrecisionQuestions: Int
     public var refusalRate: Double
+    /// Of the refused questions, the share that are unanswerable (nil without refusals).
+    @NullEncoded public var refusalPrecision: Double?
+    /// Of the unanswerable questions, the share refused (nil without unanswerable questions).
+    @NullEncoded public var refusalRecall: Double?
+    /// Questions whose gold answer is the refusal.
+    public var unanswerableQuestions: Int
     /// Mean over RAG questions with a checkable gold (nil when there are none).
     @NullEncoded public var retrievalHitRate: Double?
     public var retrievalHitQuestions: Int
@@ -31,6 +37,7 @@ public struct QAStrategySummary: Encodable, Sendable {
         case exactMatch = "exact_match", f1, answerContains = "answer_contains", f1Ungrounded = "f1_ungrounded"
         case answerContainsUngrounded = "answer_contains_ungrounded", citationPrecision = "citation_precision"
         case citationPrecisionQuestions = "citation_precision_questions", refusalRate = "refusal_rate"
+        case refusalPrecision = "refusal_precision", refusalRecall = "refusal_recall", unanswerableQuestions = "unanswerable_questions"
         case retrievalHitRate = "retrieval_hit_rate", retrievalHitQuestions = "retrieval_hit_questions"
         case latencyP50 = "latency_p50", latencyP95 = "latency_p95", tokensPerQuery = "tokens_per_query"
         case completionTokensPerQuery = "completion_tokens_per_query"
@@ -53,7 +60,11 @@ public struct QAStrategySummary: Encodable, Sendable {
         citationPrecisionQuestions = precisions.count
         retrievalHitRate = mean(hits)
         retrievalHitQuestions = hits.count
-        refusalRate = Double(scores.filter(\.attempt.refused).count) / Double(scores.count)
+        let refused = scores.filter(\.attempt.refused), unanswerable = scores.filter(\.unanswerable)
+        refusalRate = Double(refused.count) / Double(scores.count)
+        refusalPrecision = refused.isEmpty ? nil : Double(refused.filter(\.unanswerable).count) / Double(refused.count)
+        refusalRecall = unanswerable.isEmpty ? nil : Double(unanswerable.filter(\.attempt.refused).count) / Double(unanswerable.count)
+        unanswerableQuestions = unanswerable.count
         let seconds = scores.map(\.attempt.seconds).sorted()
         latencyP50 = Bootstrap.quantile(seconds, 0.5)
         latencyP95 = Bootstrap.quantile(seconds, 0.95)

@@ -12,6 +12,9 @@ public struct QAScore: Sendable {
     public var citationPrecision: Double?
     /// Whether the prompt's sources contain the gold answer; nil for yes/no golds and non-RAG strategies.
     public var retrievalHit: Double?
+    /// The question has no answer in the documents: its gold answer is the refusal
+    /// ("Not found in the sources."), so refusing it is right.
+    public var unanswerable: Bool
 
     public init(_ attempt: QAAttempt, gold: String) {
         self.attempt = attempt
@@ -23,7 +26,8 @@ public struct QAScore: Sendable {
         let written = attempt.refused ? Grounder.removingCitations(attempt.generated ?? "") : answer
         ungroundedF1 = QAMetrics.f1(written, gold)
         ungroundedContains = QAMetrics.contains(written, gold)
-        let checkable = !QAMetrics.isYesNo(gold)
+        unanswerable = QAMetrics.normalize(gold) == QAMetrics.normalize(PromptBuilder.notFound)
+        let checkable = !QAMetrics.isYesNo(gold) && !unanswerable
         citationPrecision = checkable && !attempt.citations.isEmpty
             ? attempt.citations.map { QAMetrics.contains($0.chunk.text, gold) }.reduce(0, +) / Double(attempt.citations.count)
             : nil

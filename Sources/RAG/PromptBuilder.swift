@@ -23,8 +23,12 @@ public struct PromptBuilder: Sendable {
         case span
         /// A sentence or two in the model's own words.
         case sentence
+        /// As `short`, but a RAG answer other than yes/no is a span of the best evidence sentence,
+        /// chosen by the decoder's likelihood and the sentence's relevance (`ExtractiveReader`),
+        /// cited to its source; closed-book answers as `short`.
+        case extract
 
-        /// Yes/No or a few words (`short`, `span`).
+        /// Yes/No or a few words (`short`, `span`, `extract`).
         public var isShort: Bool { self != .sentence }
     }
 
@@ -75,7 +79,7 @@ public struct PromptBuilder: Sendable {
 
     private var formatRule: String {
         switch answerStyle {
-        case .short, .span: return "Reply with Yes or No for a yes/no question; otherwise reply with only the few words that answer it."
+        case .short, .span, .extract: return "Reply with Yes or No for a yes/no question; otherwise reply with only the few words that answer it."
         case .sentence: return "Keep the answer short."
         }
     }

@@ -35,7 +35,7 @@ public struct RAGConfiguration: Sendable, Equatable {
     public var expandQueries = 0
     /// Sentences of the packed sources shown to the generator (0: whole chunks).
     public var compressSentences = 0
-    public var answerStyle: PromptBuilder.AnswerStyle = .short
+    public var answerStyle: PromptBuilder.AnswerStyle = .extract
     /// Answer yes/no questions by calibrated log-odds of "Yes" vs "No" instead of generating.
     public var scoresYesNo = true
     /// Replace answers whose new information no source contains by a refusal.

@@ -41,6 +41,8 @@ public final class RAGPipeline {
         public var compressor: ContextCompressor? = nil
         public var grounder = Grounder()
         public var prompt = PromptBuilder()
+        /// Copies answers from evidence sentences in the `extract` answer style.
+        public var reader = ExtractiveReader()
         /// Scores yes/no questions instead of generating, citing the top source (short answer
         /// style and a generator that can score only; nil: always generate).
         public var yesNo: YesNoAnswerer? = YesNoAnswerer()
@@ -106,7 +108,7 @@ public final class RAGPipeline {
             clock.lap("compress")
         }
         result.sources = sources
-        let generated = try generate(question, sources: sources, onText: onText)
+        let generated = try generate(question, sources: sources, retrieved: retrieved, onText: onText)
         clock.record("prompt", generated.promptSeconds)
         clock.lap("generate", minus: generated.promptSeconds)
         result.generated = generated.text
@@ -129,10 +131,11 @@ public final class RAGPipeline {
     }
 
     /// The reply to `question` over `sources`: scored for a yes/no question when `yesNo` is set
-    /// (then citing source 1, the most relevant, as the demonstrations do); other questions are
-    /// copied from a source in the `span` style (citing it; "Not found in the sources." may be
-    /// copied too); generated otherwise.
-    private func generate(_ question: String, sources: [SourcePassage], onText: (String) -> Void) throws -> GeneratedAnswer {
+    /// (then citing source 1, the most relevant, as the demonstrations do); other questions are copied from the
+    /// best evidence sentence in the `extract` style (`ExtractiveReader`), from a source in the
+    /// `span` style (citing it; "Not found in the sources." may be copied too), and generated otherwise.
+    private func generate(_ question: String, sources: [SourcePassage], retrieved: [SourcePassage],
+                          onText: (String) -> Void) throws -> GeneratedAnswer {
         let prompt = options.prompt
         func messages(asking asked: String) -> [ChatMessage] { prompt.messages(question: asked, sources: sources) }
         if prompt.answerStyle.isShort, let yesNo = options.yesNo,
@@ -140,6 +143,13 @@ public final class RAGPipeline {
             scored.text += " [1]"
             onText(scored.text)
             return scored
+        }
+        if prompt.answerStyle == .extract, !YesNoAnswerer.isYesNoQuestion(question), let scorer = generator as? any ContinuationScorer {
+            let reading = try options.reader.read(question, sources: sources, background: retrieved, scorer: scorer)
+            let text = reading.answer.map { "\($0) [\(reading.source ?? 1)]" } ?? PromptBuilder.notFound
+            onText(text)
+            return GeneratedAnswer(text: text, promptTokens: reading.promptTokens, completionTokens: 0, promptSeconds: reading.seconds,
+                                   generateSeconds: 0)
         }
         if prompt.answerStyle == .span, !YesNoAnswerer.isYesNoQuestion(question), let copier = generator as? any SpanCopier {
             var (copied, holders) = try copier.copySpan(messages(asking: question), from: sources.map(\.shownText) + [PromptBuilder.notFound],

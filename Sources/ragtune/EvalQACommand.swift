@@ -16,7 +16,8 @@ struct EvalQACommand: ParsableCommand {
             QA lines: {"id", "question", "answer", ...}. Answers are scored against "answer" (or the field \
             --answer-field names, e.g. answer_v2). Citation precision (cited chunks containing the gold answer) \
             and retrieval hit rate (gold answer in the prompt's sources) are computed over questions whose \
-            answer is not a bare yes/no. *_ungrounded scores what the generator wrote, before grounding replaced \
+            answer is not a bare yes/no. A question whose answer is "Not found in the sources." is unanswerable: \
+            refusing it is right, and refusal precision and recall are reported over such questions. *_ungrounded scores what the generator wrote, before grounding replaced \
             unsupported answers by "not found". Intervals: bootstrap, 1,000 resamples, 95%.
             """)
 
@@ -99,6 +100,10 @@ struct EvalQACommand: ParsableCommand {
             }
             print(String(format: "    refusals %.1f%%  latency p50 %.2f s p95 %.2f s  %.0f tokens/query", 100 * s.refusalRate,
                          s.latencyP50, s.latencyP95, s.tokensPerQuery))
+            if s.unanswerableQuestions > 0 {
+                print(String(format: "    unanswerable %d: refusal recall %.2f, precision %.2f", s.unanswerableQuestions,
+                             s.refusalRecall ?? 0, s.refusalPrecision ?? 0))
+            }
         }
         for (name, d) in report.differences.sorted(by: { $0.key < $1.key }) {
             print("\(name): F1 \(Self.format(d.f1, signed: true)), contains \(Self.format(d.answerContains, signed: true))")

@@ -53,15 +53,18 @@ struct RAGOptions: ParsableArguments {
 
     @Option(name: .customLong("answer-style"),
             help: """
-                short (Yes/No or the few words that answer, in the model's words; stops at the end of the \
-                line), span (Yes/No, or words copied verbatim from one source and cited to it) or sentence.
+                extract (Yes/No, or a span of the best evidence sentence, chosen by the decoder's likelihood and \
+                the sentence's relevance and cited to its source; refuses when no sentence holds the question's \
+                names and numbers), short (Yes/No or the few words that answer, in the model's words; stops at \
+                the end of the line), span (Yes/No, or words copied verbatim from one source and cited to it) or \
+                sentence.
                 """)
-    var answerStyle: PromptBuilder.AnswerStyle = .short
+    var answerStyle: PromptBuilder.AnswerStyle = .extract
 
     enum YesNoMode: String, ExpressibleByArgument, CaseIterable { case score, generate }
 
     @Option(name: .customLong("yes-no"), help: """
-        score (answer yes/no questions by the model's calibrated probability of "Yes" vs "No"; short style) \
+        score (answer yes/no questions by the model's calibrated probability of "Yes" vs "No"; not in the sentence style) \
         or generate (let the model write the reply).
         """)
     var yesNo: YesNoMode = .score

@@ -77,6 +77,24 @@ import RagTuneTestSupport
         }
     }
 
+    @Test func refusalsOfUnanswerableQuestionsAreScored() throws {
+        let qa = Self.qa + #"{"id": "u1", "question": "Who designed the Zorbel-77 kettle?", "answer": "Not found in the sources."}"# + "\n"
+        try TestFiles.with(qa, name: "qa.jsonl") { url in
+            let store = try store()
+            let refusing = try QAEvaluator.run(job(url.path, store: store, strategies: [.rag]),
+                                               generator: { ScriptedGenerator(reply: "Not found in the sources.") }, embed: store.embed)
+            let summary = try #require(refusing.strategies["rag"])
+            // Every answer is a refusal: all of the one unanswerable question, one of four refusals right.
+            #expect(summary.unanswerableQuestions == 1 && summary.refusalRecall == 1 && summary.refusalPrecision == 0.25)
+            #expect(refusing.scores[.rag]?.last?.exactMatch == 1 && refusing.scores[.rag]?.last?.retrievalHit == nil)
+            let answering = try QAEvaluator.run(job(url.path, store: store, strategies: [.rag]),
+                                                generator: { ScriptedGenerator(reply: "Kesttov Kanaxdro [1]") }, embed: store.embed)
+            // The kettle matches no passage, so it is refused before generating; the ACL-hidden compass too.
+            let answered = try #require(answering.strategies["rag"])
+            #expect(answered.refusalRecall == 1 && (answered.refusalPrecision ?? 1) < 1)
+        }
+    }
+
     @Test func badJobsAreClearErrorsBeforeAnyModelLoads() throws {
         try TestFiles.with(Self.qa, name: "qa.jsonl") { url in
             var missingField = job(url.path, store: nil, strategies: [.closedBook])
@@ -106,7 +124,8 @@ import RagTuneTestSupport
                                              record: { records.append($0) })
             let interval = ["lower", "mean", "upper"]
             let metrics = ["exact_match", "f1", "answer_contains", "f1_ungrounded", "answer_contains_ungrounded"]
-            let summaryKeys = metrics + ["citation_precision", "citation_precision_questions", "refusal_rate", "retrieval_hit_rate",
+            let summaryKeys = metrics + ["citation_precision", "citation_precision_questions", "refusal_rate", "refusal_precision",
+                                         "refusal_recall", "unanswerable_questions", "retrieval_hit_rate",
                                          "retrieval_hit_questions", "latency_p50", "latency_p95", "tokens_per_query",
                                          "completion_tokens_per_query"]
             let expected = ["questions", "qa", "answer_field", "generator", "strategies", "strategies.*", "differences", "differences.*"]

@@ -1,0 +1,121 @@
+import Foundation
+import RagTuneRetrieval
+import RagTuneTokenizers
+
+/// Extractive answers for small readers: the answer is copied from the best evidence sentence,
+/// never written, so rare names come out exactly and each answer cites its sentence's source.
+///
+/// 1. Evidence: every sentence of the shown sources is scored by the question's terms it holds,
+///    each weighted by its inverse document frequency over the sentences of all retrieved chunks
+///    (so the rare terms, the names the question is about, count most); the best `sentences` are
+///    the evidence.
+/// 2. Refusal: the question's anchors are the terms of its names and numbers (capitalized words
+///    after the first, words with digits); when no evidence sentence holds at least
+///    `minimumCoverage` of their weight (of all terms' weight, for a question without anchors),
+///    the sources are about something else and the answer is "not found".
+/// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that fit the question's
+///    `AnswerType`.
+/// 4. Choice: each candidate's score is the decoder's mean log-probability of replying with it
+///    (given the evidence and the question) plus `relevanceWeight` × its sentence's score relative
+///    to the best sentence; the highest wins.
+public struct ExtractiveReader: Sendable {
+    /// Evidence sentences shown to the decoder and searched for candidates.
+    public var sentences = 3
+    /// How much a candidate's sentence relevance counts against the decoder's preference.
+    public var relevanceWeight = 20.0
+    /// Fraction of the question's anchor weight the best sentence must hold.
+    public var minimumCoverage = 0.5
+    public var analyzer = EnglishAnalyzer()
+
+    public init() {}
+
+    /// A sentence of a source with its score.
+    public struct Evidence: Sendable, Equatable {
+        public var text: String
+        /// The number of the source it comes from.
+        public var source: Int
+        /// Summed IDF of the question terms it holds.
+        public var score: Double
+    }
+
+    /// What the reader found: the copied answer and its source, or no answer.
+    public struct Reading: Sendable {
+        public var answer: String?
+        public var source: Int?
+        public var evidence: [Evidence]
+        /// Fraction of the question's anchor weight in the best sentence.
+        public var coverage: Double
+        public var promptTokens = 0
+        public var seconds = 0.0
+    }
+
+    /// Reads `sources` for `question`; `background` (the retrieved chunks) gives the term statistics.
+    public func read(_ question: String, sources: [SourcePassage], background: [SourcePassage],
+                     scorer: any ContinuationScorer) throws -> Reading {
+        let started = Date()
+        let (evidence, coverage) = rank(question, sources: sources, background: background)
+        var reading = Reading(answer: nil, source: nil, evidence: Array(evidence.prefix(sentences)), coverage: coverage)
+        guard coverage >= minimumCoverage, let best = evidence.first, best.score > 0 else { return reading }
+        let questionTerms = terms(of: question).all
+        let type = AnswerType(question: question)
+        var candidates: [(candidate: AnswerCandidate, relevance: Double, source: Int)] = []
+        for sentence in reading.evidence {
+            for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, analyzer: analyzer)
+            where type.admits(candidate) && !candidates.contains(where: { $0.candidate.text == candidate.text }) {
+                candidates.append((candidate, sentence.score / best.score, sentence.source))
+            }
+        }
+        guard !candidates.isEmpty else { return reading }
+        let context = reading.evidence.map(\.text).joined(separator: " ")
+        let messages: [ChatMessage] = [.system("Answer the question with a few words copied from the context."),
+                                       .user("Context: \(context)\nQuestion: \(question)")]
+        let scored = try scorer.logProbabilities(messages, of: candidates.map(\.candidate.text))
+        let totals = zip(candidates, scored).map { $1.logProbability / Double($1.tokens) + relevanceWeight * $0.relevance }
+        let winner = totals.indices.max { totals[$0] < totals[$1] }!
+        reading.answer = candidates[winner].candidate.text
+        reading.source = candidates[winner].source
+        reading.seconds = Date().timeIntervalSince(started)
+        return reading
+    }
+
+    /// The terms of a question's content words, and those of its anchors (names and numbers).
+    func terms(of question: String) -> (all: Set<String>, anchors: Set<String>) {
+        var all = Set<String>(), anchors = Set<String>()
+        for (i, word) in AnswerCandidates.tokens(of: question).enumerated() where !AnswerCandidates.isFunctionWord(word) {
+            let terms = analyzer.analyze(word)
+            all.formUnion(terms)
+            if word.contains(where: \.isNumber) || (i > 0 && word.first?.isUppercase == true) { anchors.formUnion(terms) }
+        }
+        return (all, anchors)
+    }
+
+    /// The sentences of `sources`, best first, and the best one's share of the question's anchor
+    /// weight (of all its weight, without anchors).
+    func rank(_ question: String, sources: [SourcePassage], background: [SourcePassage]) -> (evidence: [Evidence], coverage: Double) {
+        let split = sources.map { ($0.number, TextChunker.sentences(of: $0.shownText)) }
+        let backgroundSentences = (background.isEmpty ? sources : background).flatMap { TextChunker.sentences(of: $0.chunk.body) }
+        let sentenceTerms = backgroundSentences.map { Set(analyzer.analyze($0)) }
+        let (questionTerms, anchors) = terms(of: question)
+        let count = Double(max(sentenceTerms.count, 1))
+        let weight = Dictionary(uniqueKeysWithValues: questionTerms.map { term in
+            let frequency = Double(sentenceTerms.filter { $0.contains(term) }.count)
+            return (term, log(1 + (count - frequency + 0.5) / (frequency + 0.5)))
+        })
+        var evidence: [(evidence: Evidence, anchorWeight: Double)] = []
+        for (source, sentences) in split {
+            for sentence in sentences {
+                let held = questionTerms.intersection(analyzer.analyze(sentence))
+                evidence.append((Evidence(text: sentence, source: source, score: held.reduce(0.0) { $0 + weight[$1]! }),
+                                 held.intersection(anchors).reduce(0.0) { $0 + weight[$1]! }))
+            }
+        }
+        let ranked = evidence.indices.sorted { a, b in
+            evidence[a].evidence.score != evidence[b].evidence.score ? evidence[a].evidence.score > evidence[b].evidence.score : a < b
+        }.map { evidence[$0] }
+        guard let best = ranked.first else { return ([], 0) }
+        let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = weight.values.reduce(0, +)
+        let held = evidence.map(\.anchorWeight).max() ?? 0
+        let coverage = anchorTotal > 0 ? held / anchorTotal : total > 0 ? best.evidence.score / total : 0
+        return (ranked.map(\.evidence), coverage)
+    }
+}

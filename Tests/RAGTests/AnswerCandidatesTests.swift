@@ -1,0 +1,49 @@
+import Testing
+@testable import RagTuneRAG
+import RagTuneRetrieval
+
+@Suite struct AnswerCandidatesTests {
+    private func spans(_ sentence: String, for question: String) -> [String] {
+        let terms = Set(EnglishAnalyzer().analyze(question))
+        return AnswerCandidates.spans(of: sentence, questionTerms: terms).map(\.text)
+    }
+
+    @Test func whatTheQuestionSaysIsNeverPartOfAnAnswer() {
+        #expect(spans("The Mordro-18 reactor was designed by Kesttov Kanaxdro.", for: "Who designed the Mordro-18 reactor?")
+                == ["Kesttov Kanaxdro"])
+        #expect(spans("The Mordro-18 reactor was designed by Kesttov Kanaxdro.", for: "What did Kesttov Kanaxdro design?")
+                == ["Mordro-18 reactor"])
+    }
+
+    @Test func runsAreSplitAtFunctionWords() {
+        let found = spans("Kesttov Kanaxdro grew up in Gilfenzor, where they were born.", for: "Where was Kesttov Kanaxdro born?")
+        #expect(found == ["grew up in Gilfenzor", "grew up", "Gilfenzor"])
+        // A run without function words stays whole (there is no part-of-speech tagger to split it).
+        #expect(spans("Most of Uljor Gilhalzor's research concerns memory alloys.", for: "What is Uljor Gilhalzor known for?")
+                == ["research concerns memory alloys"])
+    }
+
+    @Test func wordsKeepTheirInnerPunctuation() {
+        #expect(AnswerCandidates.tokens(of: "The U.S. Mordro-18 isn't here.") == ["The", "U.S", ".", "Mordro-18", "isn't", "here", "."])
+    }
+
+    @Test func theQuestionWordSetsTheAnswerType() {
+        #expect(AnswerType(question: "In what year was it built?") == .date)
+        #expect(AnswerType(question: "When did it open?") == .date)
+        #expect(AnswerType(question: "How many moons does it have?") == .quantity)
+        #expect(AnswerType(question: "How heavy is the loom?") == .quantity)
+        #expect(AnswerType(question: "Who designed it?") == .name)
+        #expect(AnswerType(question: "Where was she born?") == .name)
+        #expect(AnswerType(question: "What is she known for?") == .any)
+        let sentence = "Construction of the first Belmi-40 lantern finished in 2027 by Mortov Zorfendro."
+        let terms = Set(EnglishAnalyzer().analyze("Who built the Belmi-40 lantern?"))
+        let candidates = AnswerCandidates.spans(of: sentence, questionTerms: terms)
+        #expect(candidates.filter(AnswerType.name.admits).map(\.text) == ["Mortov Zorfendro"])
+        #expect(candidates.filter(AnswerType.date.admits).map(\.text) == ["finished in 2027 by Mortov Zorfendro", "2027"])
+        // A year is no amount, and the digits of a name are no number.
+        #expect(candidates.filter(AnswerType.quantity.admits).isEmpty)
+        let amounts = spans("The Belmi-40 lantern weighs 3,000 kilograms.", for: "How heavy is the Belmi-40 lantern?")
+        #expect(amounts == ["weighs 3,000 kilograms"])
+        #expect(AnswerType.quantity.admits(AnswerCandidate(text: "3,000", words: ["3,000"], startsSentence: false)))
+    }
+}

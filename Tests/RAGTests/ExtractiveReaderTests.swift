@@ -1,0 +1,76 @@
+import Testing
+import RagTuneTestSupport
+import RagTuneRetrieval
+import RagTuneStorage
+import RagTuneTokenizers
+@testable import RagTuneRAG
+
+/// A scorer that prefers the continuations it is told to (by mean log-probability), recording what it saw.
+private final class PreferringScorer: ContinuationScorer {
+    var preferred: Set<String>
+    private(set) var scored: [[String]] = []
+    init(preferring preferred: Set<String> = []) { self.preferred = preferred }
+    func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> [(logProbability: Double, tokens: Int)] {
+        scored.append(continuations)
+        return continuations.map { (logProbability: preferred.contains($0) ? -1 : -8, tokens: 2) }
+    }
+}
+
+@Suite struct ExtractiveReaderTests {
+    private let sources = [
+        passage(1, "Kesttov Kanaxdro grew up in Gilfenzor, where they were born. The Mordro-18 reactor was designed by "
+                + "Kesttov Kanaxdro. Construction of the first Mordro-18 reactor finished in 1980."),
+        passage(2, "Uljor Gilhalzor grew up in Brakdroul, where they were born. Uljor Gilhalzor is the engineer behind the "
+                + "Ulren-99 compass."),
+    ]
+
+    @Test func theAnswerIsCopiedFromTheMostRelevantSentenceAndCitesIt() throws {
+        let reading = try ExtractiveReader().read("Where was Uljor Gilhalzor born?", sources: sources, background: sources,
+                                                  scorer: PreferringScorer())
+        #expect(reading.answer == "Brakdroul" && reading.source == 2 && reading.coverage == 1)
+        let year = try ExtractiveReader().read("In what year was the Mordro-18 reactor first built?", sources: sources,
+                                               background: sources, scorer: PreferringScorer(preferring: ["1980"]))
+        #expect(year.answer == "1980" && year.source == 1)
+    }
+
+    @Test func theDecoderChoosesAmongCandidatesOfEquallyRelevantSentences() throws {
+        let scorer = PreferringScorer(preferring: ["Ulren-99 compass"])
+        let reading = try ExtractiveReader().read("What did Uljor Gilhalzor design?", sources: sources, background: sources, scorer: scorer)
+        #expect(reading.answer == "Ulren-99 compass" && reading.source == 2)
+        #expect(scorer.scored.first?.contains("Brakdroul") == true)
+    }
+
+    @Test func questionsAboutNamesTheSourcesDoNotHoldAreRefused() throws {
+        let scorer = PreferringScorer()
+        let reading = try ExtractiveReader().read("Who designed the Zorbel-77 kettle?", sources: sources, background: sources, scorer: scorer)
+        #expect(reading.answer == nil && reading.coverage < 0.5 && scorer.scored.isEmpty)
+    }
+
+    @Test func thePipelineCitesTheCopiedSpanInTheExtractStyle() throws {
+        final class Scoring: AnswerGenerator, ContinuationScorer {
+            let name = "scoring", contextTokens = 4096
+            func countTokens(_ messages: [ChatMessage]) -> Int { messages.map { countTokens($0.content) }.reduce(0, +) }
+            func countTokens(_ text: String) -> Int { text.split(separator: " ").count }
+            func generate(_ messages: [ChatMessage], maxTokens: Int, stop: [String], onText: (String) -> Void) throws -> GeneratedAnswer {
+                Issue.record("generated instead of extracting")
+                return GeneratedAnswer(text: "", promptTokens: 0, completionTokens: 0, promptSeconds: 0, generateSeconds: 0)
+            }
+            func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> [(logProbability: Double, tokens: Int)] {
+                continuations.map { (logProbability: $0 == "Kesttov Kanaxdro" ? -1 : -5, tokens: 1) }
+            }
+        }
+        let store = try KeywordStore(keywords: ["reactor", "compass"], documents: [
+            ("reactor", "The Mordro-18 reactor was designed by Kesttov Kanaxdro. It was first built in 1980.", []),
+            ("compass", "The Ulren-99 compass was designed by Uljor Gilhalzor.", []),
+        ])
+        var configuration = RAGConfiguration()
+        configuration.answerStyle = .extract
+        configuration.mode = .dense
+        let pipeline = try RAGPipeline(store: store.store, configuration: configuration, generator: Scoring(), embed: store.embed)
+        let answer = try pipeline.answer("Who designed the Mordro-18 reactor?")
+        #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.refusal == nil)
+        #expect(answer.citations.first?.chunk.documentID == "reactor")
+        let refused = try pipeline.answer("Who designed the Zorbel-77 reactor?")
+        #expect(refused.refusal == .generatorDeclined && refused.citations.isEmpty)
+    }
+}
