@@ -24,6 +24,10 @@ public struct RAGAnswer: Sendable {
     public var promptTokens: Int
     public var completionTokens: Int
 
+    /// Whether the generator wrote something that the refusal replaced (false when nothing was
+    /// generated or the generator itself wrote the refusal).
+    public var replacedGenerated: Bool { refusal != nil && generated != nil && generated != answer }
+
     public enum Refusal: String, Sendable {
         /// No retrieved chunk was similar enough to the question.
         case noRelevantSources = "no_relevant_sources"

@@ -56,8 +56,8 @@ struct AskCommand: ParsableCommand {
             return try printJSON(answer)
         }
         if answer.generated != nil { print("") }   // end the streamed line
-        if let refusal = answer.refusal {
-            if answer.generated != nil { print("[replaced: \(refusal.rawValue.replacingOccurrences(of: "_", with: " "))]") }
+        if let refusal = answer.refusal, answer.replacedGenerated || answer.generated == nil {
+            if answer.replacedGenerated { print("[replaced: \(refusal.rawValue.replacingOccurrences(of: "_", with: " "))]") }
             print(answer.answer)
         }
         if !answer.citations.isEmpty { print("\nSources:") }

@@ -113,7 +113,7 @@ struct DemoCommand: ParsableCommand {
 
     /// Ends a streamed answer: the refusal, if any, and the cited passages.
     private static func printSources(of answer: RAGAnswer) {
-        if let refusal = answer.refusal {
+        if let refusal = answer.refusal, answer.generated == nil || answer.replacedGenerated {
             print(answer.generated == nil ? answer.answer : "\n   → \(answer.answer) (\(refusal.rawValue.replacingOccurrences(of: "_", with: " ")))")
         } else {
             print("")

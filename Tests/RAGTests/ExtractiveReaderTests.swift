@@ -71,6 +71,6 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.refusal == nil)
         #expect(answer.citations.first?.chunk.documentID == "reactor")
         let refused = try pipeline.answer("Who designed the Zorbel-77 reactor?")
-        #expect(refused.refusal == .generatorDeclined && refused.citations.isEmpty)
+        #expect(refused.refusal == .generatorDeclined && refused.citations.isEmpty && !refused.replacedGenerated)
     }
 }
