@@ -7,16 +7,20 @@ import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneStorage
 
-/// `ragtune demo`: the product in a few minutes on the bundled sample (`samples/mini-wiki`):
-/// index the passages, answer a few questions with citations, then compare closed-book and RAG
-/// answers on the sample's QA pairs.
+/// `ragtune demo`: the product in a few minutes on the bundled samples: index the mini-Wikipedia
+/// passages and the invented notes (`samples/invented-notes`), answer questions about the invented
+/// facts with citations (and refuse one the documents do not cover), then compare closed-book and
+/// RAG answers on the mini-Wikipedia QA pairs.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Index the bundled mini-Wikipedia sample, answer questions with citations, compare closed-book and RAG.")
+        abstract: "Index the bundled samples, answer questions about invented facts with citations, compare closed-book and RAG.")
 
     @Option(help: "Folder with passages.jsonl and qa.jsonl.")
     var sample: String = "samples/mini-wiki"
+
+    @Option(help: "Folder of markdown notes the showcase questions are about.")
+    var notes: String = "samples/invented-notes"
 
     @Option(help: "The demo's store (default: $RAGTUNE_HOME/demo/mini-wiki.sqlite; re-runs reuse it).")
     var store: String?
@@ -28,9 +32,9 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var jsonOutput: JSONOutputOptions
 
-    /// Questions answered with their sources; the last one is not covered by the sample.
-    static let showcase = ["What order do penguins belong to?", "Where is Uruguay's oldest church?",
-                           "When did Avogadro become a professor?", "Who invented the telephone?"]
+    /// Questions answered with their sources: invented facts no model knows, then one the samples do not cover.
+    static let showcase = ["Who designed the Mordro-18 reactor?", "In what year was the Sarqui-41 compass first built?",
+                           "Where was Lolo Ravulul born?", "What did Gilith Ulzorqui design?", "Who invented the telephone?"]
 
     func validate() throws {
         guard questions >= 1 else { throw ValidationError("--questions must be at least 1") }
@@ -45,9 +49,10 @@ struct DemoCommand: ParsableCommand {
 
         // 1. Index.
         let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
-        var job = IndexJob(storePath: storePath, inputs: [passages.path])
+        var job = IndexJob(storePath: storePath, inputs: [passages.path, notes])
+        job.exclude = ["**/README.md"]
         job.threads = threadOptions.threads
-        var bar = ProgressBar("indexing \(passages.path)", total: 0)
+        var bar = ProgressBar("indexing \(passages.path) and \(notes)", total: 0)
         let indexed = try DocumentIndexer.run(job, embedder: embedder, log: { logError($0) }) { done, total in
             bar.total = total
             bar.update(done)
@@ -55,7 +60,7 @@ struct DemoCommand: ParsableCommand {
         bar.finish(indexed.processed)
         if let failure = indexed.failed.first { throw ValidationError(failure.error) }
         if !jsonOutput.json {
-            print(String(format: "Indexed %d passages (%d new) into %@ in %.1f s.\n", indexed.processed, indexed.added, storePath,
+            print(String(format: "Indexed %d documents (%d new) into %@ in %.1f s.\n", indexed.processed, indexed.added, storePath,
                          Date().timeIntervalSince(started)))
         }
 
@@ -119,7 +124,7 @@ struct DemoCommand: ParsableCommand {
             print("")
         }
         for source in answer.citations {
-            print("   [\(source.number)] \(source.chunk.documentTitle), passage \(source.chunk.documentID)"
+            print("   [\(source.number)] \(source.chunk.documentTitle) (\(source.chunk.documentID))"
                   + " (chars \(source.chunk.startOffset)–\(source.chunk.endOffset))")
         }
         print("")
