@@ -45,7 +45,9 @@ public struct ExtractiveReader: Sendable {
         public var evidence: [Evidence]
         /// Fraction of the question's anchor weight in the best sentence.
         public var coverage: Double
+        /// Tokens of the scoring prompt, and of all the candidate replies scored after it.
         public var promptTokens = 0
+        public var scoredTokens = 0
         public var seconds = 0.0
     }
 
@@ -69,7 +71,10 @@ public struct ExtractiveReader: Sendable {
         let context = reading.evidence.map(\.text).joined(separator: " ")
         let messages: [ChatMessage] = [.system("Answer the question with a few words copied from the context."),
                                        .user("Context: \(context)\nQuestion: \(question)")]
-        let scored = try scorer.logProbabilities(messages, of: candidates.map(\.candidate.text))
+        let scores = try scorer.logProbabilities(messages, of: candidates.map(\.candidate.text))
+        let scored = scores.replies
+        reading.promptTokens = scores.promptTokens
+        reading.scoredTokens = scored.map(\.tokens).reduce(0, +)
         let totals = zip(candidates, scored).map { $1.logProbability / Double($1.tokens) + relevanceWeight * $0.relevance }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
         reading.answer = candidates[winner].candidate.text

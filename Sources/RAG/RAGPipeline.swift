@@ -148,8 +148,9 @@ public final class RAGPipeline {
             let reading = try options.reader.read(question, sources: sources, background: retrieved, scorer: scorer)
             let text = reading.answer.map { "\($0) [\(reading.source ?? 1)]" } ?? PromptBuilder.notFound
             onText(text)
-            return GeneratedAnswer(text: text, promptTokens: reading.promptTokens, completionTokens: 0, promptSeconds: reading.seconds,
-                                   generateSeconds: 0)
+            // The scored candidates are the decoder's work after the prompt: they count as completion tokens.
+            return GeneratedAnswer(text: text, promptTokens: reading.promptTokens, completionTokens: reading.scoredTokens,
+                                   promptSeconds: reading.seconds, generateSeconds: 0)
         }
         if prompt.answerStyle == .span, !YesNoAnswerer.isYesNoQuestion(question), let copier = generator as? any SpanCopier {
             var (copied, holders) = try copier.copySpan(messages(asking: question), from: sources.map(\.shownText) + [PromptBuilder.notFound],

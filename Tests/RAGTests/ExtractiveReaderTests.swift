@@ -10,9 +10,9 @@ private final class PreferringScorer: ContinuationScorer {
     var preferred: Set<String>
     private(set) var scored: [[String]] = []
     init(preferring preferred: Set<String> = []) { self.preferred = preferred }
-    func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> [(logProbability: Double, tokens: Int)] {
+    func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> ContinuationScores {
         scored.append(continuations)
-        return continuations.map { (logProbability: preferred.contains($0) ? -1 : -8, tokens: 2) }
+        return ContinuationScores(promptTokens: 10, replies: continuations.map { (logProbability: preferred.contains($0) ? -1 : -8, tokens: 2) })
     }
 }
 
@@ -25,9 +25,11 @@ private final class PreferringScorer: ContinuationScorer {
     ]
 
     @Test func theAnswerIsCopiedFromTheMostRelevantSentenceAndCitesIt() throws {
+        let scorer = PreferringScorer()
         let reading = try ExtractiveReader().read("Where was Uljor Gilhalzor born?", sources: sources, background: sources,
-                                                  scorer: PreferringScorer())
+                                                  scorer: scorer)
         #expect(reading.answer == "Brakdroul" && reading.source == 2 && reading.coverage == 1)
+        #expect(reading.promptTokens == 10 && reading.scoredTokens == 2 * (scorer.scored.first?.count ?? 0) && reading.scoredTokens > 0)
         let year = try ExtractiveReader().read("In what year was the Mordro-18 reactor first built?", sources: sources,
                                                background: sources, scorer: PreferringScorer(preferring: ["1980"]))
         #expect(year.answer == "1980" && year.source == 1)
@@ -55,8 +57,8 @@ private final class PreferringScorer: ContinuationScorer {
                 Issue.record("generated instead of extracting")
                 return GeneratedAnswer(text: "", promptTokens: 0, completionTokens: 0, promptSeconds: 0, generateSeconds: 0)
             }
-            func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> [(logProbability: Double, tokens: Int)] {
-                continuations.map { (logProbability: $0 == "Kesttov Kanaxdro" ? -1 : -5, tokens: 1) }
+            func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> ContinuationScores {
+                ContinuationScores(promptTokens: 20, replies: continuations.map { (logProbability: $0 == "Kesttov Kanaxdro" ? -1 : -5, tokens: 1) })
             }
         }
         let store = try KeywordStore(keywords: ["reactor", "compass"], documents: [
@@ -69,6 +71,7 @@ private final class PreferringScorer: ContinuationScorer {
         let pipeline = try RAGPipeline(store: store.store, configuration: configuration, generator: Scoring(), embed: store.embed)
         let answer = try pipeline.answer("Who designed the Mordro-18 reactor?")
         #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.refusal == nil)
+        #expect(answer.promptTokens == 20 && answer.completionTokens >= 1)
         #expect(answer.citations.first?.chunk.documentID == "reactor")
         let refused = try pipeline.answer("Who designed the Zorbel-77 reactor?")
         #expect(refused.refusal == .generatorDeclined && refused.citations.isEmpty && !refused.replacedGenerated)
