@@ -23,7 +23,7 @@ public struct ExtractiveReader: Sendable {
     public var sentences = 3
     /// How much a candidate's sentence relevance counts against the decoder's preference.
     public var relevanceWeight = 20.0
-    /// Fraction of the question's anchor weight the best sentence must hold.
+    /// Fraction of the question's anchor weight some evidence sentence must hold.
     public var minimumCoverage = 0.5
     public var analyzer = EnglishAnalyzer()
 
@@ -43,7 +43,7 @@ public struct ExtractiveReader: Sendable {
         public var answer: String?
         public var source: Int?
         public var evidence: [Evidence]
-        /// Fraction of the question's anchor weight in the best sentence.
+        /// Largest fraction of the question's anchor weight that one sentence holds.
         public var coverage: Double
         /// Tokens of the scoring prompt, and of all the candidate replies scored after it.
         public var promptTokens = 0
@@ -57,7 +57,11 @@ public struct ExtractiveReader: Sendable {
         let started = Date()
         let (evidence, coverage) = rank(question, sources: sources, background: background)
         var reading = Reading(answer: nil, source: nil, evidence: Array(evidence.prefix(sentences)), coverage: coverage)
-        guard coverage >= minimumCoverage, let best = evidence.first, best.score > 0 else { return reading }
+        func finished() -> Reading {
+            reading.seconds = Date().timeIntervalSince(started)
+            return reading
+        }
+        guard coverage >= minimumCoverage, let best = evidence.first, best.score > 0 else { return finished() }
         let questionTerms = terms(of: question).all
         let type = AnswerType(question: question)
         var candidates: [(candidate: AnswerCandidate, relevance: Double, source: Int)] = []
@@ -67,7 +71,7 @@ public struct ExtractiveReader: Sendable {
                 candidates.append((candidate, sentence.score / best.score, sentence.source))
             }
         }
-        guard !candidates.isEmpty else { return reading }
+        guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
         let messages: [ChatMessage] = [.system("Answer the question with a few words copied from the context."),
                                        .user("Context: \(context)\nQuestion: \(question)")]
@@ -79,8 +83,7 @@ public struct ExtractiveReader: Sendable {
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
         reading.answer = candidates[winner].candidate.text
         reading.source = candidates[winner].source
-        reading.seconds = Date().timeIntervalSince(started)
-        return reading
+        return finished()
     }
 
     /// The terms of a question's content words, and those of its anchors (names and numbers).
@@ -94,8 +97,8 @@ public struct ExtractiveReader: Sendable {
         return (all, anchors)
     }
 
-    /// The sentences of `sources`, best first, and the best one's share of the question's anchor
-    /// weight (of all its weight, without anchors).
+    /// The sentences of `sources`, best first, and the largest share of the question's anchor
+    /// weight one sentence holds (the best sentence's share of all its weight, without anchors).
     func rank(_ question: String, sources: [SourcePassage], background: [SourcePassage]) -> (evidence: [Evidence], coverage: Double) {
         let split = sources.map { ($0.number, TextChunker.sentences(of: $0.shownText)) }
         let backgroundSentences = (background.isEmpty ? sources : background).flatMap { TextChunker.sentences(of: $0.chunk.body) }
