@@ -30,7 +30,7 @@ public struct ExtractiveReader: Sendable {
     public init() {}
 
     /// A sentence of a source with its score.
-    public struct Evidence: Sendable, Equatable {
+    public struct Evidence: Sendable, Equatable, Encodable {
         public var text: String
         /// The number of the source it comes from.
         public var source: Int

@@ -21,6 +21,7 @@ extension RAGAnswer: Encodable {
         @NullEncoded var refusal: String?
         var citations, sources, retrieved: [SourcePassage]
         var sentences: [Grounder.SentenceSupport]
+        var evidence: [ExtractiveReader.Evidence]
         var usage: Usage
         var timings: [String: Double]
     }
@@ -28,7 +29,7 @@ extension RAGAnswer: Encodable {
     public func encode(to encoder: any Encoder) throws {
         try JSONView(question: question, queries: queries, answer: answer, generated: generated, refused: refusal != nil,
                      refusal: refusal?.rawValue, citations: citations, sources: sources, retrieved: retrieved,
-                     sentences: sentences, usage: .init(promptTokens: promptTokens, completionTokens: completionTokens),
+                     sentences: sentences, evidence: evidence, usage: .init(promptTokens: promptTokens, completionTokens: completionTokens),
                      timings: timings).encode(to: encoder)
     }
 }

@@ -19,6 +19,9 @@ public struct RAGAnswer: Sendable {
     /// Every chunk retrieved, best first (before packing).
     public var retrieved: [SourcePassage]
     public var sentences: [Grounder.SentenceSupport]
+    /// The evidence sentences the extractive reader ranked best, best first (the `extract` style;
+    /// empty otherwise). The answer is a span of one of them, cited to its source.
+    public var evidence: [ExtractiveReader.Evidence] = []
     /// Seconds per stage: expand (with query expansion), embed, retrieve, rerank, pack, compress (with compression), prompt (prefill), generate, ground, total.
     public var timings: [String: Double]
     public var promptTokens: Int

@@ -108,7 +108,7 @@ public final class RAGPipeline {
             clock.lap("compress")
         }
         result.sources = sources
-        let generated = try generate(question, sources: sources, retrieved: retrieved, onText: onText)
+        let generated = try generate(question, sources: sources, retrieved: retrieved, onText: onText) { result.evidence = $0 }
         clock.record("prompt", generated.promptSeconds)
         clock.lap("generate", minus: generated.promptSeconds)
         result.generated = generated.text
@@ -134,8 +134,9 @@ public final class RAGPipeline {
     /// (then citing source 1, the most relevant, as the demonstrations do); other questions are copied from the
     /// best evidence sentence in the `extract` style (`ExtractiveReader`), from a source in the
     /// `span` style (citing it; "Not found in the sources." may be copied too), and generated otherwise.
+    /// - Parameter onEvidence: receives the extractive reader's evidence sentences (`extract` style).
     private func generate(_ question: String, sources: [SourcePassage], retrieved: [SourcePassage],
-                          onText: (String) -> Void) throws -> GeneratedAnswer {
+                          onText: (String) -> Void, onEvidence: ([ExtractiveReader.Evidence]) -> Void) throws -> GeneratedAnswer {
         let prompt = options.prompt
         func messages(asking asked: String) -> [ChatMessage] { prompt.messages(question: asked, sources: sources) }
         if prompt.answerStyle.isShort, let yesNo = options.yesNo,
@@ -146,6 +147,7 @@ public final class RAGPipeline {
         }
         if prompt.answerStyle == .extract, !YesNoAnswerer.isYesNoQuestion(question), let scorer = generator as? any ContinuationScorer {
             let reading = try options.reader.read(question, sources: sources, background: retrieved, scorer: scorer)
+            onEvidence(reading.evidence)
             let text = reading.answer.map { "\($0) [\(reading.source ?? 1)]" } ?? PromptBuilder.notFound
             onText(text)
             // The scored candidates are the decoder's work after the prompt: they count as completion tokens.

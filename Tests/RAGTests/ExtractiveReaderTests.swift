@@ -72,6 +72,8 @@ private final class PreferringScorer: ContinuationScorer {
         let answer = try pipeline.answer("Who designed the Mordro-18 reactor?")
         #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.refusal == nil)
         #expect(answer.promptTokens == 20 && answer.completionTokens >= 1)
+        #expect(answer.evidence.first?.text == "The Mordro-18 reactor was designed by Kesttov Kanaxdro." && answer.evidence.first?.source == 1)
+        #expect(try JSONKeys.keys(of: answer, under: "evidence[]") == ["text", "source", "score"])
         #expect(answer.citations.first?.chunk.documentID == "reactor")
         let refused = try pipeline.answer("Who designed the Zorbel-77 reactor?")
         #expect(refused.refusal == .generatorDeclined && refused.citations.isEmpty && !refused.replacedGenerated)

@@ -72,6 +72,7 @@ import RagTuneTestSupport
         let passage = ["n", "doc_id", "source", "title", "chunk", "start", "end", "score", "similarity", "excerpt"]
         let expected = ["question", "queries", "answer", "generated", "refused", "refusal", "citations", "sources", "retrieved",
                         "sentences", "sentences[].text", "sentences[].source", "sentences[].support", "sentences[].informative",
+                        "evidence",
                         "usage", "usage.prompt_tokens", "usage.completion_tokens", "timings", "timings.*"]
             + ["citations", "sources", "retrieved"].flatMap { list in passage.map { "\(list)[].\($0)" } }
         #expect(try JSONKeys.paths(of: answer, wildcards: ["timings"]) == expected.sorted())
