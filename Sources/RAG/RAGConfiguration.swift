@@ -75,9 +75,8 @@ extension RAGPipeline {
     public convenience init(store: SQLiteStore, configuration: RAGConfiguration, generator: any AnswerGenerator,
                             embed: @escaping ([String]) throws -> [[Float]], threads: Int = 2,
                             log: @escaping @Sendable (String) -> Void = { _ in }) throws {
-        var indexes = StoreIndexes(storePath: store.path, hnswParameters: configuration.hnsw, log: log)
-        indexes.savesRebuiltIndexes = false
-        let searcher = try indexes.searcher(for: store, mode: configuration.mode, vectorIndex: configuration.vectorIndex)
+        let searcher = try StoreIndexes(storePath: store.path, hnswParameters: configuration.hnsw, savesRebuiltIndexes: false, log: log)
+            .searcher(for: store, mode: configuration.mode, vectorIndex: configuration.vectorIndex)
         var options = Options()
         options.mode = configuration.mode
         options.retrieveK = configuration.retrieveK

@@ -93,9 +93,8 @@ public enum StoreSearch {
     public static func run(_ request: SearchRequest, store: SQLiteStore, embed: (([String]) throws -> [[Float]])? = nil,
                            log: @escaping @Sendable (String) -> Void = { _ in }) throws -> SearchResults {
         let started = Date()
-        var indexes = StoreIndexes(storePath: store.path, hnswParameters: request.hnsw, log: log)
-        indexes.savesRebuiltIndexes = false
-        let searcher = try indexes.searcher(for: store, mode: request.mode, vectorIndex: request.vectorIndex)
+        let searcher = try StoreIndexes(storePath: store.path, hnswParameters: request.hnsw, savesRebuiltIndexes: false, log: log)
+            .searcher(for: store, mode: request.mode, vectorIndex: request.vectorIndex)
         let loaded = Date()
         let embedding = request.mode == .bm25 ? nil : try (embed ?? MiniLMEmbedder(threads: request.threads).embed)([request.query])[0]
         let embedded = Date()

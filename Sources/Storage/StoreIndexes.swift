@@ -21,7 +21,7 @@ public struct StoreIndexes: Sendable {
     public var log: @Sendable (String) -> Void
     /// Whether a rebuilt or updated index is saved. Readers set it false: they never write beside
     /// the store (which may be read-only or being indexed); `refresh` after an ingest saves.
-    public var savesRebuiltIndexes = true
+    public var savesRebuiltIndexes: Bool
 
     /// The HNSW settings: hnswlib's defaults for M and efConstruction.
     public struct HNSWParameters: Sendable, Equatable {
@@ -38,11 +38,15 @@ public struct StoreIndexes: Sendable {
         }
     }
 
-    /// - Parameter storePath: the store's file; the indexes go in `<storePath>.indexes/`.
-    public init(storePath: String, hnswParameters: HNSWParameters = HNSWParameters(),
+    /// - Parameters:
+    ///   - storePath: the store's file; the indexes go in `<storePath>.indexes/`.
+    ///   - savesRebuiltIndexes: false for readers (search, ask, eval): a stale index is rebuilt in
+    ///     memory and never saved.
+    public init(storePath: String, hnswParameters: HNSWParameters = HNSWParameters(), savesRebuiltIndexes: Bool = true,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         directory = URL(fileURLWithPath: storePath + ".indexes")
         self.hnswParameters = hnswParameters
+        self.savesRebuiltIndexes = savesRebuiltIndexes
         self.log = log
     }
 

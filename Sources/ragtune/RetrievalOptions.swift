@@ -30,14 +30,10 @@ struct VectorIndexOptions: ParsableArguments {
         .init(m: m, efConstruction: efConstruction, efSearch: efSearch)
     }
 
-    /// The indexes saved beside the store at `storePath`, logging rebuilds to stderr.
-    /// - Parameter readOnly: for readers (search, ask, eval): a stale index is rebuilt in memory
-    ///   and never saved; only `index` and `remove` write.
-    func indexes(for storePath: String, readOnly: Bool = false) -> StoreIndexes {
-        var indexes = StoreIndexes(storePath: storePath, hnswParameters: hnswParameters,
-                                   log: { logError($0) })
-        indexes.savesRebuiltIndexes = !readOnly
-        return indexes
+    /// The indexes saved beside the store at `storePath`, for a command that writes the store
+    /// (`remove`), logging rebuilds to stderr.
+    func indexes(for storePath: String) -> StoreIndexes {
+        StoreIndexes(storePath: storePath, hnswParameters: hnswParameters, log: { logError($0) })
     }
 }
 
