@@ -58,6 +58,7 @@ public struct QARecord: Encodable, Sendable {
         @NullEncoded var refusal: String?
         @NullEncoded var generated: String?
         var citations: [Citation]
+        var evidence: [ExtractiveReader.Evidence]
         @NullEncoded var citationPrecision: Double?
         @NullEncoded var retrievalHit: Double?
         var seconds: Double
@@ -65,7 +66,7 @@ public struct QARecord: Encodable, Sendable {
         var timings: [String: Double]
 
         enum CodingKeys: String, CodingKey {
-            case id, question, strategy, gold, answer, exactMatch = "em", f1, contains, refused, refusal, generated, citations
+            case id, question, strategy, gold, answer, exactMatch = "em", f1, contains, refused, refusal, generated, citations, evidence
             case citationPrecision = "citation_precision", retrievalHit = "retrieval_hit", seconds
             case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", timings
         }
@@ -76,7 +77,7 @@ public struct QARecord: Encodable, Sendable {
         let citations = attempt.citations.map { Citation(number: $0.number, documentID: $0.chunk.documentID, chunk: $0.chunk.ordinal) }
         try JSONView(id: id, question: question, strategy: attempt.strategy.rawValue, gold: score.gold, answer: attempt.answer,
                      exactMatch: score.exactMatch, f1: score.f1, contains: score.contains, refused: attempt.refused,
-                     refusal: attempt.refusal?.rawValue, generated: attempt.generated, citations: citations,
+                     refusal: attempt.refusal?.rawValue, generated: attempt.generated, citations: citations, evidence: attempt.evidence,
                      citationPrecision: score.citationPrecision, retrievalHit: score.retrievalHit, seconds: attempt.seconds,
                      promptTokens: attempt.promptTokens, completionTokens: attempt.completionTokens,
                      timings: attempt.timings).encode(to: encoder)

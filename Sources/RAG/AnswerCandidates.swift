@@ -2,7 +2,10 @@ import RagTuneRetrieval
 
 /// What kind of answer a question asks for, read from its wh-word: a date for "when", "what
 /// year"; a quantity for "how many", "how much", "how old" and other "how" + measure questions;
-/// a name (capitalized) for "who" and "where"; anything otherwise.
+/// a name (capitalized) for "who" and "where"; anything otherwise. A date or a quantity is a
+/// hard requirement (no date in the sources, no answer to "when"; a date may also be a span after
+/// "during", "before", "after", "until" or "since"); a name is not: "where" is also answered by
+/// "on sandy beaches", so `admitsOnlyItsType` lets the reader fall back to any span.
 public enum AnswerType: Sendable, Equatable {
     case date, quantity, name, any
 
@@ -22,16 +25,37 @@ public enum AnswerType: Sendable, Equatable {
         }
     }
 
+    /// Whether only candidates of this type can answer (a date, a quantity); otherwise the reader
+    /// takes any span when no candidate has the type.
+    var admitsOnlyItsType: Bool { self == .quantity || self == .date }
+
+    /// Words that are numbers when spelled out ("three suborders").
+    static let numberWords: Set<String> = [
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen", "twenty",
+        "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
+        "billions", "dozen", "dozens", "half", "twice",
+    ]
+    /// Words that make a span a date without digits ("the end of the sixteenth century").
+    static let dateWords: Set<String> = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "century", "centuries", "decade", "decades", "spring", "summer", "autumn", "winter", "ago",
+    ]
+    /// Words before a span that make it a time ("during pairing").
+    static let timePrepositions: Set<String> = ["during", "before", "after", "until", "since"]
+
     /// Whether `candidate` can be this type of answer.
     func admits(_ candidate: AnswerCandidate) -> Bool {
-        // Numbers of their own ("1980", "3,000"), not the digits of a name ("Belmi-40").
+        // Numbers of their own ("1980", "3,000", "three"), not the digits of a name ("Belmi-40").
         let numbers = candidate.words.filter { word in
             word.contains(where: \.isNumber) && word.allSatisfy { $0.isNumber || $0 == "," || $0 == "." || $0 == "%" }
+                || Self.numberWords.contains(word.lowercased())
         }
         func isYear(_ word: String) -> Bool { word.count == 4 && Int(word).map { (1000...2199).contains($0) } == true }
         switch self {
         case .any: return true
-        case .date: return !numbers.isEmpty
+        case .date:
+            return !numbers.isEmpty || candidate.words.contains { Self.dateWords.contains($0.lowercased()) }
+                || candidate.precedingWord.map { Self.timePrepositions.contains($0.lowercased()) } == true
         case .quantity:
             // A year is a date, not an amount.
             return !numbers.isEmpty && !numbers.allSatisfy(isYear)
@@ -45,18 +69,34 @@ public enum AnswerType: Sendable, Equatable {
 
 /// A span of an evidence sentence that could answer the question.
 public struct AnswerCandidate: Sendable, Equatable {
-    /// The words as they stand in the sentence, joined by single spaces.
+    /// The span exactly as the sentence has it ("March 4, 1861", "Michigan's 5th congressional district").
     public var text: String
     public var words: [String]
     /// Whether the span begins the sentence (its capital is then no sign of a name).
     public var startsSentence: Bool
+    /// The word just before the span in the sentence ("During" for "pairing").
+    public var precedingWord: String?
+
+    public init(text: String, words: [String], startsSentence: Bool, precedingWord: String? = nil) {
+        self.text = text
+        self.words = words
+        self.startsSentence = startsSentence
+        self.precedingWord = precedingWord
+    }
 }
 
 /// The spans of a sentence that could answer a question: each maximal run of words that are
 /// neither in the question nor punctuation, with function words trimmed from its ends, and the
 /// parts of that run between function words ("grew up in Gilfenzor" → also "grew up",
 /// "Gilfenzor"). An answer does not repeat the question, so what the question says is never part
-/// of a candidate.
+/// of a candidate, with three exceptions:
+/// - the question's focus noun ("county" in "Which county …?") may be part of a candidate, since
+///   the answer often names it ("Hardin County");
+/// - a name with a question word inside ("Maria Hester Monroe Gouverneur" for "What is
+///   Monroe's daughter's name?") is a candidate whole;
+/// - a date keeps its comma ("March 4, 1861").
+/// A capitalized span that continues a name of the question ("Abraham" beside "Lincoln") is a
+/// fragment of that name, not an answer, and is left out.
 public enum AnswerCandidates {
     /// Words that carry no answer on their own (articles, prepositions, auxiliaries, pronouns,
     /// wh-words, a few quantifiers): a candidate neither starts nor ends with one.
@@ -66,66 +106,130 @@ public enum AnswerCandidates {
         "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "it", "its", "this", "that", "these",
         "those", "he", "she", "they", "his", "her", "their", "them", "him", "we", "our", "you", "your", "i", "who",
         "whom", "whose", "which", "what", "when", "where", "why", "how", "most", "much", "many", "more", "some", "any",
-        "all", "each", "both", "first", "not", "no", "there", "here", "very", "so",
+        "all", "each", "both", "first", "not", "no", "there", "here", "very", "so", "until", "through", "within",
+        "without", "between", "among", "against",
     ]
 
-    /// The candidates of `sentence` for a question whose analyzed terms are `questionTerms`.
-    public static func spans(of sentence: String, questionTerms: Set<String>,
+    /// A word or punctuation mark of a sentence, with where it stands.
+    struct Token {
+        var text: String
+        var range: Range<String.Index>
+        var isWord: Bool { text.first!.isLetter || text.first!.isNumber }
+        var isCapitalized: Bool { text.first!.isUppercase }
+    }
+
+    /// The candidates of `sentence` for a question whose analyzed terms are `questionTerms`;
+    /// `focusTerms` (the terms of the question's focus noun) may be part of a candidate.
+    public static func spans(of sentence: String, questionTerms: Set<String>, focusTerms: Set<String> = [],
                              analyzer: EnglishAnalyzer = EnglishAnalyzer()) -> [AnswerCandidate] {
-        var runs: [[(word: String, index: Int)]] = [], current: [(word: String, index: Int)] = []
-        for (index, token) in tokens(of: sentence).enumerated() {
-            let inQuestion = analyzer.analyze(token).contains(where: questionTerms.contains)
-            if !token.first!.isLetter && !token.first!.isNumber || inQuestion {
+        let tokens = tokenSpans(of: sentence)
+        let inQuestion = tokens.map { analyzer.analyze($0.text).contains(where: questionTerms.contains) }
+        let isFocus = tokens.map { !focusTerms.isEmpty && analyzer.analyze($0.text).contains(where: focusTerms.contains) }
+        func breaksRun(_ i: Int) -> Bool {
+            if isFocus[i] { return false }
+            if tokens[i].text == ",", i > 0, i + 1 < tokens.count, isDateComma(before: tokens[i - 1].text, after: tokens[i + 1].text) {
+                return false
+            }
+            return !tokens[i].isWord || inQuestion[i]
+        }
+        /// A capitalized question word, which a neighbouring capitalized word continues.
+        func isQuestionName(_ i: Int) -> Bool { tokens.indices.contains(i) && inQuestion[i] && tokens[i].isCapitalized }
+        var result: [AnswerCandidate] = []
+        func add(_ indices: [Int]) {
+            let trimmed = Array(indices.drop { isFunctionWord(tokens[$0].text) }.reversed().drop { isFunctionWord(tokens[$0].text) }.reversed())
+            guard let first = trimmed.first, let last = trimmed.last else { return }
+            guard trimmed.contains(where: { !isFocus[$0] && tokens[$0].isWord }) else { return }
+            if tokens[first].isCapitalized && isQuestionName(first - 1) || tokens[last].isCapitalized && isQuestionName(last + 1) {
+                return
+            }
+            let words = trimmed.map { tokens[$0].text }.filter { $0 != "," }
+            let candidate = AnswerCandidate(text: String(sentence[tokens[first].range.lowerBound..<tokens[last].range.upperBound]),
+                                            words: words, startsSentence: first == 0,
+                                            precedingWord: first > 0 && tokens[first - 1].isWord ? tokens[first - 1].text : nil)
+            if !result.contains(where: { $0.text == candidate.text }) { result.append(candidate) }
+        }
+        var runs: [[Int]] = [], current: [Int] = []
+        for i in tokens.indices {
+            if breaksRun(i) {
                 if !current.isEmpty { runs.append(current) }
                 current = []
             } else {
-                current.append((token, index))
+                current.append(i)
             }
         }
         if !current.isEmpty { runs.append(current) }
-        var result: [AnswerCandidate] = []
-        func add(_ run: ArraySlice<(word: String, index: Int)>) {
-            let trimmed = run.drop { isFunctionWord($0.word) }.reversed().drop { isFunctionWord($0.word) }.reversed()
-            guard let first = trimmed.first else { return }
-            let words = trimmed.map(\.word)
-            let candidate = AnswerCandidate(text: words.joined(separator: " "), words: words, startsSentence: first.index == 0)
-            if !result.contains(where: { $0.text == candidate.text }) { result.append(candidate) }
-        }
         for run in runs {
-            add(run[...])
-            var part: [(word: String, index: Int)] = []
-            for item in run + [("the", -1)] {
-                if isFunctionWord(item.word) {
-                    if part.count < run.count { add(part[...]) }
+            add(run)
+            var part: [Int] = []
+            for i in run + [-1] {
+                if i < 0 || isFunctionWord(tokens[i].text) {
+                    if part.count < run.count { add(part) }
                     part = []
                 } else {
-                    part.append(item)
+                    part.append(i)
                 }
             }
         }
+        // Names with a question word inside: capitalized words in a row, the first and last not the question's.
+        var i = 0
+        while i < tokens.count {
+            var j = i
+            while j < tokens.count && tokens[j].isWord && tokens[j].isCapitalized { j += 1 }
+            if j - i >= 3, !inQuestion[i], !inQuestion[j - 1], (i..<j).contains(where: { inQuestion[$0] }) {
+                add(Array(i..<j))
+            }
+            i = max(j, i + 1)
+        }
         return result
+    }
+
+    /// The comma of a date ("4, 1861"): a day number before it and a year after it.
+    static func isDateComma(before: String, after: String) -> Bool {
+        guard let day = Int(before), (1...31).contains(day), let year = Int(after) else { return false }
+        return after.count == 4 && (1000...2199).contains(year)
+    }
+
+    /// The question's focus noun: the last word of the phrase between "what" or "which" and an
+    /// auxiliary verb ("county" in "Which county was he born in?", "winner" in "Which future
+    /// Heisman Trophy winner did …"), or nil when no such phrase is there ("What is …", "What
+    /// consists of …").
+    public static func focus(of question: String) -> String? {
+        let words = tokens(of: question).filter { $0.first!.isLetter || $0.first!.isNumber }
+        guard let wh = words.firstIndex(where: { ["what", "which"].contains($0.lowercased()) }) else { return nil }
+        let phrase = words[(wh + 1)...].prefix { !isFunctionWord($0) && !YesNoAnswerer.auxiliaries.contains($0.lowercased()) }
+        guard let last = phrase.last, phrase.endIndex < words.endIndex,
+              YesNoAnswerer.auxiliaries.contains(words[phrase.endIndex].lowercased()) else { return nil }
+        return last
     }
 
     static func isFunctionWord(_ word: String) -> Bool { functionWords.contains(word.lowercased()) }
 
     /// Words (letters and digits, with inner hyphens, apostrophes and periods, as in "Mordro-18"
     /// or "U.S.", and commas between digits, as in "3,000") and single punctuation marks, in order.
-    static func tokens(of text: String) -> [String] {
-        var tokens: [String] = [], word = ""
-        let characters = Array(text)
-        for (i, c) in characters.enumerated() {
-            let next = i + 1 < characters.count ? characters[i + 1] : " "
-            let joins = !word.isEmpty && ((c == "-" || c == "'" || c == "’" || c == ".") && (next.isLetter || next.isNumber)
-                || c == "," && word.last?.isNumber == true && next.isNumber)
+    static func tokens(of text: String) -> [String] { tokenSpans(of: text).map(\.text) }
+
+    /// `tokens(of:)` with the range each token takes in `text`.
+    static func tokenSpans(of text: String) -> [Token] {
+        var tokens: [Token] = []
+        var wordStart: String.Index? = nil
+        var index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            let nextIndex = text.index(after: index)
+            let next = nextIndex < text.endIndex ? text[nextIndex] : " "
+            let previous = index > text.startIndex ? text[text.index(before: index)] : " "
+            let joins = wordStart != nil && ((c == "-" || c == "'" || c == "’" || c == ".") && (next.isLetter || next.isNumber)
+                || c == "," && previous.isNumber && next.isNumber)
             if c.isLetter || c.isNumber || joins {
-                word.append(c)
+                if wordStart == nil { wordStart = index }
             } else {
-                if !word.isEmpty { tokens.append(word) }
-                word = ""
-                if !c.isWhitespace { tokens.append(String(c)) }
+                if let start = wordStart { tokens.append(Token(text: String(text[start..<index]), range: start..<index)) }
+                wordStart = nil
+                if !c.isWhitespace { tokens.append(Token(text: String(c), range: index..<nextIndex)) }
             }
+            index = nextIndex
         }
-        if !word.isEmpty { tokens.append(word) }
+        if let start = wordStart { tokens.append(Token(text: String(text[start...]), range: start..<text.endIndex)) }
         return tokens
     }
 }

@@ -14,10 +14,12 @@ import RagTuneTokenizers
 ///    `minimumCoverage` of their weight (of all terms' weight, for a question without anchors),
 ///    the sources are about something else and the answer is "not found".
 /// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that fit the question's
-///    `AnswerType`.
-/// 4. Choice: each candidate's score is the decoder's mean log-probability of replying with it
-///    (given the evidence and the question) plus `relevanceWeight` × its sentence's score relative
-///    to the best sentence; the highest wins.
+///    `AnswerType` (all spans when none does, except for a date or a quantity: no date in the
+///    evidence, no answer to "when").
+/// 4. Choice: each candidate's score is the decoder's length-normalized log-probability of
+///    replying with it (given the evidence and the question), less `calibration` × the same for a
+///    content-free question, plus `relevanceWeight` × its sentence's score relative to the best
+///    sentence, plus `focusWeight` when it holds the question's focus noun; the highest wins.
 public struct ExtractiveReader: Sendable {
     /// Evidence sentences shown to the decoder and searched for candidates.
     public var sentences = 3
@@ -25,6 +27,17 @@ public struct ExtractiveReader: Sendable {
     public var relevanceWeight = 20.0
     /// Fraction of the question's anchor weight some evidence sentence must hold.
     public var minimumCoverage = 0.5
+    /// A reply's log-probability is divided by its token count raised to this (1: the mean per
+    /// token, which favours long spans whose later tokens are easy copies; 0: the sum, which
+    /// favours one-word spans).
+    public var lengthExponent = 0.7
+    /// How much of each candidate's score for a content-free question (`contentFreeQuestion`, same
+    /// evidence) is subtracted: what the question adds, not how salient the span is in the
+    /// evidence (contextual calibration, Zhao et al. 2021, per candidate; 0: off, one scoring pass).
+    public var calibration = 0.5
+    public var contentFreeQuestion = "N/A"
+    /// Bonus of a candidate that holds the question's focus noun ("Hardin County" for "Which county …?").
+    public var focusWeight = 3.0
     public var analyzer = EnglishAnalyzer()
 
     public init() {}
@@ -64,13 +77,17 @@ public struct ExtractiveReader: Sendable {
         guard coverage >= minimumCoverage, let best = evidence.first, best.score > 0 else { return finished() }
         let questionTerms = terms(of: question).all
         let type = AnswerType(question: question)
-        var candidates: [(candidate: AnswerCandidate, relevance: Double, source: Int)] = []
+        let focusTerms = Set(AnswerCandidates.focus(of: question).map(analyzer.analyze) ?? [])
+        var spans: [(candidate: AnswerCandidate, relevance: Double, source: Int)] = []
         for sentence in reading.evidence {
-            for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, analyzer: analyzer)
-            where type.admits(candidate) && !candidates.contains(where: { $0.candidate.text == candidate.text }) {
-                candidates.append((candidate, sentence.score / best.score, sentence.source))
+            for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focusTerms: focusTerms,
+                                                    analyzer: analyzer)
+            where !spans.contains(where: { $0.candidate.text == candidate.text }) {
+                spans.append((candidate, sentence.score / best.score, sentence.source))
             }
         }
+        let typed = spans.filter { type.admits($0.candidate) }
+        let candidates = typed.isEmpty && !type.admitsOnlyItsType ? spans : typed
         guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
         let messages: [ChatMessage] = [.system("Answer the question with a few words copied from the context."),
@@ -79,7 +96,19 @@ public struct ExtractiveReader: Sendable {
         let scored = scores.replies
         reading.promptTokens = scores.promptTokens
         reading.scoredTokens = scored.map(\.tokens).reduce(0, +)
-        let totals = zip(candidates, scored).map { $1.logProbability / Double($1.tokens) + relevanceWeight * $0.relevance }
+        let exponent = lengthExponent
+        let length = { (reply: (logProbability: Double, tokens: Int)) in reply.logProbability / pow(Double(reply.tokens), exponent) }
+        var prior = scored.map { _ in 0.0 }
+        if calibration != 0 {
+            let contentFree: [ChatMessage] = [messages[0], .user("Context: \(context)\nQuestion: \(contentFreeQuestion)")]
+            let baseline = try scorer.logProbabilities(contentFree, of: candidates.map(\.candidate.text))
+            reading.scoredTokens += baseline.replies.map(\.tokens).reduce(0, +)
+            prior = baseline.replies.map(length)
+        }
+        let totals = candidates.indices.map { i in
+            let holdsFocus = candidates[i].candidate.words.contains { analyzer.analyze($0).contains(where: focusTerms.contains) }
+            return length(scored[i]) - calibration * prior[i] + relevanceWeight * candidates[i].relevance + (holdsFocus ? focusWeight : 0)
+        }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
         reading.answer = candidates[winner].candidate.text
         reading.source = candidates[winner].source

@@ -20,6 +20,8 @@ public struct QAAttempt: Sendable {
     /// Why it refused, and what the generator had written (RAG only).
     public var refusal: RAGAnswer.Refusal? = nil
     public var generated: String? = nil
+    /// The extractive reader's evidence sentences (RAG in the `extract` style only).
+    public var evidence: [ExtractiveReader.Evidence] = []
     public var citations: [SourcePassage]
     /// The sources shown to the model (RAG only).
     public var sources: [SourcePassage]
@@ -83,6 +85,7 @@ public final class QARunner {
                                     timings: result.timings)
             attempt.refusal = result.refusal
             attempt.generated = result.generated
+            attempt.evidence = result.evidence
             return attempt
         case .closedBook, .fewShot:
             let solved = examples.filter { $0.question != question }

@@ -48,7 +48,7 @@ struct EvalQACommand: ParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Longest answer, in tokens.")
     var maxTokens: Int = 48
 
-    @Option(help: "Write one JSON line per question and strategy to this file.")
+    @Option(help: "Write one JSON line per question and strategy to this file (with the extract style's evidence sentences).")
     var details: String?
 
     @OptionGroup var rag: RAGOptions

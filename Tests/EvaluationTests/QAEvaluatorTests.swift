@@ -133,7 +133,7 @@ import RagTuneTestSupport
                 + metrics.map { "differences.*.\($0)" } + metrics.flatMap { m in interval.map { "differences.*.\(m).\($0)" } }
             #expect(try JSONKeys.paths(of: report, wildcards: ["strategies", "differences"]) == expected.sorted())
             let recordKeys = ["id", "question", "strategy", "gold", "answer", "em", "f1", "contains", "refused", "refusal", "generated",
-                              "citations", "citations[].n", "citations[].doc_id", "citations[].chunk", "citation_precision",
+                              "citations", "citations[].n", "citations[].doc_id", "citations[].chunk", "evidence", "citation_precision",
                               "retrieval_hit", "seconds", "prompt_tokens", "completion_tokens", "timings", "timings.*"]
             #expect(try JSONKeys.paths(of: records[0], wildcards: ["timings"]) == recordKeys.sorted())
             // Absent values are null, not missing: a closed-book record has the same keys but no citations.

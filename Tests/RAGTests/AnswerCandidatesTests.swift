@@ -46,4 +46,47 @@ import RagTuneRetrieval
         #expect(amounts == ["weighs 3,000 kilograms"])
         #expect(AnswerType.quantity.admits(AnswerCandidate(text: "3,000", words: ["3,000"], startsSentence: false)))
     }
+
+    @Test func theFocusNounMayBePartOfTheAnswer() {
+        #expect(AnswerCandidates.focus(of: "Which county was Lincoln born in?") == "county")
+        #expect(AnswerCandidates.focus(of: "Which future Heisman Trophy winner did Ford tackle?") == "winner")
+        #expect(AnswerCandidates.focus(of: "What is the capital?") == nil)
+        // A verb after "what" is no focus noun.
+        #expect(AnswerCandidates.focus(of: "What consists of a barren plain?") == nil)
+        let analyzer = EnglishAnalyzer()
+        let question = "To what genus does the gray wolf belong?"
+        let found = AnswerCandidates.spans(of: "The gray wolf is a member of the genus Canis, which comprises 7 species.",
+                                           questionTerms: Set(analyzer.analyze(question)),
+                                           focusTerms: Set(analyzer.analyze(AnswerCandidates.focus(of: question)!))).map(\.text)
+        #expect(found.contains("genus Canis"))
+        // The focus noun alone answers nothing.
+        #expect(!found.contains("genus"))
+    }
+
+    @Test func spansAreCopiedAsTheSentenceWritesThem() {
+        let found = spans("Lincoln served from March 4, 1861 until 1865 in Michigan's 5th district.", for: "When did Lincoln serve?")
+        #expect(found.contains("March 4, 1861"))
+        #expect(found.contains("Michigan's 5th district"))
+    }
+
+    @Test func namesAroundTheQuestionsNamesAreNotAnswers() {
+        // "Abraham" continues the question's "Lincoln": a fragment of its name.
+        #expect(!spans("Abraham Lincoln was killed by John Wilkes Booth.", for: "Who killed Lincoln?").contains("Abraham"))
+        // A name with the question's word inside is a different name, kept whole.
+        #expect(spans("He lived with his daughter Maria Hester Monroe Gouverneur in New York.", for: "What is Monroe's daughter's name?")
+                .contains("Maria Hester Monroe Gouverneur"))
+    }
+
+    @Test func datesAndQuantitiesAreHardTypes() {
+        let three = AnswerCandidate(text: "three suborders", words: ["three", "suborders"], startsSentence: false)
+        #expect(AnswerType.quantity.admits(three))
+        #expect(AnswerType.date.admits(AnswerCandidate(text: "the end of the 16th century", words: ["the", "end", "of", "the", "16th", "century"], startsSentence: false)))
+        #expect(AnswerType.quantity.admitsOnlyItsType && AnswerType.date.admitsOnlyItsType && !AnswerType.name.admitsOnlyItsType)
+        // A time without a number: the span after "during".
+        let pairing = spans("During pairing sperm cells are transferred to the female.", for: "When are sperm cells transferred?")
+        #expect(pairing == ["pairing", "female"])
+        let during = AnswerCandidates.spans(of: "During pairing sperm cells are transferred.",
+                                            questionTerms: Set(EnglishAnalyzer().analyze("When are sperm cells transferred?")))
+        #expect(during.filter(AnswerType.date.admits).map(\.text) == ["pairing"])
+    }
 }
