@@ -119,12 +119,12 @@ public enum AnswerCandidates {
     }
 
     /// The candidates of `sentence` for a question whose analyzed terms are `questionTerms`;
-    /// `focusTerms` (the terms of the question's focus noun) may be part of a candidate.
-    public static func spans(of sentence: String, questionTerms: Set<String>, focusTerms: Set<String> = [],
+    /// `focus` (the question's focus noun, see `focus(of:)`) may be part of a candidate.
+    public static func spans(of sentence: String, questionTerms: Set<String>, focus: String? = nil,
                              analyzer: EnglishAnalyzer = EnglishAnalyzer()) -> [AnswerCandidate] {
         let tokens = tokenSpans(of: sentence)
         let inQuestion = tokens.map { analyzer.analyze($0.text).contains(where: questionTerms.contains) }
-        let isFocus = tokens.map { !focusTerms.isEmpty && analyzer.analyze($0.text).contains(where: focusTerms.contains) }
+        let isFocus = tokens.map { token in focus.map { isFocusWord(token.text, $0) } ?? false }
         func breaksRun(_ i: Int) -> Bool {
             if isFocus[i] { return false }
             if tokens[i].text == ",", i > 0, i + 1 < tokens.count, isDateComma(before: tokens[i - 1].text, after: tokens[i + 1].text) {
@@ -200,6 +200,13 @@ public enum AnswerCandidates {
         guard let last = phrase.last, phrase.endIndex < words.endIndex,
               YesNoAnswerer.auxiliaries.contains(words[phrase.endIndex].lowercased()) else { return nil }
         return last
+    }
+
+    /// Whether `word` is the focus noun `focus`, in the singular or the plural. Words, not stems:
+    /// "engine" is no "engineer", though both stem to "engin".
+    public static func isFocusWord(_ word: String, _ focus: String) -> Bool {
+        let word = word.lowercased(), focus = focus.lowercased()
+        return word == focus || word == focus + "s" || word == focus + "es" || focus == word + "s" || focus == word + "es"
     }
 
     static func isFunctionWord(_ word: String) -> Bool { functionWords.contains(word.lowercased()) }

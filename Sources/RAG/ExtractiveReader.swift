@@ -77,10 +77,10 @@ public struct ExtractiveReader: Sendable {
         guard coverage >= minimumCoverage, let best = evidence.first, best.score > 0 else { return finished() }
         let questionTerms = terms(of: question).all
         let type = AnswerType(question: question)
-        let focusTerms = Set(AnswerCandidates.focus(of: question).map(analyzer.analyze) ?? [])
+        let focus = AnswerCandidates.focus(of: question)
         var spans: [(candidate: AnswerCandidate, relevance: Double, source: Int)] = []
         for sentence in reading.evidence {
-            for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focusTerms: focusTerms,
+            for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focus: focus,
                                                     analyzer: analyzer)
             where !spans.contains(where: { $0.candidate.text == candidate.text }) {
                 spans.append((candidate, sentence.score / best.score, sentence.source))
@@ -106,7 +106,7 @@ public struct ExtractiveReader: Sendable {
             prior = baseline.replies.map(length)
         }
         let totals = candidates.indices.map { i in
-            let holdsFocus = candidates[i].candidate.words.contains { analyzer.analyze($0).contains(where: focusTerms.contains) }
+            let holdsFocus = focus.map { focus in candidates[i].candidate.words.contains { AnswerCandidates.isFocusWord($0, focus) } } ?? false
             return length(scored[i]) - calibration * prior[i] + relevanceWeight * candidates[i].relevance + (holdsFocus ? focusWeight : 0)
         }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
