@@ -49,6 +49,8 @@ public struct ExtractiveReader: Sendable {
         public var source: Int
         /// Summed IDF of the question terms it holds.
         public var score: Double
+        /// Whether the answer was copied from this sentence (the sentence its citation points to).
+        public var cited = false
     }
 
     /// What the reader found: the copied answer and its source, or no answer.
@@ -78,12 +80,12 @@ public struct ExtractiveReader: Sendable {
         let questionTerms = terms(of: question).all
         let type = AnswerType(question: question)
         let focus = AnswerCandidates.focus(of: question)
-        var spans: [(candidate: AnswerCandidate, relevance: Double, source: Int)] = []
-        for sentence in reading.evidence {
+        var spans: [(candidate: AnswerCandidate, relevance: Double, sentence: Int)] = []
+        for (index, sentence) in reading.evidence.enumerated() {
             for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focus: focus,
                                                     analyzer: analyzer)
             where !spans.contains(where: { $0.candidate.text == candidate.text }) {
-                spans.append((candidate, sentence.score / best.score, sentence.source))
+                spans.append((candidate, sentence.score / best.score, index))
             }
         }
         let typed = spans.filter { type.admits($0.candidate) }
@@ -111,7 +113,8 @@ public struct ExtractiveReader: Sendable {
         }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
         reading.answer = candidates[winner].candidate.text
-        reading.source = candidates[winner].source
+        reading.source = reading.evidence[candidates[winner].sentence].source
+        reading.evidence[candidates[winner].sentence].cited = true
         return finished()
     }
 

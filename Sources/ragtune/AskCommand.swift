@@ -65,6 +65,9 @@ struct AskCommand: ParsableCommand {
             print("  [\(source.number)] \(source.chunk.documentTitle) — \(source.chunk.documentSource) "
                   + "(id \(source.chunk.documentID), chunk \(source.chunk.ordinal), "
                   + "chars \(source.chunk.startOffset)–\(source.chunk.endOffset))")
+            for sentence in answer.evidence where sentence.cited && sentence.source == source.number {
+                print("      copied from: \"\(sentence.text)\"")
+            }
         }
         logError(String(format: "%.2f s (load %.2f s)", Date().timeIntervalSince(clock), loadSeconds))
     }

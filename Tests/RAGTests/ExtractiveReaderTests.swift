@@ -29,6 +29,8 @@ private final class PreferringScorer: ContinuationScorer {
         let reading = try ExtractiveReader().read("Where was Uljor Gilhalzor born?", sources: sources, background: sources,
                                                   scorer: scorer)
         #expect(reading.answer == "Brakdroul" && reading.source == 2 && reading.coverage == 1)
+        // The citation points to the sentence the answer was copied from.
+        #expect(reading.evidence.filter(\.cited).map(\.text) == ["Uljor Gilhalzor grew up in Brakdroul, where they were born."])
         // Two passes: the question, and the content-free question that calibrates it.
         #expect(scorer.scored.count == 2 && scorer.scored[0] == scorer.scored[1])
         #expect(reading.promptTokens == 10 && reading.scoredTokens == 2 * scorer.scored.map(\.count).reduce(0, +) && reading.scoredTokens > 0)
@@ -75,7 +77,7 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(answer.answer == "Kesttov Kanaxdro [1]" && answer.refusal == nil)
         #expect(answer.promptTokens == 20 && answer.completionTokens >= 1)
         #expect(answer.evidence.first?.text == "The Mordro-18 reactor was designed by Kesttov Kanaxdro." && answer.evidence.first?.source == 1)
-        #expect(try JSONKeys.keys(of: answer, under: "evidence[]") == ["text", "source", "score"])
+        #expect(try JSONKeys.keys(of: answer, under: "evidence[]") == ["text", "source", "score", "cited"])
         #expect(answer.citations.first?.chunk.documentID == "reactor")
         let refused = try pipeline.answer("Who designed the Zorbel-77 reactor?")
         #expect(refused.refusal == .generatorDeclined && refused.citations.isEmpty && !refused.replacedGenerated)
