@@ -56,8 +56,9 @@ public struct ExtractiveReader: Sendable {
     /// What the reader found: the copied answer and its source, or no answer.
     public struct Reading: Sendable {
         public var answer: String?
-        public var source: Int?
         public var evidence: [Evidence]
+        /// The number of the source the answer was copied from (its cited sentence's source).
+        public var source: Int? { evidence.first(where: \.cited)?.source }
         /// Largest fraction of the question's anchor weight that one sentence holds.
         public var coverage: Double
         /// Tokens of the scoring prompt, and of all the candidate replies scored after it.
@@ -71,7 +72,7 @@ public struct ExtractiveReader: Sendable {
                      scorer: any ContinuationScorer) throws -> Reading {
         let started = Date()
         let (evidence, coverage) = rank(question, sources: sources, background: background)
-        var reading = Reading(answer: nil, source: nil, evidence: Array(evidence.prefix(sentences)), coverage: coverage)
+        var reading = Reading(answer: nil, evidence: Array(evidence.prefix(sentences)), coverage: coverage)
         func finished() -> Reading {
             reading.seconds = Date().timeIntervalSince(started)
             return reading
@@ -92,9 +93,10 @@ public struct ExtractiveReader: Sendable {
         let candidates = typed.isEmpty && !type.admitsOnlyItsType ? spans : typed
         guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
-        let messages: [ChatMessage] = [.system("Answer the question with a few words copied from the context."),
-                                       .user("Context: \(context)\nQuestion: \(question)")]
-        let scores = try scorer.logProbabilities(messages, of: candidates.map(\.candidate.text))
+        func messages(asking asked: String) -> [ChatMessage] {
+            [.system("Answer the question with a few words copied from the context."), .user("Context: \(context)\nQuestion: \(asked)")]
+        }
+        let scores = try scorer.logProbabilities(messages(asking: question), of: candidates.map(\.candidate.text))
         let scored = scores.replies
         reading.promptTokens = scores.promptTokens
         reading.scoredTokens = scored.map(\.tokens).reduce(0, +)
@@ -102,8 +104,7 @@ public struct ExtractiveReader: Sendable {
         let length = { (reply: (logProbability: Double, tokens: Int)) in reply.logProbability / pow(Double(reply.tokens), exponent) }
         var prior = scored.map { _ in 0.0 }
         if calibration != 0 {
-            let contentFree: [ChatMessage] = [messages[0], .user("Context: \(context)\nQuestion: \(contentFreeQuestion)")]
-            let baseline = try scorer.logProbabilities(contentFree, of: candidates.map(\.candidate.text))
+            let baseline = try scorer.logProbabilities(messages(asking: contentFreeQuestion), of: candidates.map(\.candidate.text))
             reading.scoredTokens += baseline.replies.map(\.tokens).reduce(0, +)
             prior = baseline.replies.map(length)
         }
@@ -113,7 +114,6 @@ public struct ExtractiveReader: Sendable {
         }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
         reading.answer = candidates[winner].candidate.text
-        reading.source = reading.evidence[candidates[winner].sentence].source
         reading.evidence[candidates[winner].sentence].cited = true
         return finished()
     }
