@@ -57,7 +57,7 @@ let package = Package(
                 dependencies: ["RagTuneTensor", "RagTuneRetrieval", "RagTuneStorage", "RagTuneModels", "RagTuneRAG"],
                 path: "Sources/Evaluation",
                 swiftSettings: cpuOnly),
-        .target(name: "RagTuneRAG", dependencies: ["RagTuneStorage", "RagTuneModels", "RagTuneRetrieval", "RagTuneTokenizers"],
+        .target(name: "RagTuneRAG", dependencies: ["RagTuneTensor", "RagTuneStorage", "RagTuneModels", "RagTuneRetrieval", "RagTuneTokenizers"],
                 path: "Sources/RAG", swiftSettings: cpuOnly),
         .target(name: "RagTuneTraining",
                 dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",

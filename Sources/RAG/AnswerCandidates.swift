@@ -5,25 +5,48 @@ import RagTuneRetrieval
 /// a name (capitalized) for "who" and "where"; anything otherwise. A date or a quantity is a
 /// hard requirement (no date in the sources, no answer to "when"; a date may also be a span after
 /// "during", "before", "after", "until" or "since"); a name is not: "where" is also answered by
-/// "on sandy beaches", so `admitsOnlyItsType` lets the reader fall back to any span.
+/// "on sandy beaches", so `admitsOnlyItsType` lets the reader fall back to any span. A person
+/// ("who", "whom", "whose", "which engineer") is a name that is neither the object of a place
+/// preposition ("in Helzan") nor after an article ("the Dendsil sextant").
+/// A leading preposition is skipped ("Under whom …", "In which year …").
 public enum AnswerType: Sendable, Equatable {
-    case date, quantity, name, any
+    case date, quantity, person, name, any
 
     /// The type `question` asks for.
     public init(question: String) {
-        let words = question.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        var words = question.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        if let first = words.first, Self.leadingPrepositions.contains(first) { words.removeFirst() }
         let pairs = Set(zip(words, words.dropFirst()).map { "\($0) \($1)" })
         let measures = ["many", "much", "old", "long", "tall", "high", "heavy", "far", "big", "large", "deep", "wide", "fast"]
         if words.first == "when" || !pairs.isDisjoint(with: ["what year", "which year", "what date", "which date"]) {
             self = .date
         } else if !pairs.isDisjoint(with: measures.map { "how \($0)" }) {
             self = .quantity
-        } else if ["who", "whom", "whose", "where"].contains(words.first ?? "") {
+        } else if ["who", "whom", "whose"].contains(words.first ?? "")
+                    || ["which", "what"].contains(words.first ?? "") && words.dropFirst().prefix(3)
+                        .prefix(while: { !AnswerCandidates.functionWords.contains($0) }).contains(where: Self.personNouns.contains) {
+            self = .person
+        } else if words.first == "where" {
             self = .name
         } else {
             self = .any
         }
     }
+
+    /// Prepositions a question may open with before its wh-word.
+    static let leadingPrepositions: Set<String> = [
+        "in", "on", "at", "by", "for", "from", "to", "under", "with", "since", "until", "during", "of", "after", "before",
+    ]
+    /// Nouns for people: "Which engineer …", "What instrument maker …" ask for a person.
+    static let personNouns: Set<String> = [
+        "person", "people", "man", "woman", "men", "women", "engineer", "scientist", "inventor", "designer", "maker",
+        "architect", "author", "writer", "poet", "artist", "painter", "sculptor", "composer", "musician", "singer",
+        "actor", "actress", "player", "king", "queen", "emperor", "president", "leader", "founder", "builder",
+        "creator", "teacher", "mentor", "student", "apprentice", "explorer", "philosopher", "mathematician",
+        "physicist", "chemist", "politician", "general", "captain", "director", "owner", "doctor", "lawyer", "judge",
+    ]
+    /// Words that a person's name does not follow: place prepositions and articles.
+    static let notBeforePersons: Set<String> = ["in", "at", "near", "from", "to", "into", "the", "a", "an"]
 
     /// Whether only candidates of this type can answer (a date, a quantity); otherwise the reader
     /// takes any span when no candidate has the type.
@@ -59,10 +82,13 @@ public enum AnswerType: Sendable, Equatable {
         case .quantity:
             // A year is a date, not an amount.
             return !numbers.isEmpty && !numbers.allSatisfy(isYear)
-        case .name:
+        case .name, .person:
             // A capital at the start of a sentence says nothing; a name has one elsewhere too.
             let capitalized = candidate.words.filter { $0.first?.isUppercase == true }.count
-            return candidate.text.first?.isUppercase == true && (!candidate.startsSentence || capitalized > 1)
+            let isName = candidate.text.first?.isUppercase == true && (!candidate.startsSentence || capitalized > 1)
+            // A person is neither in a place ("in Helzan") nor a thing ("the Dendsil sextant").
+            let notPerson = candidate.precedingWord.map { Self.notBeforePersons.contains($0.lowercased()) } ?? false
+            return isName && !(self == .person && notPerson)
         }
     }
 }

@@ -7,8 +7,10 @@ import RagTuneTokenizers
 ///
 /// 1. Evidence: every sentence of the shown sources is scored by the question's terms it holds,
 ///    each weighted by its inverse document frequency over the sentences of all retrieved chunks
-///    (so the rare terms, the names the question is about, count most); the best `sentences` are
-///    the evidence.
+///    (so the rare terms, the names the question is about, count most) and the anchors of step 2
+///    `anchorWeight` times; when the question asks for a type (a person, a date, a quantity), the
+///    sentences holding a span of that type move up by `typeWeight` of the best score; the best
+///    `sentences` are the evidence.
 /// 2. Refusal: the question's anchors are the terms of its names and numbers (capitalized words
 ///    after the first, words with digits); when no evidence sentence holds at least
 ///    `minimumCoverage` of their weight (of all terms' weight, for a question without anchors),
@@ -19,7 +21,9 @@ import RagTuneTokenizers
 /// 4. Choice: each candidate's score is the decoder's length-normalized log-probability of
 ///    replying with it (given the evidence and the question), less `calibration` × the same for a
 ///    content-free question, plus `relevanceWeight` × its sentence's score relative to the best
-///    sentence, plus `focusWeight` when it holds the question's focus noun; the highest wins.
+///    sentence, plus `focusWeight` when it holds the question's focus noun; the highest wins,
+///    unless (with `offersNoAnswer`) the reply `noAnswerReply`, scored the same way as if from the best sentence, beats
+///    it: then the answer is "not found".
 public struct ExtractiveReader: Sendable {
     /// Evidence sentences shown to the decoder and searched for candidates.
     public var sentences = 3
@@ -36,8 +40,20 @@ public struct ExtractiveReader: Sendable {
     /// evidence (contextual calibration, Zhao et al. 2021, per candidate; 0: off, one scoring pass).
     public var calibration = 0.5
     public var contentFreeQuestion = "N/A"
+    /// How much the question's anchors (names, numbers) count when sentences are ranked, times their
+    /// weight (a sentence's relevance to the candidates is its plain score).
+    public var anchorWeight = 2.0
+    /// When the question asks for a type (a person, a date …), sentences holding a span of that type
+    /// rank as if their priority were this fraction of the best sentence's higher.
+    public var typeWeight = 0.2
     /// Bonus of a candidate that holds the question's focus noun ("Hardin County" for "Which county …?").
     public var focusWeight = 3.0
+    /// Whether `noAnswerReply` is scored as one more candidate (as if from the best sentence), the
+    /// answer being "not found" when it wins: the refusal a reader trained by `ReaderExampleBuilder`
+    /// learned to give when the evidence does not hold the answer. Off by default: the base model
+    /// gives it too often (on mini-wiki it refused 18 more of 196 questions, 3 of them answered right
+    /// before), while on fictional-kb it never won.
+    public var offersNoAnswer = false
     public var analyzer = EnglishAnalyzer()
 
     public init() {}
@@ -71,32 +87,42 @@ public struct ExtractiveReader: Sendable {
     public func read(_ question: String, sources: [SourcePassage], background: [SourcePassage],
                      scorer: any ContinuationScorer) throws -> Reading {
         let started = Date()
-        let (evidence, coverage) = rank(question, sources: sources, background: background)
+        let questionTerms = terms(of: question).all
+        let type = AnswerType(question: question)
+        let focus = AnswerCandidates.focus(of: question)
+        var (evidence, priority, coverage) = rank(question, sources: sources, background: background)
+        if type != .any, typeWeight > 0, let top = priority.first {
+            // Among sentences about the same things, the ones that can answer this type of question first.
+            let bonus = evidence.map { sentence in
+                AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focus: focus, analyzer: analyzer)
+                    .contains(where: type.admits) ? typeWeight * top : 0
+            }
+            evidence = evidence.indices.sorted { a, b in
+                let (x, y) = (priority[a] + bonus[a], priority[b] + bonus[b])
+                return x != y ? x > y : a < b
+            }.map { evidence[$0] }
+        }
         var reading = Reading(answer: nil, evidence: Array(evidence.prefix(sentences)), coverage: coverage)
         func finished() -> Reading {
             reading.seconds = Date().timeIntervalSince(started)
             return reading
         }
-        guard coverage >= minimumCoverage, let best = evidence.first, best.score > 0 else { return finished() }
-        let questionTerms = terms(of: question).all
-        let type = AnswerType(question: question)
-        let focus = AnswerCandidates.focus(of: question)
+        guard coverage >= minimumCoverage, let best = evidence.map(\.score).max(), best > 0 else { return finished() }
         var spans: [(candidate: AnswerCandidate, relevance: Double, sentence: Int)] = []
         for (index, sentence) in reading.evidence.enumerated() {
             for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focus: focus,
                                                     analyzer: analyzer)
             where !spans.contains(where: { $0.candidate.text == candidate.text }) {
-                spans.append((candidate, sentence.score / best.score, index))
+                spans.append((candidate, sentence.score / best, index))
             }
         }
         let typed = spans.filter { type.admits($0.candidate) }
         let candidates = typed.isEmpty && !type.admitsOnlyItsType ? spans : typed
         guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
-        func messages(asking asked: String) -> [ChatMessage] {
-            [.system("Answer the question with a few words copied from the context."), .user("Context: \(context)\nQuestion: \(asked)")]
-        }
-        let scores = try scorer.logProbabilities(messages(asking: question), of: candidates.map(\.candidate.text))
+        func messages(asking asked: String) -> [ChatMessage] { Self.messages(context: context, question: asked) }
+        let replies = candidates.map(\.candidate.text) + (offersNoAnswer ? [Self.noAnswerReply] : [])
+        let scores = try scorer.logProbabilities(messages(asking: question), of: replies)
         let scored = scores.replies
         reading.promptTokens = scores.promptTokens
         reading.scoredTokens = scored.map(\.tokens).reduce(0, +)
@@ -104,18 +130,29 @@ public struct ExtractiveReader: Sendable {
         let length = { (reply: (logProbability: Double, tokens: Int)) in reply.logProbability / pow(Double(reply.tokens), exponent) }
         var prior = scored.map { _ in 0.0 }
         if calibration != 0 {
-            let baseline = try scorer.logProbabilities(messages(asking: contentFreeQuestion), of: candidates.map(\.candidate.text))
+            let baseline = try scorer.logProbabilities(messages(asking: contentFreeQuestion), of: replies)
             reading.scoredTokens += baseline.replies.map(\.tokens).reduce(0, +)
             prior = baseline.replies.map(length)
         }
-        let totals = candidates.indices.map { i in
+        let totals = replies.indices.map { i in
+            let calibrated = length(scored[i]) - calibration * prior[i]
+            guard i < candidates.count else { return calibrated + relevanceWeight }
             let holdsFocus = focus.map { focus in candidates[i].candidate.words.contains { AnswerCandidates.isFocusWord($0, focus) } } ?? false
-            return length(scored[i]) - calibration * prior[i] + relevanceWeight * candidates[i].relevance + (holdsFocus ? focusWeight : 0)
+            return calibrated + relevanceWeight * candidates[i].relevance + (holdsFocus ? focusWeight : 0)
         }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
+        guard winner < candidates.count else { return finished() }
         reading.answer = candidates[winner].candidate.text
         reading.evidence[candidates[winner].sentence].cited = true
         return finished()
+    }
+
+    /// The reply of a reader trained by `ReaderExampleBuilder` when the context does not hold the answer.
+    public static let noAnswerReply = "not found"
+
+    /// The scoring prompt: the evidence sentences, then the question. `ReaderExampleBuilder` trains on it.
+    public static func messages(context: String, question: String) -> [ChatMessage] {
+        [.system("Answer the question with a few words copied from the context."), .user("Context: \(context)\nQuestion: \(question)")]
     }
 
     /// The terms of a question's content words, and those of its anchors (names and numbers).
@@ -129,9 +166,12 @@ public struct ExtractiveReader: Sendable {
         return (all, anchors)
     }
 
-    /// The sentences of `sources`, best first, and the largest share of the question's anchor
-    /// weight one sentence holds (the best sentence's share of all its weight, without anchors).
-    func rank(_ question: String, sources: [SourcePassage], background: [SourcePassage]) -> (evidence: [Evidence], coverage: Double) {
+    /// The sentences of `sources`, best first by their score plus `anchorWeight` − 1 times the
+    /// weight of the question's anchors they hold (that priority comes with them), and the largest
+    /// share of the question's anchor weight one sentence holds (the best sentence's share of all its
+    /// weight, without anchors).
+    func rank(_ question: String, sources: [SourcePassage], background: [SourcePassage])
+        -> (evidence: [Evidence], priority: [Double], coverage: Double) {
         let split = sources.map { ($0.number, TextChunker.sentences(of: $0.shownText)) }
         let backgroundSentences = (background.isEmpty ? sources : background).flatMap { TextChunker.sentences(of: $0.chunk.body) }
         let sentenceTerms = backgroundSentences.map { Set(analyzer.analyze($0)) }
@@ -141,21 +181,19 @@ public struct ExtractiveReader: Sendable {
             let frequency = Double(sentenceTerms.filter { $0.contains(term) }.count)
             return (term, log(1 + (count - frequency + 0.5) / (frequency + 0.5)))
         })
-        var evidence: [(evidence: Evidence, anchorWeight: Double)] = []
+        var evidence: [Evidence] = [], anchorWeights: [Double] = []
         for (source, sentences) in split {
             for sentence in sentences {
                 let held = questionTerms.intersection(analyzer.analyze(sentence))
-                evidence.append((Evidence(text: sentence, source: source, score: held.reduce(0.0) { $0 + weight[$1]! }),
-                                 held.intersection(anchors).reduce(0.0) { $0 + weight[$1]! }))
+                evidence.append(Evidence(text: sentence, source: source, score: held.reduce(0.0) { $0 + weight[$1]! }))
+                anchorWeights.append(held.intersection(anchors).reduce(0.0) { $0 + weight[$1]! })
             }
         }
-        let ranked = evidence.indices.sorted { a, b in
-            evidence[a].evidence.score != evidence[b].evidence.score ? evidence[a].evidence.score > evidence[b].evidence.score : a < b
-        }.map { evidence[$0] }
-        guard let best = ranked.first else { return ([], 0) }
+        let priority = evidence.indices.map { evidence[$0].score + (anchorWeight - 1) * anchorWeights[$0] }
+        let order = evidence.indices.sorted { a, b in priority[a] != priority[b] ? priority[a] > priority[b] : a < b }
         let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = weight.values.reduce(0, +)
-        let held = evidence.map(\.anchorWeight).max() ?? 0
-        let coverage = anchorTotal > 0 ? held / anchorTotal : total > 0 ? best.evidence.score / total : 0
-        return (ranked.map(\.evidence), coverage)
+        let best = evidence.map(\.score).max() ?? 0
+        let coverage = anchorTotal > 0 ? (anchorWeights.max() ?? 0) / anchorTotal : total > 0 ? best / total : 0
+        return (order.map { evidence[$0] }, order.map { priority[$0] }, coverage)
     }
 }

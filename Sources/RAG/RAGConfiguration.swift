@@ -36,6 +36,9 @@ public struct RAGConfiguration: Sendable, Equatable {
     /// Sentences of the packed sources shown to the generator (0: whole chunks).
     public var compressSentences = 0
     public var answerStyle: PromptBuilder.AnswerStyle = .extract
+    /// In the `extract` style, also score the reply "not found" and refuse when it wins: for a
+    /// reader adapter trained on `ragtune reader-data` examples, which learned to give it.
+    public var readerRefuses = false
     /// Answer yes/no questions by calibrated log-odds of "Yes" vs "No" instead of generating.
     public var scoresYesNo = true
     /// Replace answers whose new information no source contains by a refusal.
@@ -85,6 +88,7 @@ extension RAGPipeline {
         options.minimumSimilarity = configuration.minimumSimilarity
         options.refuseUnsupported = configuration.refuseUnsupported
         options.prompt = PromptBuilder(answerStyle: configuration.answerStyle)
+        options.reader.offersNoAnswer = configuration.readerRefuses
         options.yesNo = configuration.yesNoAnswerer
         options.compressor = configuration.compressSentences > 0 ? ContextCompressor(maxSentences: configuration.compressSentences) : nil
         options.queryExpander = configuration.expandQueries > 0 ? LLMQueryExpander(generator, count: configuration.expandQueries) : nil

@@ -61,6 +61,12 @@ struct RAGOptions: ParsableArguments {
                 """)
     var answerStyle: PromptBuilder.AnswerStyle = .extract
 
+    @Flag(name: .customLong("reader-refuses"), help: """
+        With --answer-style extract: also score the reply "not found" and refuse when it wins (for an --adapter \
+        trained on `ragtune reader-data` examples; the base model says it too often).
+        """)
+    var readerRefuses = false
+
     enum YesNoMode: String, ExpressibleByArgument, CaseIterable { case score, generate }
 
     @Option(name: .customLong("yes-no"), help: """
@@ -108,6 +114,7 @@ struct RAGOptions: ParsableArguments {
         configuration.expandQueries = expandQueries
         configuration.compressSentences = compressSentences
         configuration.answerStyle = answerStyle
+        configuration.readerRefuses = readerRefuses
         configuration.scoresYesNo = yesNo == .score
         configuration.refuseUnsupported = !allowUnsupported
         configuration.maxAnswerTokens = maxAnswerTokens

@@ -52,6 +52,34 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(reading.answer == nil && reading.coverage < 0.5 && scorer.scored.isEmpty && reading.seconds > 0)
     }
 
+    @Test func aReaderThatRepliesNotFoundRefuses() throws {
+        var trained = ExtractiveReader()
+        trained.offersNoAnswer = true
+        let scorer = PreferringScorer(preferring: [ExtractiveReader.noAnswerReply])
+        let reading = try trained.read("Where was Uljor Gilhalzor born?", sources: sources, background: sources, scorer: scorer)
+        #expect(reading.answer == nil && reading.source == nil && reading.coverage == 1)
+        #expect(scorer.scored.first?.last == ExtractiveReader.noAnswerReply)
+        let reader = ExtractiveReader()
+        let offered = PreferringScorer(preferring: [ExtractiveReader.noAnswerReply])
+        #expect(try reader.read("Where was Uljor Gilhalzor born?", sources: sources, background: sources, scorer: offered).answer == "Brakdroul")
+        #expect(offered.scored.first?.contains(ExtractiveReader.noAnswerReply) == false)
+    }
+
+    @Test func sentencesThatCanAnswerTheQuestionsTypeComeFirst() throws {
+        // Every sentence names the lantern; only one names a person who could have built it.
+        let notes = [passage(1, "The Belmi-40 lantern has 12 lenses. The Belmi-40 lantern now stands in a museum in Helzan. "
+                                + "The frame of the Belmi-40 lantern is made of brass. The Belmi-40 lantern was made by Mortov Zorfendro.")]
+        let reading = try ExtractiveReader().read("Who built the Belmi-40 lantern?", sources: notes, background: notes,
+                                                  scorer: PreferringScorer())
+        #expect(reading.evidence.first?.text == "The Belmi-40 lantern was made by Mortov Zorfendro.")
+        #expect(reading.answer == "Mortov Zorfendro")
+        // The sentences about the question's names outrank those that share its other words.
+        let other = [passage(1, "Today the Vonwur hygrometer is kept in the town of Lourfex. The Pimcend chronometer now stands in Weiland.")]
+        let kept = try ExtractiveReader().read("Where is the Pimcend chronometer kept today?", sources: other, background: other,
+                                               scorer: PreferringScorer())
+        #expect(kept.evidence.first?.text == "The Pimcend chronometer now stands in Weiland.")
+    }
+
     @Test func thePipelineCitesTheCopiedSpanInTheExtractStyle() throws {
         final class Scoring: AnswerGenerator, ContinuationScorer {
             let name = "scoring", contextTokens = 4096

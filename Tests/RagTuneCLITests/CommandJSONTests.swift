@@ -14,11 +14,11 @@ import RagTuneTestSupport
         let job = try EvalQACommand.parse(["--qa", "qa.jsonl", "--store", "s.sqlite", "--strategy", "closed-book", "--strategy", "rag",
                                            "--answer-field", "answer_v2", "--limit", "5", "--user", "ana", "--shots", "2",
                                            "--seed", "7", "--max-tokens", "20", "--mode", "dense", "--max-sources", "4",
-                                           "--answer-style", "span", "--yes-no", "generate", "--threads", "1"]).job
+                                           "--answer-style", "span", "--yes-no", "generate", "--threads", "1", "--reader-refuses"]).job
         #expect(job.qaPath == "qa.jsonl" && job.storePath == "s.sqlite" && job.strategies == [.closedBook, .rag])
         #expect(job.answerField == "answer_v2" && job.limit == 5 && job.user == "ana" && job.shots == 2 && job.seed == 7)
         #expect(job.rag.maxAnswerTokens == 20 && job.rag.mode == .dense && job.rag.maxSources == 4 && job.rag.answerStyle == .span)
-        #expect(!job.rag.scoresYesNo && job.threads == 1)
+        #expect(!job.rag.scoresYesNo && job.threads == 1 && job.rag.readerRefuses)
     }
 
     @Test func evalRetrievalFlagsBecomeTheJob() throws {

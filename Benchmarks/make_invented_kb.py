@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""A seeded knowledge base of invented facts, built unlike ../shared/data/fictional-kb: other
+names, other things, other attributes, other sentence templates and questions. Used to train the
+RAFT-style reader on one knowledge base and measure it on another (README, "A trained reader"),
+so the adapter learns to read, not the facts or the phrasings of the set it is measured on.
+
+    python3 Benchmarks/make_invented_kb.py --out DIR [--seed 7] [--entities 120]
+
+Writes DIR/docs/workshop-NNN.md (three instruments per file, sentences shuffled) and
+DIR/qa.jsonl ({"id","entity","doc","kind","question","answer"}, kinds: maker, made, year, town,
+material, mentor, count).
+"""
+import argparse
+import json
+import pathlib
+import random
+
+ONSETS = ["br", "c", "d", "f", "gr", "h", "k", "l", "m", "n", "p", "qu", "r", "s", "sk", "t", "tr", "v", "w", "z"]
+VOWELS = ["a", "e", "i", "o", "u", "ae", "ei", "ou"]
+CODAS = ["", "n", "r", "s", "th", "l", "m", "x", "nd", "rk"]
+THINGS = ["astrolabe", "chronometer", "sextant", "barometer", "orrery", "telescope", "hygrometer", "pendulum",
+          "seismograph", "theodolite", "planimeter", "anemometer"]
+MATERIALS = ["brass", "walnut", "cast iron", "bronze", "pewter", "rosewood", "silver", "blue glass", "ivory", "slate"]
+PARTS = ["gears", "dials", "lenses", "springs", "levers", "rings"]
+
+MAKER = ["{thing} was built by {maker}.", "{maker} built {thing} in a rented workshop.",
+         "It was {maker} who assembled {thing}.", "{thing} came out of the workshop of {maker}."]
+YEAR = ["{thing} was first tested in {year}.", "The first trial of {thing} took place in {year}.",
+        "In {year}, {thing} was shown to the public for the first time."]
+TOWN = ["Today {thing} is kept in the town of {town}.", "{thing} now stands in a museum in {town}.",
+        "Visitors can see {thing} in {town}."]
+MATERIAL = ["The frame of {thing} is made of {material}.", "{thing} has a case of {material}.",
+            "Its maker chose {material} for the body of {thing}."]
+MENTOR = ["{maker} trained under {mentor}.", "As an apprentice, {maker} learned the trade from {mentor}.",
+          "{mentor} taught {maker} to cut gears."]
+COUNT = ["{thing} has {count} {part}.", "Inside {thing} there are {count} {part}.",
+         "{thing} needs {count} {part} to run."]
+
+QUESTIONS = {
+    "maker": ["Who built {thing}?", "Which instrument maker produced {thing}?"],
+    "made": ["What did {maker} build?", "Which instrument is the work of {maker}?"],
+    "year": ["When was {thing} first tested?", "In which year did {thing} have its first trial?"],
+    "town": ["Where is {thing} kept today?", "In which town can one see {thing}?"],
+    "material": ["What material is the body of {thing} made of?", "What is {thing} made of?"],
+    "mentor": ["Who taught {maker} the trade?", "Under whom did {maker} train?"],
+    "count": ["How many {part} does {thing} have?", "How many {part} are inside {thing}?"],
+}
+
+
+def word(rng, syllables):
+    return "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(syllables)).capitalize()
+
+
+def unique(rng, make, used):
+    while True:
+        value = make()
+        if value not in used:
+            used.add(value)
+            return value
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--entities", type=int, default=120)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    used = set()
+    out = pathlib.Path(args.out)
+    (out / "docs").mkdir(parents=True, exist_ok=True)
+    entities = []
+    for i in range(args.entities):
+        name = unique(rng, lambda: f"{word(rng, 2)} {rng.choice(THINGS)}", used)
+        entities.append({
+            "thing": f"the {name}", "name": name,
+            "maker": unique(rng, lambda: f"{word(rng, 1)} {word(rng, 2)}", used),
+            "mentor": unique(rng, lambda: f"{word(rng, 2)} {word(rng, 1)}", used),
+            "year": str(rng.randint(1700, 1899)),
+            "town": unique(rng, lambda: word(rng, 2), used),
+            "material": rng.choice(MATERIALS),
+            "count": str(rng.randint(3, 60)), "part": rng.choice(PARTS),
+        })
+    lines = []
+    for start in range(0, len(entities), 3):
+        doc = f"workshop-{start // 3:03d}.md"
+        paragraphs = []
+        for index in range(start, min(start + 3, len(entities))):
+            e = entities[index]
+            sentences = [rng.choice(group).format(**e) for group in (MAKER, YEAR, TOWN, MATERIAL, MENTOR, COUNT)]
+            rng.shuffle(sentences)
+            paragraphs.append(" ".join(s[0].upper() + s[1:] for s in sentences))
+            answers = {"maker": e["maker"], "made": e["name"], "year": e["year"], "town": e["town"],
+                       "material": e["material"], "mentor": e["mentor"], "count": e["count"]}
+            for kind, templates in QUESTIONS.items():
+                question = rng.choice(templates).format(**e)
+                lines.append({"id": f"w{len(lines):04d}", "entity": index, "doc": doc, "kind": kind,
+                              "question": question[0].upper() + question[1:], "answer": answers[kind]})
+        (out / "docs" / doc).write_text(f"# Workshop records {start // 3}\n\n" + "\n\n".join(paragraphs) + "\n")
+    with open(out / "qa.jsonl", "w") as f:
+        for line in lines:
+            f.write(json.dumps(line) + "\n")
+    print(f"{len(entities)} instruments in {len(range(0, len(entities), 3))} files, {len(lines)} questions -> {out}")
+
+
+if __name__ == "__main__":
+    main()
