@@ -35,16 +35,21 @@ public enum ClozeQuestions {
         guard tokens.last?.text == ".", (5...40).contains(tokens.filter(\.isWord).count) else { return [] }
         let body = Array(tokens.dropLast())
         var facts: [ClozeFact] = []
-        func add(_ answer: Range<Int>, replacing replaced: Range<Int>, with wh: String) {
-            guard !answer.isEmpty, replaced.lowerBound <= answer.lowerBound, replaced.upperBound >= answer.upperBound else { return }
-            let text = String(sentence[body[answer.lowerBound].range.lowerBound..<body[answer.upperBound - 1].range.upperBound])
-            guard !facts.contains(where: { $0.answer == text }) else { return }
+        /// The fact whose answer is `text` and whose question puts `wh` in place of the tokens `replaced`.
+        func add(answer text: String, replacing replaced: Range<Int>, with wh: String) {
+            guard !text.isEmpty, !facts.contains(where: { $0.answer == text }) else { return }
             let before = String(sentence[sentence.startIndex..<body[replaced.lowerBound].range.lowerBound])
             let after = String(sentence[body[replaced.upperBound - 1].range.upperBound..<tokens.last!.range.lowerBound])
             var question = before + wh + after
             while question.last == " " || question.last == "," { question.removeLast() }
             question += "?"
             facts.append(ClozeFact(question: question.prefix(1).uppercased() + question.dropFirst(), answer: text))
+        }
+        /// The fact whose answer is the tokens `answer`, within the `replaced` ones.
+        func add(_ answer: Range<Int>, replacing replaced: Range<Int>, with wh: String) {
+            guard !answer.isEmpty, replaced.lowerBound <= answer.lowerBound, replaced.upperBound >= answer.upperBound else { return }
+            add(answer: String(sentence[body[answer.lowerBound].range.lowerBound..<body[answer.upperBound - 1].range.upperBound]),
+                replacing: replaced, with: wh)
         }
         func word(_ i: Int) -> String? { body.indices.contains(i) && body[i].isWord ? body[i].text.lowercased() : nil }
         func isPlain(_ i: Int) -> Bool {
@@ -74,13 +79,8 @@ public enum ClozeQuestions {
             let last = body[j - 1].text
             if last.hasSuffix("'s") || last.hasSuffix("’s") {
                 // "Most of Eskrav Kaquiith's research …" → "Most of whose research …?"
-                let name = String(sentence[body[start].range.lowerBound..<body[j - 1].range.upperBound].dropLast(2))
-                if !name.isEmpty, !facts.contains(where: { $0.answer == name }) {
-                    let before = String(sentence[sentence.startIndex..<body[start].range.lowerBound])
-                    let after = String(sentence[body[j - 1].range.upperBound..<tokens.last!.range.lowerBound])
-                    let question = before + "whose" + after + "?"
-                    facts.append(ClozeFact(question: question.prefix(1).uppercased() + question.dropFirst(), answer: name))
-                }
+                add(answer: String(sentence[body[start].range.lowerBound..<body[j - 1].range.upperBound].dropLast(2)),
+                    replacing: start..<j, with: "whose")
             } else if article >= 0, body[article].isWord, articles.contains(body[article].text.lowercased()) {
                 let end = isPlain(j) && !body[j].text.hasSuffix("ed") ? j + 1 : j
                 add(start..<end, replacing: article..<end, with: "what")

@@ -87,21 +87,18 @@ public struct ExtractiveReader: Sendable {
     public func read(_ question: String, sources: [SourcePassage], background: [SourcePassage],
                      scorer: any ContinuationScorer) throws -> Reading {
         let started = Date()
-        let questionTerms = terms(of: question).all
+        let (questionTerms, anchors) = terms(of: question)
         let type = AnswerType(question: question)
         let focus = AnswerCandidates.focus(of: question)
-        var (evidence, priority, coverage) = rank(question, sources: sources, background: background)
-        if type != .any, typeWeight > 0, let top = priority.first {
-            // Among sentences about the same things, the ones that can answer this type of question first.
-            let bonus = evidence.map { sentence in
-                AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focus: focus, analyzer: analyzer)
-                    .contains(where: type.admits) ? typeWeight * top : 0
-            }
-            evidence = evidence.indices.sorted { a, b in
-                let (x, y) = (priority[a] + bonus[a], priority[b] + bonus[b])
-                return x != y ? x > y : a < b
-            }.map { evidence[$0] }
+        var spansOfSentence: [String: [AnswerCandidate]] = [:]
+        func sentenceSpans(_ sentence: String) -> [AnswerCandidate] {
+            if let known = spansOfSentence[sentence] { return known }
+            let found = AnswerCandidates.spans(of: sentence, questionTerms: questionTerms, focus: focus, analyzer: analyzer)
+            spansOfSentence[sentence] = found
+            return found
         }
+        let (evidence, coverage) = rank(questionTerms, anchors: anchors, sources: sources, background: background,
+                                        holdsAnswerType: type == .any || typeWeight == 0 ? nil : { sentenceSpans($0).contains(where: type.admits) })
         var reading = Reading(answer: nil, evidence: Array(evidence.prefix(sentences)), coverage: coverage)
         func finished() -> Reading {
             reading.seconds = Date().timeIntervalSince(started)
@@ -110,8 +107,7 @@ public struct ExtractiveReader: Sendable {
         guard coverage >= minimumCoverage, let best = evidence.map(\.score).max(), best > 0 else { return finished() }
         var spans: [(candidate: AnswerCandidate, relevance: Double, sentence: Int)] = []
         for (index, sentence) in reading.evidence.enumerated() {
-            for candidate in AnswerCandidates.spans(of: sentence.text, questionTerms: questionTerms, focus: focus,
-                                                    analyzer: analyzer)
+            for candidate in sentenceSpans(sentence.text)
             where !spans.contains(where: { $0.candidate.text == candidate.text }) {
                 spans.append((candidate, sentence.score / best, index))
             }
@@ -166,16 +162,16 @@ public struct ExtractiveReader: Sendable {
         return (all, anchors)
     }
 
-    /// The sentences of `sources`, best first by their score plus `anchorWeight` − 1 times the
-    /// weight of the question's anchors they hold (that priority comes with them), and the largest
-    /// share of the question's anchor weight one sentence holds (the best sentence's share of all its
-    /// weight, without anchors).
-    func rank(_ question: String, sources: [SourcePassage], background: [SourcePassage])
-        -> (evidence: [Evidence], priority: [Double], coverage: Double) {
+    /// The sentences of `sources`, best first, and the largest share of the question's anchor
+    /// weight one sentence holds (the best sentence's share of all its weight, without anchors).
+    /// A sentence's priority is its score plus `anchorWeight` − 1 times the weight of the anchors
+    /// it holds, plus `typeWeight` × the top priority when `holdsAnswerType` says it has a span of
+    /// the question's type.
+    func rank(_ questionTerms: Set<String>, anchors: Set<String>, sources: [SourcePassage], background: [SourcePassage],
+              holdsAnswerType: ((String) -> Bool)? = nil) -> (evidence: [Evidence], coverage: Double) {
         let split = sources.map { ($0.number, TextChunker.sentences(of: $0.shownText)) }
         let backgroundSentences = (background.isEmpty ? sources : background).flatMap { TextChunker.sentences(of: $0.chunk.body) }
         let sentenceTerms = backgroundSentences.map { Set(analyzer.analyze($0)) }
-        let (questionTerms, anchors) = terms(of: question)
         let count = Double(max(sentenceTerms.count, 1))
         let weight = Dictionary(uniqueKeysWithValues: questionTerms.map { term in
             let frequency = Double(sentenceTerms.filter { $0.contains(term) }.count)
@@ -190,10 +186,17 @@ public struct ExtractiveReader: Sendable {
             }
         }
         let priority = evidence.indices.map { evidence[$0].score + (anchorWeight - 1) * anchorWeights[$0] }
-        let order = evidence.indices.sorted { a, b in priority[a] != priority[b] ? priority[a] > priority[b] : a < b }
+        var typed = priority
+        if let holdsAnswerType, let top = priority.max() {
+            // Among sentences about the same things, the ones that can answer this type of question first.
+            for i in evidence.indices where holdsAnswerType(evidence[i].text) { typed[i] += typeWeight * top }
+        }
+        let order = evidence.indices.sorted { a, b in
+            typed[a] != typed[b] ? typed[a] > typed[b] : priority[a] != priority[b] ? priority[a] > priority[b] : a < b
+        }
         let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = weight.values.reduce(0, +)
         let best = evidence.map(\.score).max() ?? 0
         let coverage = anchorTotal > 0 ? (anchorWeights.max() ?? 0) / anchorTotal : total > 0 ? best / total : 0
-        return (order.map { evidence[$0] }, order.map { priority[$0] }, coverage)
+        return (order.map { evidence[$0] }, coverage)
     }
 }
