@@ -4,11 +4,14 @@ names, other things, other attributes, other sentence templates and questions. U
 RAFT-style reader on one knowledge base and measure it on another (README, "A trained reader"),
 so the adapter learns to read, not the facts or the phrasings of the set it is measured on.
 
-    python3 Benchmarks/make_invented_kb.py --out DIR [--seed 7] [--entities 120]
+    python3 Benchmarks/make_invented_kb.py --out DIR [--seed 7] [--entities 120] [--restricted-every N]
 
 Writes DIR/docs/workshop-NNN.md (three instruments per file, sentences shuffled) and
-DIR/qa.jsonl ({"id","entity","doc","kind","question","answer"}, kinds: maker, made, year, town,
-material, mentor, count).
+DIR/qa.jsonl ({"id","entity","doc","kind","fact","restricted","question","answer"}, kinds: maker,
+made, year, town, material, mentor, count; "maker" and "made" ask about the same fact in both
+directions and share its "fact" id). With --restricted-every N, every Nth file starts with the
+front matter `acl: [board]` and its questions are "restricted": true. The options do not change the
+random draws: the same seed gives the same names and sentences with or without them.
 """
 import argparse
 import json
@@ -64,6 +67,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--entities", type=int, default=120)
+    parser.add_argument("--restricted-every", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     used = set()
@@ -84,6 +88,7 @@ def main():
     lines = []
     for start in range(0, len(entities), 3):
         doc = f"workshop-{start // 3:03d}.md"
+        restricted = args.restricted_every > 0 and (start // 3) % args.restricted_every == args.restricted_every - 1
         paragraphs = []
         for index in range(start, min(start + 3, len(entities))):
             e = entities[index]
@@ -94,9 +99,11 @@ def main():
                        "material": e["material"], "mentor": e["mentor"], "count": e["count"]}
             for kind, templates in QUESTIONS.items():
                 question = rng.choice(templates).format(**e)
-                lines.append({"id": f"w{len(lines):04d}", "entity": index, "doc": doc, "kind": kind,
-                              "question": question[0].upper() + question[1:], "answer": answers[kind]})
-        (out / "docs" / doc).write_text(f"# Workshop records {start // 3}\n\n" + "\n\n".join(paragraphs) + "\n")
+                fact = f"e{index}-" + ("maker" if kind == "made" else kind)
+                lines.append({"id": f"w{len(lines):04d}", "entity": index, "doc": doc, "kind": kind, "fact": fact,
+                              "restricted": restricted, "question": question[0].upper() + question[1:], "answer": answers[kind]})
+        front = "---\nacl: [board]\n---\n" if restricted else ""
+        (out / "docs" / doc).write_text(front + f"# Workshop records {start // 3}\n\n" + "\n\n".join(paragraphs) + "\n")
     with open(out / "qa.jsonl", "w") as f:
         for line in lines:
             f.write(json.dumps(line) + "\n")

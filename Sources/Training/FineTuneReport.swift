@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneCharts
 
 /// A held-out prompt answered greedily before and after fine-tuning.
 public struct SampleGeneration: Sendable, Equatable, Codable {

@@ -7,14 +7,21 @@ import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneStorage
 
-/// `ragtune demo`: the product in a few minutes on the bundled samples: index the mini-Wikipedia
-/// passages and the invented notes (`samples/invented-notes`), answer questions about the invented
-/// facts with citations (and refuse one the documents do not cover), then compare closed-book and
-/// RAG answers on the mini-Wikipedia QA pairs.
+/// `ragtune demo`: the product in a few minutes on the bundled samples. First `compare` on the
+/// invented-facts sample (`samples/invented-kb`: closed-book, few-shot and RAG, a verdict and an
+/// HTML report); then index the mini-Wikipedia passages and the invented notes
+/// (`samples/invented-notes`), answer questions about the invented facts with citations (and refuse
+/// one the documents do not cover), and compare closed-book and RAG on the mini-Wikipedia QA pairs.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Index the bundled samples, answer questions about invented facts with citations, compare closed-book and RAG.")
+        abstract: "Compare RAG with closed-book and few-shot answers on invented facts, then answer questions with citations.")
+
+    @Option(help: "Folder with docs/ and qa.jsonl of invented facts to compare strategies on.")
+    var kb: String = "samples/invented-kb"
+
+    @Option(name: .customLong("compare-questions"), help: "Most evaluation questions of the comparison (default: all).")
+    var compareQuestions: Int?
 
     @Option(help: "Folder with passages.jsonl and qa.jsonl.")
     var sample: String = "samples/mini-wiki"
@@ -32,12 +39,16 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var jsonOutput: JSONOutputOptions
 
+    /// The group the comparison asks as: `samples/invented-kb` restricts every fourth file to it.
+    static let kbUser = "board"
+
     /// Questions answered with their sources: invented facts no model knows, then one the samples do not cover.
     static let showcase = ["Who designed the Mordro-18 reactor?", "In what year was the Sarqui-41 compass first built?",
                            "Where was Lolo Ravulul born?", "What did Gilith Ulzorqui design?", "Who invented the telephone?"]
 
     func validate() throws {
         guard questions >= 1 else { throw ValidationError("--questions must be at least 1") }
+        guard compareQuestions.map({ $0 >= 1 }) ?? true else { throw ValidationError("--compare-questions must be at least 1") }
     }
 
     func run() throws {
@@ -47,7 +58,32 @@ struct DemoCommand: ParsableCommand {
         let passages = URL(fileURLWithPath: sample).appendingPathComponent("passages.jsonl")
         let qaFile = URL(fileURLWithPath: sample).appendingPathComponent("qa.jsonl")
 
-        // 1. Index.
+        // 1. Compare strategies on invented facts.
+        let generator = LocalGenerator(try TextGenerator(threads: threadOptions.threads))
+        var comparison = CompareJob(documents: [kb + "/docs"], qaPath: kb + "/qa.jsonl",
+                                    outputDirectory: URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("compare").path)
+        comparison.strategies = [.closedBook, .fewShot, .rag]
+        comparison.user = Self.kbUser
+        comparison.maxQuestions = compareQuestions
+        comparison.threads = threadOptions.threads
+        if !jsonOutput.json { print("Which works on facts no model knows? closed-book, few-shot and RAG on \(kb) (ragtune compare):") }
+        var compareBar: ProgressBar?
+        let compared = try CompareRunner.run(comparison, generator: { generator }, log: { logError($0) }) { strategy, done, total in
+            if compareBar == nil || compareBar?.label != strategy { compareBar = ProgressBar(strategy, total: total, unit: "answers") }
+            compareBar?.update(done)
+        }
+        if !jsonOutput.json {
+            for name in compared.order {
+                guard let s = compared.strategies[name]?.summary else { continue }
+                print(String(format: "  %@ answer-contains %.2f [%.2f, %.2f]  p50 %.2f s", name.padding(toLength: 12, withPad: " ", startingAt: 0),
+                             s.answerContains.mean, s.answerContains.lower, s.answerContains.upper, s.latencyP50))
+            }
+            print("Verdict: \(compared.verdict.text)")
+            print("Report: \(comparison.pagePath)\n")
+        }
+
+        // 2. Index.
+        let indexing = Date()
         let embedder = try MiniLMEmbedder(threads: threadOptions.threads)
         var job = IndexJob(storePath: storePath, inputs: [passages.path, notes])
         job.exclude = ["**/README.md"]
@@ -61,11 +97,10 @@ struct DemoCommand: ParsableCommand {
         if let failure = indexed.failed.first { throw ValidationError(failure.error) }
         if !jsonOutput.json {
             print(String(format: "Indexed %d documents (%d new) into %@ in %.1f s.\n", indexed.processed, indexed.added, storePath,
-                         Date().timeIntervalSince(started)))
+                         Date().timeIntervalSince(indexing)))
         }
 
-        // 2. Answers with citations.
-        let generator = LocalGenerator(try TextGenerator(threads: threadOptions.threads))
+        // 3. Answers with citations.
         var configuration = RAGConfiguration()
         configuration.maxAnswerTokens = 64
         let pipeline = try RAGPipeline(store: SQLiteStore(path: storePath, mode: .readOnly), configuration: configuration,
@@ -80,7 +115,7 @@ struct DemoCommand: ParsableCommand {
                                             citations: answer.citations.map(\.chunk.documentID)))
         }
 
-        // 3. Closed-book vs RAG on the sample's QA pairs.
+        // 4. Closed-book vs RAG on the sample's QA pairs.
         var evaluation = QAEvaluationJob(qaPath: qaFile.path)
         evaluation.limit = questions
         evaluation.strategies = [.rag, .closedBook]
@@ -99,7 +134,9 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("the QA evaluation did not report both strategies")
         }
         if jsonOutput.json {
-            return try printJSON(DemoSummary(store: storePath, indexed: indexed.processed, answers: shown, questions: report.questions,
+            let arms = compared.strategies.mapValues(\.summary.answerContains)
+            return try printJSON(DemoSummary(compare: .init(verdict: compared.verdict, report: comparison.pagePath, answerContains: arms),
+                                             store: storePath, indexed: indexed.processed, answers: shown, questions: report.questions,
                                              closedBook: closed, rag: rag, ragMinusClosedBook: difference,
                                              seconds: Date().timeIntervalSince(started)))
         }
@@ -133,6 +170,14 @@ struct DemoCommand: ParsableCommand {
 
 /// What `demo --json` prints.
 struct DemoSummary: Encodable {
+    /// The comparison on invented facts: its verdict, its HTML report and each arm's answer-contains.
+    struct Compare: Encodable {
+        var verdict: Verdict
+        var report: String
+        var answerContains: [String: IntervalEstimate]
+        enum CodingKeys: String, CodingKey { case verdict, report, answerContains = "answer_contains" }
+    }
+    var compare: Compare
     /// A showcase question's answer and the documents it cites.
     struct Answer: Encodable {
         var question: String
@@ -150,6 +195,6 @@ struct DemoSummary: Encodable {
     var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case store, indexed, answers, questions, closedBook = "closed-book", rag, ragMinusClosedBook = "rag - closed-book", seconds
+        case compare, store, indexed, answers, questions, closedBook = "closed-book", rag, ragMinusClosedBook = "rag - closed-book", seconds
     }
 }

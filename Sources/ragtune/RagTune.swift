@@ -10,7 +10,8 @@ struct RagTune: AsyncParsableCommand {
         subcommands: [DemoCommand.self, ModelsCommand.self, TokenizeCommand.self, EmbedCommand.self,
                       GenerateCommand.self, ChatCommand.self, LogitsCommand.self, IndexCommand.self,
                       SearchCommand.self, RemoveCommand.self, AskCommand.self, EvalCommand.self,
-                      BenchCommand.self, MergeCommand.self, FineTuneCommand.self, ReaderDataCommand.self]
+                      BenchCommand.self, MergeCommand.self, FineTuneCommand.self, ReaderDataCommand.self,
+                      CompareCommand.self]
     )
 
     /// Parses (negative numbers attached to their options, see `attachingNegativeNumbers`), runs the

@@ -45,12 +45,17 @@ import RagTuneTestSupport
                                 completionTokens: 1, seconds: 1, timings: [:])
         let scores = [QAScore(attempt, gold: "a"), QAScore(attempt, gold: "b")]
         let summary = try QAStrategySummary(scores, seed: 1)
-        let demo = DemoSummary(store: "s", indexed: 2, answers: [.init(question: "q", answer: "a", refusal: nil, citations: ["d"])],
+        let verdict = Verdict(choice: "rag", significant: true, excluded: [], claims: ["Use rag."])
+        let demo = DemoSummary(compare: .init(verdict: verdict, report: "r.html", answerContains: ["rag": summary.answerContains]),
+                               store: "s", indexed: 2, answers: [.init(question: "q", answer: "a", refusal: nil, citations: ["d"])],
                                questions: 2, closedBook: summary, rag: summary,
                                ragMinusClosedBook: try QADifference(scores, minus: scores, seed: 1), seconds: 1)
         let keys = try JSONKeys.paths(of: demo)
-        #expect(keys.filter { !$0.contains(".") } == ["answers", "closed-book", "indexed", "questions", "rag", "rag - closed-book",
+        #expect(keys.filter { !$0.contains(".") } == ["answers", "closed-book", "compare", "indexed", "questions", "rag", "rag - closed-book",
                                                        "seconds", "store"])
+        #expect(keys.filter { $0.hasPrefix("compare.") && !$0.hasPrefix("compare.answer_contains.rag.") }
+                == ["compare.answer_contains", "compare.answer_contains.rag", "compare.report", "compare.verdict", "compare.verdict.choice",
+                    "compare.verdict.claims", "compare.verdict.excluded", "compare.verdict.significant"])
         #expect(keys.filter { $0.hasPrefix("answers[]") } == ["answers[].answer", "answers[].citations", "answers[].question",
                                                                "answers[].refusal"])
         #expect(keys.contains("rag.retrieval_hit_rate") && keys.contains("rag - closed-book.f1.lower"))

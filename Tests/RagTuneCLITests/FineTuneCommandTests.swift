@@ -80,6 +80,11 @@ import RagTuneTraining
         #expect(result.outputs.adapterDirectory == out.path && result.outputs.report == out.appendingPathComponent("report.html").path)
         let report = try String(contentsOf: URL(fileURLWithPath: result.outputs.report), encoding: .utf8)
         #expect(report.contains("<svg") && !report.contains("<script"))
+        if HeadlessBrowser.executable != nil || HeadlessBrowser.required {
+            // The report's charts load in a real browser without a console message.
+            let loaded = try HeadlessBrowser.load(URL(fileURLWithPath: result.outputs.report))
+            #expect(loaded.status == 0 && loaded.console.isEmpty && loaded.dom.contains("<svg"), "\(loaded.console)")
+        }
         let config = FuzzTinyModel.trainingConfig
         #expect(try AdapterLoader.load(result.outputs.adapterDirectory, config: config)
                 == AdapterLoader.load(result.outputs.ggufAdapter, config: config))

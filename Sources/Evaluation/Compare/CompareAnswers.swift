@@ -1,0 +1,89 @@
+import Foundation
+import RagTuneRAG
+
+/// One strategy's answers as `compare` saves them when the strategy finishes
+/// (`OUT/strategies/NAME.json`), so an interrupted run resumes without answering again.
+struct CompareAnswers: Codable, Sendable {
+    /// One answer with its scores.
+    struct Answer: Codable, Sendable {
+        var id, answer: String
+        var refused: Bool
+        var exactMatch, f1, contains, ungroundedF1, ungroundedContains: Double
+        var citationPrecision, retrievalHit: Double?
+        var seconds: Double
+        var promptTokens, completionTokens: Int
+        var citedDocuments: [String]
+        /// Cited chunks with an ACL (documents not everyone may see).
+        var restrictedCitations: Int
+
+        enum CodingKeys: String, CodingKey {
+            case id, answer, refused, exactMatch = "em", f1, contains, ungroundedF1 = "f1_ungrounded"
+            case ungroundedContains = "contains_ungrounded", citationPrecision = "citation_precision"
+            case retrievalHit = "retrieval_hit", seconds, promptTokens = "prompt_tokens", completionTokens = "completion_tokens"
+            case citedDocuments = "cited_documents", restrictedCitations = "restricted_citations"
+        }
+
+        init(id: String, score: QAScore) {
+            self.id = id
+            answer = score.attempt.answer
+            refused = score.attempt.refused
+            exactMatch = score.exactMatch
+            f1 = score.f1
+            contains = score.contains
+            ungroundedF1 = score.ungroundedF1
+            ungroundedContains = score.ungroundedContains
+            citationPrecision = score.citationPrecision
+            retrievalHit = score.retrievalHit
+            seconds = score.attempt.seconds
+            promptTokens = score.attempt.promptTokens
+            completionTokens = score.attempt.completionTokens
+            citedDocuments = score.attempt.citations.map(\.chunk.documentID)
+            restrictedCitations = score.attempt.citations.filter { !$0.chunk.acl.isEmpty }.count
+        }
+
+        /// The score again, as far as summaries need it (no sources or citation texts).
+        func score(strategy: QAStrategy, gold: String) -> QAScore {
+            var score = QAScore(QAAttempt(strategy: strategy, answer: answer, refused: refused, citations: [], sources: [],
+                                          promptTokens: promptTokens, completionTokens: completionTokens, seconds: seconds,
+                                          timings: [:]), gold: gold)
+            score.exactMatch = exactMatch
+            score.f1 = f1
+            score.contains = contains
+            score.ungroundedF1 = ungroundedF1
+            score.ungroundedContains = ungroundedContains
+            score.citationPrecision = citationPrecision
+            score.retrievalHit = retrievalHit
+            return score
+        }
+    }
+
+    var strategy: String
+    /// What the answers depend on: a changed QA file, split, seed or generator answers again.
+    var fingerprint: String
+    var answers: [Answer]
+    /// The restricted questions asked as an outsider (RAG arms).
+    var outsiderAnswers: [Answer]?
+    var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", seconds
+    }
+
+    /// The saved answers at `url` when they match `fingerprint`; nil when absent, unreadable or stale.
+    static func load(_ url: URL, fingerprint: String) -> CompareAnswers? {
+        guard let data = try? Data(contentsOf: url),
+              let saved = try? JSONDecoder().decode(CompareAnswers.self, from: data), saved.fingerprint == fingerprint else { return nil }
+        return saved
+    }
+
+    /// Writes atomically (a killed run leaves the old file or the new one).
+    func save(_ url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            try encoder.encode(self).write(to: url, options: .atomic)
+        } catch {
+            throw EvaluationError.badFile(path: url.path, line: nil, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import RagTuneModelFiles
+
+/// Answer-contains of one kind of question (the QA file's `kind`).
+public struct KindScore: Codable, Sendable, Equatable {
+    public var questions: Int
+    public var answerContains: IntervalEstimate
+
+    private enum CodingKeys: String, CodingKey { case questions, answerContains = "answer_contains" }
+}
+
+/// The access-control probe of one strategy: restricted facts asked as an outsider.
+public struct AccessProbe: Codable, Sendable, Equatable {
+    /// Restricted evaluation questions asked without the user's groups.
+    public var asked: Int
+    /// Of those, answers that contain the restricted fact.
+    public var leaked: Int
+    /// Answers that cite a document the outsider may not see.
+    public var restrictedCitations: Int
+
+    private enum CodingKeys: String, CodingKey { case asked, leaked, restrictedCitations = "restricted_citations" }
+}
+
+/// One strategy's results in `report.json`.
+public struct CompareStrategyResult: Encodable, Sendable {
+    public var summary: QAStrategySummary
+    public var byKind: [String: KindScore]
+    @NullEncoded public var access: AccessProbe?
+    /// Wall seconds answering the evaluation questions.
+    public var seconds: Double
+
+    private enum CodingKeys: String, CodingKey { case summary, byKind = "by_kind", access, seconds }
+}
+
+/// Two strategies on the same questions: paired bootstrap differences, McNemar's exact test on
+/// answer-contains, and the smallest difference this many questions could detect.
+public struct PairComparison: Encodable, Sendable {
+    public var difference: QADifference
+    public var mcnemar: McNemarTest
+    @NullEncoded public var minimumDetectableDifference: Double?
+
+    private enum CodingKeys: String, CodingKey {
+        case difference, mcnemar, minimumDetectableDifference = "minimum_detectable_difference"
+    }
+}
+
+/// A strategy asked for but not run, and why.
+public struct SkippedStrategy: Codable, Sendable, Equatable {
+    public var strategy: String
+    public var reason: String
+}
+
+/// `report.json` of `ragtune compare` (schema version 1; `docs/compare-report.md` documents it).
+public struct CompareReport: Encodable, Sendable {
+    public static let schemaVersion = 1
+
+    public struct Questions: Codable, Sendable, Equatable {
+        public var total, evaluation, training, restricted: Int
+        /// Evaluation questions beyond `--max-questions`, not asked.
+        public var overBudget: Int
+
+        private enum CodingKeys: String, CodingKey { case total, evaluation, training, restricted, overBudget = "over_budget" }
+    }
+
+    public struct Index: Codable, Sendable, Equatable {
+        public var documents, chunks: Int
+        public var seconds: Double
+    }
+
+    public var schemaVersion = CompareReport.schemaVersion
+    public var qa: String
+    public var documents: [String]
+    public var generator: String
+    public var seed: UInt64
+    public var questions: Questions
+    public var index: Index
+    /// Strategy name → results, for the strategies that ran, in `order`.
+    public var strategies: [String: CompareStrategyResult]
+    public var order: [String]
+    public var skipped: [SkippedStrategy]
+    /// "a - b" → comparison, for every pair in `order`.
+    public var comparisons: [String: PairComparison]
+    public var verdict: Verdict
+
+    private enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", qa, documents, generator, seed, questions, index, strategies, order, skipped
+        case comparisons, verdict
+    }
+}

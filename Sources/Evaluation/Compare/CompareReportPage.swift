@@ -1,0 +1,115 @@
+import Foundation
+import RagTuneCharts
+
+/// One evaluation question with every strategy's answer, for the report's per-question table.
+public struct CompareQuestionRow: Sendable {
+    public var id, question, gold, kind: String
+    /// Strategy name → (answer, whether it counts as right).
+    public var answers: [String: (answer: String, right: Bool)]
+}
+
+/// The self-contained `report.html` of a comparison: the verdict first, then SVG charts
+/// (accuracy with 95% intervals, accuracy per kind of question, latency against accuracy, tokens
+/// per answer), the tables behind them, and every question's answers (collapsed). No scripts and
+/// no external resources, so it opens offline; it narrows to a phone's width.
+public struct CompareReportPage: Sendable {
+    public var report: CompareReport
+    public var rows: [CompareQuestionRow]
+
+    public init(report: CompareReport, rows: [CompareQuestionRow]) {
+        self.report = report
+        self.rows = rows
+    }
+
+    /// Colours by strategy, in `CompareStrategy` order.
+    static let palette = ["#969696", "#74c476", "#3182bd", "#fd8d3c", "#e6550d", "#756bb1", "#dd3497"]
+
+    static func color(_ strategy: String) -> String {
+        palette[(CompareStrategy.allCases.firstIndex { $0.rawValue == strategy } ?? 0) % palette.count]
+    }
+
+    /// The whole HTML document.
+    public func html() -> String {
+        let e = SVG.escape
+        let order = report.order
+        let summaries = order.compactMap { report.strategies[$0]?.summary }
+        func bar(_ estimate: IntervalEstimate) -> SVGBarChart.Bar { .init(estimate.mean, lower: estimate.lower, upper: estimate.upper) }
+        let accuracy = SVGBarChart(title: "Accuracy (95% bootstrap intervals)", groups: order, series: [
+            .init(name: "answer-contains", color: "#3182bd", bars: summaries.map { bar($0.answerContains) }),
+            .init(name: "token F1", color: "#9ecae1", bars: summaries.map { bar($0.f1) }),
+        ], yLabel: "share of questions")
+        let kinds = Array(Set(order.flatMap { report.strategies[$0]?.byKind.keys.map { $0 } ?? [] })).sorted()
+        let byKind = SVGBarChart(title: "Answer-contains by kind of question", groups: kinds, series: order.map { name in
+            .init(name: name, color: Self.color(name), bars: kinds.map { kind in report.strategies[name]?.byKind[kind].map { bar($0.answerContains) } })
+        }, yLabel: "answer-contains")
+        let latency = SVGScatterChart(title: "Median latency against accuracy", xLabel: "seconds per answer (p50)", yLabel: "answer-contains",
+                                      points: zip(order, summaries).map { .init(label: $0, x: $1.latencyP50, y: $1.answerContains.mean, color: Self.color($0)) })
+        let cost = SVGBarChart(title: "Tokens per answer (prompt + completion)", groups: order, series: [
+            .init(name: "tokens", color: "#fd8d3c", bars: summaries.map { .init($0.tokensPerQuery) }),
+        ], yLabel: "tokens")
+
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>RagTune comparison</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 1em auto; padding: 0 1em; max-width: 980px; color: #222; }
+            .verdict { border-left: 4px solid #3182bd; background: #f3f8fc; padding: 0.5em 1em; }
+            .scroll { overflow-x: auto; } table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 14px; }
+            td, th { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; } th { background: #f5f5f5; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; } .right { color: #2c7a2c; } .wrong { color: #b22; }
+            .note { color: #777; } svg { display: block; margin: 1em 0; }
+            </style></head><body>
+            <h1>RAG, fine-tuning or prompting: measured</h1>
+            <p class="note">\(report.questions.evaluation) evaluation questions (\(report.questions.training) in the training split,
+            \(report.questions.restricted) restricted\(report.questions.overBudget > 0 ? ", \(report.questions.overBudget) more over the question budget not asked" : "")) from <code>\(e(report.qa))</code> over \(report.index.documents) documents
+            (\(report.index.chunks) chunks) in <code>\(e(report.documents.joined(separator: ", ")))</code>; generator \(e(report.generator)), seed \(report.seed).</p>
+            <section class="verdict"><h2>Verdict: use \(e(report.verdict.choice))</h2><ul>
+            """
+        for claim in report.verdict.claims { html += "<li>\(e(claim))</li>" }
+        html += "</ul></section>\n<h2>Accuracy</h2>\n" + accuracy.render() + "\n"
+        if kinds.count > 1 { html += byKind.render() + "\n" }
+        html += "<h2>Latency and cost</h2>\n" + latency.render() + "\n" + cost.render() + "\n"
+        html += "<h2>Strategies</h2><div class=\"scroll\"><table><tr><th>strategy</th><th>answer-contains</th><th>token F1</th>"
+            + "<th>exact match</th><th>refusals</th><th>p50 / p95 s</th><th>tokens per answer</th><th>outsider probe</th></tr>"
+        for (name, s) in zip(order, summaries) {
+            let access = report.strategies[name]?.access.map { "\($0.leaked) of \($0.asked) restricted facts answered, \($0.restrictedCitations) restricted citations" } ?? "–"
+            html += "<tr><th>\(e(name))</th><td class=\"num\">\(Self.interval(s.answerContains))</td><td class=\"num\">\(Self.interval(s.f1))</td>"
+                + "<td class=\"num\">\(Self.interval(s.exactMatch))</td><td class=\"num\">\(String(format: "%.0f%%", 100 * s.refusalRate))</td>"
+                + "<td class=\"num\">\(String(format: "%.2f / %.2f", s.latencyP50, s.latencyP95))</td>"
+                + "<td class=\"num\">\(String(format: "%.0f", s.tokensPerQuery))</td><td>\(e(access))</td></tr>"
+        }
+        html += "</table></div>\n"
+        if !report.comparisons.isEmpty {
+            html += "<h2>Pairwise</h2><div class=\"scroll\"><table><tr><th>pair</th><th>answer-contains difference</th><th>token F1 difference</th>"
+                + "<th>McNemar (only first right / only second right)</th><th>smallest detectable difference</th></tr>"
+            for (pair, c) in report.comparisons.sorted(by: { $0.key < $1.key }) {
+                let mde = c.minimumDetectableDifference.map { String(format: "%.3f", $0) } ?? "– (never disagreed)"
+                html += "<tr><th>\(e(pair))</th><td class=\"num\">\(Self.interval(c.difference.answerContains, signed: true))</td>"
+                    + "<td class=\"num\">\(Self.interval(c.difference.f1, signed: true))</td>"
+                    + "<td class=\"num\">p = \(String(format: "%.3g", c.mcnemar.pValue)) (\(c.mcnemar.onlyFirst) / \(c.mcnemar.onlySecond))</td>"
+                    + "<td class=\"num\">\(mde)</td></tr>"
+            }
+            html += "</table></div>\n"
+        }
+        if !report.skipped.isEmpty {
+            html += "<h2>Not run</h2><ul>" + report.skipped.map { "<li>\(e($0.strategy)): \(e($0.reason))</li>" }.joined() + "</ul>\n"
+        }
+        html += "<details><summary>Every question's answers (\(rows.count))</summary><div class=\"scroll\"><table><tr><th>id</th><th>kind</th>"
+            + "<th>question</th><th>gold</th>" + order.map { "<th>\(e($0))</th>" }.joined() + "</tr>"
+        for row in rows {
+            html += "<tr><td>\(e(row.id))</td><td>\(e(row.kind))</td><td>\(e(row.question))</td><td>\(e(row.gold))</td>"
+            for name in order {
+                guard let answer = row.answers[name] else { html += "<td></td>"; continue }
+                html += "<td class=\"\(answer.right ? "right" : "wrong")\">\(e(answer.answer))</td>"
+            }
+            html += "</tr>"
+        }
+        return html + "</table></div></details>\n</body></html>\n"
+    }
+
+    static func interval(_ estimate: IntervalEstimate, signed: Bool = false) -> String {
+        let number = signed ? "%+.3f" : "%.3f"
+        return String(format: "\(number) [\(number), \(number)]", estimate.mean, estimate.lower, estimate.upper)
+    }
+}

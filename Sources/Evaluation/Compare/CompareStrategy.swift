@@ -1,0 +1,39 @@
+import RagTuneRAG
+
+/// The arms of a comparison (issue #16). Each answers the same evaluation questions the same way.
+public enum CompareStrategy: String, CaseIterable, Sendable, Codable {
+    case closedBook = "closed-book"
+    case fewShot = "few-shot"
+    case rag
+    /// LoRA on the document text (continued pre-training).
+    case loraDocs = "lora-docs"
+    /// LoRA on the training questions with paraphrases.
+    case loraQA = "lora-qa"
+    /// The QA adapter answering with retrieval.
+    case loraRAG = "lora+rag"
+    /// LoRA on question + retrieved chunks with distractors.
+    case raft
+
+    /// The QA strategy that answers for this arm; nil for arms not built yet.
+    public var answering: QAStrategy? {
+        switch self {
+        case .closedBook: return .closedBook
+        case .fewShot: return .fewShot
+        case .rag: return .rag
+        case .loraDocs, .loraQA, .loraRAG, .raft: return nil
+        }
+    }
+
+    public var isBuilt: Bool { answering != nil }
+
+    /// Seconds per evaluation question on 2 cores of the development machine (AMD EPYC, SmolLM2
+    /// Q4_1; mini-wiki and fictional-kb runs of `eval qa`), for `--plan`'s estimate.
+    var secondsPerQuestion: Double {
+        switch self {
+        case .closedBook: return 0.3
+        case .fewShot: return 0.5
+        case .rag, .loraRAG, .raft: return 0.8
+        case .loraDocs, .loraQA: return 0.3
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import RagTuneEvaluation
+import RagTuneRAG
+
+/// `ragtune compare`: closed-book, few-shot and RAG (the LoRA arms come in later slices of issue
+/// #16) on the user's own documents and questions, with paired tests and a verdict.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run closed-book, few-shot and RAG on your documents and questions; say which to use, with the evidence.",
+        discussion: """
+            QA lines: {"id", "question", "answer"} and optionally "kind" (results are broken down by it), \
+            "split" (train/eval), "fact" (questions about one fact share a split; --fact-field names another \
+            field), "restricted" (true: the fact is only in documents an outsider may not see; RAG is asked \
+            again without --user and must not answer) and "answer_v2". Without "split", whole facts go to \
+            the training split with probability --train-share (few-shot examples come from it). Writes \
+            OUT/store.sqlite, OUT/strategies/NAME.json (each arm's answers, saved as it finishes: a re-run \
+            resumes), OUT/report.json and OUT/report.html. Not built yet: the LoRA arms (lora-docs, lora-qa, lora+rag, raft), \
+            --train and --updates.
+            """)
+
+    @Option(name: .customLong("docs"), help: "Document folder or file to index (repeatable).")
+    var documents: [String] = []
+
+    @Option(help: "QA file (JSONL).")
+    var qa: String
+
+    @Option(help: "Training QA file for the LoRA arms (not built yet).")
+    var train: String?
+
+    @Option(help: "Updated documents for the freshness probe (not built yet).")
+    var updates: String?
+
+    @Option(help: "Comma-separated arms: closed-book, few-shot, rag, lora-docs, lora-qa, lora+rag, raft, or all.")
+    var strategies: String = "all"
+
+    @Option(help: "Ask as this user (ACL).")
+    var user: String?
+
+    @Option(name: .customLong("out"), help: "Output folder.")
+    var output: String = "compare-out"
+
+    @Option(name: .customLong("fact-field"), help: "The QA field naming a question's fact.")
+    var factField = "fact"
+
+    @Option(name: .customLong("train-share"), help: "Share of the facts in the training split when the QA file has no \"split\".")
+    var trainShare = 0.5
+
+    @Option(help: "Few-shot examples (from the training split).")
+    var shots = 3
+
+    @Option(help: "Seed of the split, the few-shot draw and the bootstrap.")
+    var seed: UInt64 = 42
+
+    @Option(name: .customLong("max-questions"), help: "Answer at most the first N evaluation questions (the rest are counted as skipped).")
+    var maxQuestions: Int?
+
+    @Option(name: .customLong("max-tokens"), help: "Longest answer, in tokens.")
+    var maxTokens = 48
+
+    @Flag(help: "Print what would run and an estimate of its CPU time, then stop.")
+    var plan = false
+
+    @OptionGroup var rag: RAGOptions
+
+    @OptionGroup var generatorOptions: GeneratorOptions
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    @OptionGroup var jsonOutput: JSONOutputOptions
+
+    func validate() throws {
+        guard !documents.isEmpty else { throw ValidationError("give the documents with --docs DIR") }
+        if train != nil { throw ValidationError("--train is not built yet: the LoRA arms come in a later slice of issue #16") }
+        if updates != nil { throw ValidationError("--updates is not built yet: the freshness probe comes in a later slice of issue #16") }
+        _ = try arms()
+        guard trainShare >= 0, trainShare < 1 else { throw ValidationError("--train-share must be in [0, 1)") }
+        guard maxQuestions.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-questions must be at least 1") }
+        guard shots >= 0, maxTokens >= 1 else { throw ValidationError("--shots must be ≥ 0 and --max-tokens ≥ 1") }
+    }
+
+    /// The arms `--strategies` names; an arm named explicitly must be built.
+    func arms() throws -> [CompareStrategy] {
+        if strategies == "all" { return CompareStrategy.allCases }
+        var arms: [CompareStrategy] = []
+        for name in strategies.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let arm = CompareStrategy(rawValue: name) else {
+                throw ValidationError("unknown strategy \"\(name)\" in --strategies (known: \(CompareStrategy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard arm.isBuilt else { throw ValidationError("strategy \(name) is not built yet (issue #16); built: closed-book, few-shot, rag") }
+            if !arms.contains(arm) { arms.append(arm) }
+        }
+        guard !arms.isEmpty else { throw ValidationError("--strategies names no strategy") }
+        return arms
+    }
+
+    var job: CompareJob {
+        get throws {
+            var job = CompareJob(documents: documents, qaPath: qa, outputDirectory: output)
+            job.strategies = try arms()
+            job.user = user
+            job.factField = factField
+            job.trainShare = trainShare
+            job.shots = shots
+            job.maxQuestions = maxQuestions
+            job.seed = seed
+            job.threads = threadOptions.threads
+            job.rag = rag.configuration(maxAnswerTokens: maxTokens)
+            return job
+        }
+    }
+
+    func run() throws {
+        let job = try job
+        if plan {
+            let questions = try CompareQuestions(path: qa, factField: factField, trainShare: trainShare, seed: seed)
+            let plan = ComparePlan(job, questions: questions)
+            if jsonOutput.json { return try printJSON(plan) }
+            print("\(plan.evaluationQuestions) evaluation questions (\(plan.restrictedQuestions) restricted), \(plan.trainingQuestions) in the training split"
+                  + (plan.overBudget > 0 ? ", \(plan.overBudget) over --max-questions skipped" : ""))
+            for step in plan.steps {
+                let time = step.runs ? String(format: "~%5.0f s", step.estimatedSeconds) : "      -"
+                print("  " + step.strategy.padding(toLength: 12, withPad: " ", startingAt: 0) + time + "  " + step.note)
+            }
+            print(String(format: "estimated: %.0f s of answering, plus indexing", plan.estimatedSeconds))
+            return
+        }
+        var bar: ProgressBar?
+        let report = try CompareRunner.run(job, generator: { try generatorOptions.make(threads: threadOptions.threads) },
+                                           log: { logError($0) }, progress: { strategy, done, total in
+            if bar == nil || bar?.total != total { bar = ProgressBar(strategy, total: total, unit: "answers") }
+            bar?.update(done)
+        })
+        if jsonOutput.json { return try printJSON(report) }
+        print(report.verdict.text)
+        print("")
+        for name in report.order {
+            guard let s = report.strategies[name]?.summary else { continue }
+            print("\(name): contains \(EvalQACommand.format(s.answerContains))  F1 \(EvalQACommand.format(s.f1))  "
+                  + String(format: "refusals %.0f%%  p50 %.2f s", 100 * s.refusalRate, s.latencyP50))
+            let kinds = report.strategies[name]!.byKind.sorted { $0.key < $1.key }
+            if kinds.count > 1 { print("    " + kinds.map { String(format: "%@ %.2f", $0.key, $0.value.answerContains.mean) }.joined(separator: "  ")) }
+            if let access = report.strategies[name]?.access {
+                print("    as an outsider: \(access.leaked) of \(access.asked) restricted facts answered, \(access.restrictedCitations) restricted citations")
+            }
+        }
+        for skipped in report.skipped { print("\(skipped.strategy): \(skipped.reason)") }
+        print("report: \(job.pagePath) (data: \(job.reportPath))")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import RagTuneRAG
+import RagTuneTestSupport
+@testable import RagTuneEvaluation
+
+/// `report.html` of a comparison: verdict first, one chart per view, escaped text, no scripts or
+/// external resources; and in a real browser (headless Chromium) no console message at two widths.
+@Suite struct CompareReportPageTests {
+    /// A report of three strategies on eight questions of two kinds, built from synthetic answers.
+    static func page() throws -> CompareReportPage {
+        let golds = ["Kesttov Kanaxdro", "1980", "Gilith Ulzorqui", "1904", "Lonax Ithithost", "1982", "Droost Ravulka", "<b>1977</b>"]
+        let kinds = ["designer", "year", "designer", "year", "designer", "year", "designer", "year"]
+        func scores(_ strategy: QAStrategy, right: Int, tokens: Int, seconds: Double) -> [QAScore] {
+            golds.enumerated().map { i, gold in
+                QAScore(QAAttempt(strategy: strategy, answer: i < right ? gold : "I don't know", refused: false, citations: [], sources: [],
+                                  promptTokens: tokens, completionTokens: 8, seconds: seconds, timings: [:]), gold: gold)
+            }
+        }
+        let all = ["closed-book": scores(.closedBook, right: 0, tokens: 40, seconds: 0.2),
+                   "few-shot": scores(.fewShot, right: 1, tokens: 120, seconds: 0.3),
+                   "rag": scores(.rag, right: 7, tokens: 300, seconds: 0.5)]
+        let order = ["closed-book", "few-shot", "rag"]
+        let questions = golds.indices.map { CompareQuestion(pair: QAPair(id: "q\($0)", question: "Question \($0)?", answer: golds[$0]),
+                                                            kind: kinds[$0], fact: "f\($0)", restricted: false, answerAfterUpdate: nil, isTraining: false) }
+        var strategies: [String: CompareStrategyResult] = [:]
+        for name in order {
+            strategies[name] = CompareStrategyResult(summary: try QAStrategySummary(all[name]!, seed: 1),
+                                                     byKind: try CompareRunner.byKind(all[name]!, questions, seed: 1),
+                                                     access: name == "rag" ? AccessProbe(asked: 2, leaked: 0, restrictedCitations: 0) : nil, seconds: 1)
+        }
+        var comparisons: [String: PairComparison] = [:]
+        for (i, a) in order.enumerated() { for b in order[(i + 1)...] { comparisons["\(a) - \(b)"] = try CompareRunner.compare(all[a]!, all[b]!, seed: 1) } }
+        let outcomes = order.map { StrategyOutcome(name: $0, correct: all[$0]!.map { $0.contains > 0 }, latencyP50: 0.3, tokensPerQuery: 100) }
+        let report = CompareReport(qa: "qa.jsonl", documents: ["docs"], generator: "scripted", seed: 1,
+                                   questions: .init(total: 10, evaluation: 8, training: 2, restricted: 2, overBudget: 0),
+                                   index: .init(documents: 3, chunks: 6, seconds: 0.5), strategies: strategies, order: order,
+                                   skipped: [SkippedStrategy(strategy: "lora-qa", reason: "not built yet")], comparisons: comparisons,
+                                   verdict: try Recommendation.decide(outcomes, seed: 1))
+        let rows = questions.enumerated().map { i, q in
+            CompareQuestionRow(id: q.pair.id, question: q.pair.question, gold: q.pair.answer, kind: q.kind,
+                               answers: Dictionary(uniqueKeysWithValues: order.map { ($0, (all[$0]![i].attempt.answer, all[$0]![i].contains > 0)) }))
+        }
+        return CompareReportPage(report: report, rows: rows)
+    }
+
+    @Test func verdictComesFirstThenOneChartPerView() throws {
+        let html = try Self.page().html()
+        let verdict = try #require(html.range(of: "Verdict: use rag"))
+        let firstChart = try #require(html.range(of: "<svg"))
+        #expect(verdict.lowerBound < firstChart.lowerBound)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+        #expect(html.contains("&lt;b&gt;1977&lt;/b&gt;") && !html.contains("<b>1977</b>"))
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
+        #expect(html.contains("lora-qa: not built yet") && html.contains("0 of 2 restricted facts answered"))
+        #expect(html.contains("<details><summary>Every question's answers (8)</summary>"))
+    }
+
+    @Test(.needsBrowser) func loadsInChromiumWithoutConsoleMessagesAtTwoWidths() throws {
+        let directory = ProcessInfo.processInfo.environment["RAGTUNE_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let page = directory.appendingPathComponent("compare-report.html")
+        try Data(try Self.page().html().utf8).write(to: page)
+        let loaded = try HeadlessBrowser.load(page)
+        #expect(loaded.status == 0, "\(loaded.log)")
+        #expect(loaded.console.isEmpty, "console: \(loaded.console)")
+        #expect(loaded.dom.components(separatedBy: "<svg").count - 1 == 4 && loaded.dom.contains("Verdict: use rag"))
+        for (width, name) in [(1000, "compare-report-wide.png"), (390, "compare-report-phone.png")] {
+            let shot = directory.appendingPathComponent(name)
+            let run = try HeadlessBrowser.load(page, width: width, screenshot: shot)
+            #expect(run.status == 0 && run.console.isEmpty, "\(run.log)")
+            let png = try Data(contentsOf: shot)
+            #expect(png.count > 10_000 && png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        }
+    }
+}
+
+/// The key paths of `report.json` (schema version 1), as `docs/compare-report.md` lists them.
+@Suite struct CompareReportSchemaTests {
+    @Test func reportKeysAreTheDocumentedOnes() throws {
+        let report = try CompareReportPageTests.page().report
+        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind"])
+        let documented = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/compare-report.md"), encoding: .utf8)
+        let listed = documented.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        #expect(paths == listed.sorted(), "undocumented: \(Set(paths).subtracting(listed).sorted()); stale: \(Set(listed).subtracting(paths).sorted())")
+    }
+}

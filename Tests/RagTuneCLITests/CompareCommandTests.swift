@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import RagTuneTestSupport
+@testable import ragtune
+
+/// `ragtune compare` through the real binary: flag errors without models, and a small comparison
+/// end to end (with a restricted note, the outsider probe and a resumed second run) with them.
+@Suite(.serialized) struct CompareCommandTests {
+    private static let notes = [
+        "docs/public.md": """
+            # Notes
+
+            The Mordro-18 reactor was designed by Kesttov Kanaxdro. Construction of the first Mordro-18 reactor finished in 1980.
+
+            The Sarqui-41 compass was designed by Gilith Ulzorqui. Gilith Ulzorqui was born in the town of Jordrobrak.
+            """,
+        "docs/board.md": """
+            ---
+            acl: [board]
+            ---
+            # Board notes
+
+            The Kaka-79 vault was designed by Lonax Ithithost. Lonax Ithithost grew up in Quiravnax.
+            """,
+        "qa.jsonl": """
+            {"id": "t1", "question": "Where was Gilith Ulzorqui born?", "answer": "Jordrobrak", "split": "train", "kind": "town"}
+            {"id": "e1", "question": "Who designed the Mordro-18 reactor?", "answer": "Kesttov Kanaxdro", "split": "eval", "kind": "designer"}
+            {"id": "e2", "question": "In what year was the first Mordro-18 reactor finished?", "answer": "1980", "split": "eval", "kind": "year"}
+            {"id": "e3", "question": "Who designed the Sarqui-41 compass?", "answer": "Gilith Ulzorqui", "split": "eval", "kind": "designer"}
+            {"id": "e4", "question": "Who designed the Kaka-79 vault?", "answer": "Lonax Ithithost", "split": "eval", "kind": "designer", "restricted": true}
+
+            """,
+    ]
+
+    @Test(.enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func flagsForArmsNotBuiltAreRefusedByName() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
+        let dir = try RobustnessTests.folder(Self.notes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path]
+        for (extra, message) in [(["--strategies", "lora-qa"], "strategy lora-qa is not built yet"),
+                                 (["--strategies", "rag,bm25"], "unknown strategy \"bm25\""),
+                                 (["--train", "t.jsonl"], "--train is not built yet"),
+                                 (["--updates", "docs-v2"], "--updates is not built yet")] {
+            let run = try RobustnessTests.run(binary, base + extra)
+            #expect(run.status != 0 && run.stderr.contains(message), "\(extra): \(run.stderr)")
+        }
+        let missing = try RobustnessTests.run(binary, ["compare", "--qa", "qa.jsonl"])
+        #expect(missing.status != 0 && missing.stderr.contains("--docs"))
+    }
+
+    @Test(.enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func planListsEveryArmWithoutLoadingModels() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
+        let dir = try RobustnessTests.folder(Self.notes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = try IndexCommandTests.runJSON(binary, ["compare", "--docs", dir.appendingPathComponent("docs").path,
+                                                          "--qa", dir.appendingPathComponent("qa.jsonl").path, "--plan", "--json"])
+        #expect(plan["evaluation_questions"] as? Int == 4 && plan["training_questions"] as? Int == 1 && plan["restricted_questions"] as? Int == 1)
+        let steps = try #require(plan["steps"] as? [[String: Any]])
+        #expect(steps.compactMap { $0["strategy"] as? String } == ["closed-book", "few-shot", "rag", "lora-docs", "lora-qa", "lora+rag", "raft"])
+        #expect(steps.filter { $0["runs"] as? Bool == true }.count == 3)
+        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 5)
+    }
+
+    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func comparesArmsProbesAccessAndResumes() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
+        let dir = try RobustnessTests.folder(Self.notes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let arguments = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path,
+                         "--user", "board", "--strategies", "closed-book,rag", "--out", out.path, "--json"]
+        let first = try RobustnessTests.run(binary, arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(report["schema_version"] as? Int == 1 && report["order"] as? [String] == ["closed-book", "rag"])
+        let strategies = try #require(report["strategies"] as? [String: [String: Any]])
+        let rag = try #require(strategies["rag"])
+        let kinds = try #require(rag["by_kind"] as? [String: [String: Any]])
+        #expect(kinds["designer"]?["questions"] as? Int == 3 && kinds["year"]?["questions"] as? Int == 1)
+        // As an outsider, the restricted note is never retrieved: no answer, no citation of it.
+        let access = try #require(rag["access"] as? [String: Int])
+        #expect(access == ["asked": 1, "leaked": 0, "restricted_citations": 0])
+        #expect(strategies["closed-book"]?["access"] is NSNull)
+        // The invented facts are in the notes only: RAG answers them, the model alone cannot.
+        let ragContains = try #require((rag["summary"] as? [String: Any])?["answer_contains"] as? [String: Double])
+        #expect(ragContains["mean"]! >= 0.75)
+        let comparison = try #require((report["comparisons"] as? [String: [String: Any]])?["closed-book - rag"])
+        #expect((comparison["mcnemar"] as? [String: Any])?["p_value"] is Double)
+        let verdict = try #require(report["verdict"] as? [String: Any])
+        #expect(verdict["choice"] as? String == "rag" || (verdict["claims"] as? [String])?.first?.hasPrefix("No significant difference") == true)
+        let skipped = try #require(report["skipped"] as? [Any])
+        #expect(skipped.isEmpty)
+        // The report on disk is the one printed.
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as? [String: Any]
+        #expect((saved?["verdict"] as? [String: Any])?["choice"] as? String == verdict["choice"] as? String)
+
+        // A second run finds every arm's answers saved and asks nothing again.
+        let second = try RobustnessTests.run(binary, arguments)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("closed-book: answers saved by an earlier run") && second.stderr.contains("rag: answers saved by an earlier run"))
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect((again["verdict"] as? [String: Any])?["claims"] as? [String] == verdict["claims"] as? [String])
+    }
+}
