@@ -7,6 +7,12 @@ public struct IntervalEstimate: Codable, Sendable, Equatable {
     public var lower: Double
     public var upper: Double
 
+    public init(mean: Double, lower: Double, upper: Double) {
+        self.mean = mean
+        self.lower = lower
+        self.upper = upper
+    }
+
     public init(_ interval: ConfidenceInterval) {
         mean = interval.estimate
         lower = interval.lower

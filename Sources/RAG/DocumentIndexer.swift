@@ -17,6 +17,8 @@ public struct IndexJob: Sendable {
     public var prune = false
     /// Re-chunk and re-embed every document, changed or not.
     public var force = false
+    /// The inputs take over ids stored from other files (`StoreIngestor.takesOver`).
+    public var takesOver = false
     /// Put before every document id, so folders with files of the same name can share a store.
     public var idPrefix = ""
     /// Token budget per chunk (MiniLM wordpieces, without [CLS]/[SEP]) and overlap between chunks.
@@ -87,8 +89,9 @@ public enum DocumentIndexer {
         let chunker = try TextChunker.miniLM(embedder, maxTokens: job.chunkTokens, overlap: job.overlap)
         let started = Date()
         let total = loaded.documents.count
-        let ingested = try StoreIngestor(store: store, chunker: chunker, force: job.force, embed: embedder.embed)
-            .ingest(loaded.documents) { progress($0.done, total) }
+        var ingestor = StoreIngestor(store: store, chunker: chunker, force: job.force, embed: embedder.embed)
+        ingestor.takesOver = job.takesOver
+        let ingested = try ingestor.ingest(loaded.documents) { progress($0.done, total) }
         let removed = job.prune ? try prune(store, keeping: loaded.documents) : 0
         try StoreIndexes(storePath: job.storePath, hnswParameters: job.hnsw, log: log).refresh(store, vectorIndex: job.vectorIndex)
         let totals = try store.counts()

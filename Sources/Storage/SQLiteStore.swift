@@ -41,7 +41,11 @@ public struct SQLiteStore: DocumentStore {
             case .create, .readWrite:
                 let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                pool = try DatabasePool(path: path)
+                // Another process may hold the write lock for a moment (an indexer committing a
+                // document while another opens the store): wait for it instead of failing at once.
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(30)
+                pool = try DatabasePool(path: path, configuration: configuration)
                 try Self.migrator.migrate(pool)
             case .readOnly:
                 pool = try Self.openReadOnly(path)

@@ -11,7 +11,8 @@ import RagTuneRetrieval
 ///
 /// Ids are unique across all inputs of a store: two documents of one run with the same id are
 /// both refused (`IdConflict`), and so is a document whose id is stored from another file that
-/// still exists. A stored document whose file is gone is taken over by the new source ("moved").
+/// still exists, unless `takesOver` (an update folder that supersedes the files indexed before). A
+/// stored document whose file is gone is taken over by the new source ("moved").
 /// An interrupted run keeps every document already written; running it again does the rest.
 public struct StoreIngestor<Store: DocumentStore> {
     public let store: Store
@@ -22,6 +23,9 @@ public struct StoreIngestor<Store: DocumentStore> {
     public var chunksPerBatch: Int
     /// Re-chunk and re-embed every document, changed or not (`index --force`).
     public var force = false
+    /// Documents of this run take over ids stored from other files that still exist (counted as
+    /// moved) instead of being refused: applying a folder of updated documents (`compare --updates`).
+    public var takesOver = false
 
     /// What an ingest did.
     public struct Counts: Sendable, Equatable {
@@ -80,7 +84,7 @@ public struct StoreIngestor<Store: DocumentStore> {
         for document in documents where !refused.contains(document.id) {
             let stored = try store.storedDocument(document.id)
             if let stored, !Self.sameFile(stored.source, document.sourcePath) {
-                if FileManager.default.fileExists(atPath: stored.source) {
+                if !takesOver && FileManager.default.fileExists(atPath: stored.source) {
                     counts.conflicts.append(IdConflict(id: document.id, source: document.sourcePath,
                                                        otherSource: stored.source, otherIsStored: true))
                     continue

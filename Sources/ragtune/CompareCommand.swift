@@ -13,11 +13,13 @@ struct CompareCommand: ParsableCommand {
             QA lines: {"id", "question", "answer"} and optionally "kind" (results are broken down by it), \
             "split" (train/eval), "fact" (questions about one fact share a split; --fact-field names another \
             field), "restricted" (true: the fact is only in documents an outsider may not see; RAG is asked \
-            again without --user and must not answer) and "answer_v2". Without "split", whole facts go to \
+            again without --user and must not answer) and "answer_v2" (with --updates, the questions whose \
+            answer_v2 differs are scored against it, before and after one re-index of a copy of the store). \
+            Without "split", whole facts go to \
             the training split with probability --train-share (few-shot examples come from it). Writes \
             OUT/store.sqlite, OUT/strategies/NAME.json (each arm's answers, saved as it finishes: a re-run \
-            resumes), OUT/report.json and OUT/report.html. Not built yet: the LoRA arms (lora-docs, lora-qa, lora+rag, raft), \
-            --train and --updates.
+            resumes), OUT/report.json and OUT/report.html. Not built yet: the LoRA arms (lora-docs, lora-qa, lora+rag, raft) \
+            and --train.
             """)
 
     @Option(name: .customLong("docs"), help: "Document folder or file to index (repeatable).")
@@ -29,7 +31,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Training QA file for the LoRA arms (not built yet).")
     var train: String?
 
-    @Option(help: "Updated documents for the freshness probe (not built yet).")
+    @Option(help: "A folder of updated documents: the questions whose answer_v2 differs are asked again after one re-index.")
     var updates: String?
 
     @Option(help: "Comma-separated arms: closed-book, few-shot, rag, lora-docs, lora-qa, lora+rag, raft, or all.")
@@ -56,6 +58,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("max-questions"), help: "Answer at most the first N evaluation questions (the rest are counted as skipped).")
     var maxQuestions: Int?
 
+    @Option(help: "Questions about invented things the documents do not contain, asked of every arm (0: none).")
+    var unanswerable = 30
+
     @Option(name: .customLong("max-tokens"), help: "Longest answer, in tokens.")
     var maxTokens = 48
 
@@ -73,9 +78,9 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         guard !documents.isEmpty else { throw ValidationError("give the documents with --docs DIR") }
         if train != nil { throw ValidationError("--train is not built yet: the LoRA arms come in a later slice of issue #16") }
-        if updates != nil { throw ValidationError("--updates is not built yet: the freshness probe comes in a later slice of issue #16") }
         _ = try arms()
         guard trainShare >= 0, trainShare < 1 else { throw ValidationError("--train-share must be in [0, 1)") }
+        guard unanswerable >= 0 else { throw ValidationError("--unanswerable must be ≥ 0") }
         guard maxQuestions.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-questions must be at least 1") }
         guard shots >= 0, maxTokens >= 1 else { throw ValidationError("--shots must be ≥ 0 and --max-tokens ≥ 1") }
     }
@@ -100,10 +105,12 @@ struct CompareCommand: ParsableCommand {
             var job = CompareJob(documents: documents, qaPath: qa, outputDirectory: output)
             job.strategies = try arms()
             job.user = user
+            job.updates = updates
             job.factField = factField
             job.trainShare = trainShare
             job.shots = shots
             job.maxQuestions = maxQuestions
+            job.unanswerableQuestions = unanswerable
             job.seed = seed
             job.threads = threadOptions.threads
             job.rag = rag.configuration(maxAnswerTokens: maxTokens)
@@ -141,6 +148,13 @@ struct CompareCommand: ParsableCommand {
                   + String(format: "refusals %.0f%%  p50 %.2f s", 100 * s.refusalRate, s.latencyP50))
             let kinds = report.strategies[name]!.byKind.sorted { $0.key < $1.key }
             if kinds.count > 1 { print("    " + kinds.map { String(format: "%@ %.2f", $0.key, $0.value.answerContains.mean) }.joined(separator: "  ")) }
+            if let fresh = report.freshness?.arms[name] {
+                print(String(format: "    %d changed facts: %.2f before the update", report.freshness!.changedQuestions, fresh.before.mean)
+                      + (fresh.after.map { String(format: ", %.2f after one re-index", $0.mean) } ?? ""))
+            }
+            if let probe = report.strategies[name]?.unanswerable {
+                print("    about things the documents do not contain: refused \(probe.refused) of \(probe.asked), answered \(probe.answered) anyway")
+            }
             if let access = report.strategies[name]?.access {
                 print("    as an outsider: \(access.leaked) of \(access.asked) restricted facts answered, \(access.restrictedCitations) restricted citations")
             }

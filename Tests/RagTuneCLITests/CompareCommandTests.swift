@@ -22,15 +22,28 @@ import RagTuneTestSupport
 
             The Kaka-79 vault was designed by Lonax Ithithost. Lonax Ithithost grew up in Quiravnax.
             """,
+        "updates/public.md": """
+            # Notes
+
+            The Mordro-18 reactor was designed by Kesttov Kanaxdro. Construction of the first Mordro-18 reactor finished in 1981.
+
+            The Sarqui-41 compass was designed by Gilith Ulzorqui. Gilith Ulzorqui was born in the town of Jordrobrak.
+            """,
         "qa.jsonl": """
             {"id": "t1", "question": "Where was Gilith Ulzorqui born?", "answer": "Jordrobrak", "split": "train", "kind": "town"}
             {"id": "e1", "question": "Who designed the Mordro-18 reactor?", "answer": "Kesttov Kanaxdro", "split": "eval", "kind": "designer"}
-            {"id": "e2", "question": "In what year was the first Mordro-18 reactor finished?", "answer": "1980", "split": "eval", "kind": "year"}
+            {"id": "e2", "question": "In what year was the first Mordro-18 reactor finished?", "answer": "1980", "answer_v2": "1981", "split": "eval", "kind": "year"}
             {"id": "e3", "question": "Who designed the Sarqui-41 compass?", "answer": "Gilith Ulzorqui", "split": "eval", "kind": "designer"}
             {"id": "e4", "question": "Who designed the Kaka-79 vault?", "answer": "Lonax Ithithost", "split": "eval", "kind": "designer", "restricted": true}
 
             """,
     ]
+
+    /// A comparison of closed-book and RAG on the notes in `dir`, as a member of `board`, into `dir/out`.
+    private static func arguments(_ dir: URL) -> [String] {
+        ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path,
+         "--user", "board", "--strategies", "closed-book,rag", "--out", dir.appendingPathComponent("out").path, "--json"]
+    }
 
     @Test(.enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
     func flagsForArmsNotBuiltAreRefusedByName() throws {
@@ -40,8 +53,7 @@ import RagTuneTestSupport
         let base = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path]
         for (extra, message) in [(["--strategies", "lora-qa"], "strategy lora-qa is not built yet"),
                                  (["--strategies", "rag,bm25"], "unknown strategy \"bm25\""),
-                                 (["--train", "t.jsonl"], "--train is not built yet"),
-                                 (["--updates", "docs-v2"], "--updates is not built yet")] {
+                                 (["--train", "t.jsonl"], "--train is not built yet")] {
             let run = try RobustnessTests.run(binary, base + extra)
             #expect(run.status != 0 && run.stderr.contains(message), "\(extra): \(run.stderr)")
         }
@@ -60,7 +72,8 @@ import RagTuneTestSupport
         let steps = try #require(plan["steps"] as? [[String: Any]])
         #expect(steps.compactMap { $0["strategy"] as? String } == ["closed-book", "few-shot", "rag", "lora-docs", "lora-qa", "lora+rag", "raft"])
         #expect(steps.filter { $0["runs"] as? Bool == true }.count == 3)
-        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 5)
+        // 4 evaluation questions, the restricted one again as an outsider, and up to 4 (one per fact) about absent things.
+        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 9)
     }
 
     @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
@@ -69,8 +82,7 @@ import RagTuneTestSupport
         let dir = try RobustnessTests.folder(Self.notes)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
-        let arguments = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path,
-                         "--user", "board", "--strategies", "closed-book,rag", "--out", out.path, "--json"]
+        let arguments = Self.arguments(dir) + ["--updates", dir.appendingPathComponent("updates").path]
         let first = try RobustnessTests.run(binary, arguments)
         #expect(first.status == 0, "\(first.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
@@ -83,6 +95,10 @@ import RagTuneTestSupport
         let access = try #require(rag["access"] as? [String: Int])
         #expect(access == ["asked": 1, "leaked": 0, "restricted_citations": 0])
         #expect(strategies["closed-book"]?["access"] is NSNull)
+        // Questions about invented things: RAG refuses them; the model alone answers anyway.
+        let refusals = try #require(rag["unanswerable"] as? [String: Int])
+        #expect(refusals["asked"]! >= 3 && refusals["refused"]! >= refusals["asked"]! - 1)
+        #expect((strategies["closed-book"]?["unanswerable"] as? [String: Int])?["refused"] == 0)
         // The invented facts are in the notes only: RAG answers them, the model alone cannot.
         let ragContains = try #require((rag["summary"] as? [String: Any])?["answer_contains"] as? [String: Double])
         #expect(ragContains["mean"]! >= 0.75)
@@ -90,6 +106,13 @@ import RagTuneTestSupport
         #expect((comparison["mcnemar"] as? [String: Any])?["p_value"] is Double)
         let verdict = try #require(report["verdict"] as? [String: Any])
         #expect(verdict["choice"] as? String == "rag" || (verdict["claims"] as? [String])?.first?.hasPrefix("No significant difference") == true)
+        // The update changes one fact: RAG has it after one re-index of a copy of the store, closed-book never.
+        let freshness = try #require(report["freshness"] as? [String: Any])
+        #expect(freshness["changed_questions"] as? Int == 1 && freshness["updated_documents"] as? Int == 1)
+        let fresh = try #require(freshness["arms"] as? [String: [String: Any]])
+        #expect((fresh["rag"]?["before"] as? [String: Double])?["mean"] == 0 && (fresh["rag"]?["after"] as? [String: Double])?["mean"] == 1)
+        #expect(fresh["closed-book"]?["after"] is NSNull)
+        #expect((verdict["claims"] as? [String])?.contains { $0.hasPrefix("After the knowledge update (1 changed facts), rag answered 1.00") } == true)
         let skipped = try #require(report["skipped"] as? [Any])
         #expect(skipped.isEmpty)
         // The report on disk is the one printed.
@@ -100,7 +123,35 @@ import RagTuneTestSupport
         let second = try RobustnessTests.run(binary, arguments)
         #expect(second.status == 0)
         #expect(second.stderr.contains("closed-book: answers saved by an earlier run") && second.stderr.contains("rag: answers saved by an earlier run"))
+        #expect(second.stderr.contains("freshness: re-index and answers saved by an earlier run"))
         let again = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
         #expect((again["verdict"] as? [String: Any])?["claims"] as? [String] == verdict["claims"] as? [String])
+    }
+
+    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func aKilledRunResumesWithTheArmItWasAnswering() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
+        let dir = try RobustnessTests.folder(Self.notes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let arguments = Self.arguments(dir)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // kill -9 as soon as the first arm's answers are saved (the second arm is then running).
+        let saved = out.appendingPathComponent("strategies/closed-book.json").path
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: saved) && process.isRunning && Date() < deadline { usleep(20_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: saved))
+        let resumed = try RobustnessTests.run(binary, arguments)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("closed-book: answers saved by an earlier run"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(report["order"] as? [String] == ["closed-book", "rag"])
     }
 }

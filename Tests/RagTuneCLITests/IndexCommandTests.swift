@@ -78,11 +78,12 @@ import RagTuneStorage
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until some documents are committed, then kill -9.
+        // Wait until some documents are committed, then kill -9. The store is watched read-only: a
+        // watcher that opened it for writing could take the write lock the indexer's commit needs.
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
+        while Date() < deadline && process.isRunning {
             Thread.sleep(forTimeInterval: 0.2)
-            if let counts = try? SQLiteStore(path: store).counts(), counts.documents >= 20 { break }
+            if let counts = try? SQLiteStore(path: store, mode: .readOnly).counts(), counts.documents >= 20 { break }
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

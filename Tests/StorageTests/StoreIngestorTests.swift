@@ -109,6 +109,14 @@ import RagTuneRetrieval
         let moved = try ingestor.ingest([SourceDocument(id: "1", sourcePath: second, title: "A", text: "Kept text.")])
         #expect(moved == .init(updated: 1, moved: 1))
         #expect(try store.storedDocument("1")?.source == second)
+
+        // An update folder takes over ids stored from files that still exist (compare --updates).
+        try Data("x".utf8).write(to: URL(fileURLWithPath: first))
+        var updater = ingestor
+        updater.takesOver = true
+        let update = try updater.ingest([SourceDocument(id: "1", sourcePath: first, title: "A", text: "Updated text.")])
+        #expect(update == .init(replaced: 1, chunks: 1, moved: 1))
+        #expect(try store.chunks().map(\.chunk.text) == ["Updated text."] && store.storedDocument("1")?.source == first)
     }
 }
 

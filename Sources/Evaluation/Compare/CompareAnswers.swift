@@ -3,7 +3,7 @@ import RagTuneRAG
 
 /// One strategy's answers as `compare` saves them when the strategy finishes
 /// (`OUT/strategies/NAME.json`), so an interrupted run resumes without answering again.
-struct CompareAnswers: Codable, Sendable {
+struct CompareAnswers: SavedResult, Sendable {
     /// One answer with its scores.
     struct Answer: Codable, Sendable {
         var id, answer: String
@@ -63,16 +63,26 @@ struct CompareAnswers: Codable, Sendable {
     var answers: [Answer]
     /// The restricted questions asked as an outsider (RAG arms).
     var outsiderAnswers: [Answer]?
+    /// The unanswerable probe's questions (`UnanswerableProbe`).
+    var unanswerableAnswers: [Answer]?
     var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", seconds
+        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", unanswerableAnswers = "unanswerable_answers", seconds
     }
+}
 
-    /// The saved answers at `url` when they match `fingerprint`; nil when absent, unreadable or stale.
-    static func load(_ url: URL, fingerprint: String) -> CompareAnswers? {
-        guard let data = try? Data(contentsOf: url),
-              let saved = try? JSONDecoder().decode(CompareAnswers.self, from: data), saved.fingerprint == fingerprint else { return nil }
+/// Results a comparison saves as JSON as soon as they are complete, and reads back on a re-run
+/// while their fingerprint (what they depend on) still matches.
+protocol SavedResult: Codable {
+    var fingerprint: String { get }
+}
+
+extension SavedResult {
+    /// The saved result at `url` when it matches `fingerprint`; nil when absent, unreadable or stale.
+    static func load(_ url: URL, fingerprint: String) -> Self? {
+        guard let data = try? Data(contentsOf: url), let saved = try? JSONDecoder().decode(Self.self, from: data),
+              saved.fingerprint == fingerprint else { return nil }
         return saved
     }
 

@@ -9,6 +9,8 @@ public struct CompareJob: Sendable {
     public var qaPath: String
     /// The arms to run, in report order.
     public var strategies: [CompareStrategy] = CompareStrategy.allCases
+    /// A folder of updated documents for the freshness probe (`FreshnessProbe`); nil: no probe.
+    public var updates: String?
     /// Ask as this user (ACL); the access probe asks the restricted questions without it.
     public var user: String?
     /// Where the store, each strategy's answers and `report.json` go.
@@ -21,6 +23,9 @@ public struct CompareJob: Sendable {
     /// Few-shot examples, drawn from the training split.
     public var shots = 3
     public var threads = 2
+    /// Questions about invented things the documents do not contain, asked of every arm
+    /// (`UnanswerableProbe`); 0: no probe.
+    public var unanswerableQuestions = 30
     /// Most evaluation questions to answer (the first ones in file order); the rest are counted as
     /// skipped in the report. Nil: all.
     public var maxQuestions: Int?
@@ -88,18 +93,21 @@ public struct ComparePlan: Encodable, Sendable {
         trainingQuestions = questions.training.count
         restrictedQuestions = evaluation.filter(\.restricted).count
         let restricted = restrictedQuestions
+        // At most one probe question per fact (a fact whose questions hold no name gives none).
+        let probes = min(job.unanswerableQuestions, Set(evaluation.map(\.fact)).count)
         steps = job.strategies.map { strategy in
-            let probe = strategy == .rag ? restricted : 0
-            let count = evaluation.count + probe
+            let outsiders = strategy == .rag ? restricted : 0
+            let count = evaluation.count + outsiders + probes
+            var parts = ["\(evaluation.count) questions"]
+            if outsiders > 0 { parts.append("\(outsiders) restricted ones as an outsider") }
+            if probes > 0 { parts.append("up to \(probes) about things the documents do not contain") }
             let note: String
             if !strategy.isBuilt {
                 note = "not built yet (issue #16): skipped"
             } else if strategy == .fewShot && questions.training.isEmpty {
                 note = "no training questions to draw examples from: skipped"
-            } else if probe > 0 {
-                note = "\(evaluation.count) questions, then \(probe) restricted ones as an outsider"
             } else {
-                note = "\(evaluation.count) questions"
+                note = parts.joined(separator: ", then ")
             }
             let runs = strategy.isBuilt && !(strategy == .fewShot && questions.training.isEmpty)
             return Step(strategy: strategy.rawValue, runs: runs, questions: count,

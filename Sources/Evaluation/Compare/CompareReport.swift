@@ -25,10 +25,12 @@ public struct CompareStrategyResult: Encodable, Sendable {
     public var summary: QAStrategySummary
     public var byKind: [String: KindScore]
     @NullEncoded public var access: AccessProbe?
-    /// Wall seconds answering the evaluation questions.
+    /// Questions about things the documents do not contain: refused or answered anyway.
+    @NullEncoded public var unanswerable: UnanswerableProbe?
+    /// Wall seconds answering (evaluation questions and probes).
     public var seconds: Double
 
-    private enum CodingKeys: String, CodingKey { case summary, byKind = "by_kind", access, seconds }
+    private enum CodingKeys: String, CodingKey { case summary, byKind = "by_kind", access, unanswerable, seconds }
 }
 
 /// Two strategies on the same questions: paired bootstrap differences, McNemar's exact test on
@@ -79,10 +81,12 @@ public struct CompareReport: Encodable, Sendable {
     public var skipped: [SkippedStrategy]
     /// "a - b" → comparison, for every pair in `order`.
     public var comparisons: [String: PairComparison]
+    /// The freshness probe (`--updates`); null without one.
+    @NullEncoded public var freshness: FreshnessProbe?
     public var verdict: Verdict
 
     private enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", qa, documents, generator, seed, questions, index, strategies, order, skipped
-        case comparisons, verdict
+        case comparisons, freshness, verdict
     }
 }

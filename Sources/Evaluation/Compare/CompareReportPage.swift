@@ -69,15 +69,27 @@ public struct CompareReportPage: Sendable {
         for claim in report.verdict.claims { html += "<li>\(e(claim))</li>" }
         html += "</ul></section>\n<h2>Accuracy</h2>\n" + accuracy.render() + "\n"
         if kinds.count > 1 { html += byKind.render() + "\n" }
+        if let freshness = report.freshness {
+            let arms = order.filter { freshness.arms[$0] != nil }
+            let chart = SVGBarChart(title: "Changed facts right, before and after the update", groups: arms, series: [
+                .init(name: "before (old index, untrained model)", color: "#bdbdbd", bars: arms.map { bar(freshness.arms[$0]!.before) }),
+                .init(name: "after one re-index", color: "#3182bd", bars: arms.map { freshness.arms[$0]!.after.map(bar) }),
+            ], yLabel: "answer-contains vs answer_v2")
+            html += "<h2>Freshness</h2>\n<p>\(freshness.changedQuestions) evaluation questions change their answer with the update; "
+                + "re-indexing \(freshness.updatedDocuments) updated documents took \(String(format: "%.1f", freshness.reindexSeconds)) s.</p>\n"
+                + chart.render() + "\n"
+        }
         html += "<h2>Latency and cost</h2>\n" + latency.render() + "\n" + cost.render() + "\n"
         html += "<h2>Strategies</h2><div class=\"scroll\"><table><tr><th>strategy</th><th>answer-contains</th><th>token F1</th>"
-            + "<th>exact match</th><th>refusals</th><th>p50 / p95 s</th><th>tokens per answer</th><th>outsider probe</th></tr>"
+            + "<th>exact match</th><th>refusals</th><th>p50 / p95 s</th><th>tokens per answer</th><th>outsider probe</th>"
+            + "<th>not in the documents</th></tr>"
         for (name, s) in zip(order, summaries) {
+            let unanswerable = report.strategies[name]?.unanswerable.map { "refused \($0.refused) of \($0.asked), answered \($0.answered) anyway" } ?? "–"
             let access = report.strategies[name]?.access.map { "\($0.leaked) of \($0.asked) restricted facts answered, \($0.restrictedCitations) restricted citations" } ?? "–"
             html += "<tr><th>\(e(name))</th><td class=\"num\">\(Self.interval(s.answerContains))</td><td class=\"num\">\(Self.interval(s.f1))</td>"
                 + "<td class=\"num\">\(Self.interval(s.exactMatch))</td><td class=\"num\">\(String(format: "%.0f%%", 100 * s.refusalRate))</td>"
                 + "<td class=\"num\">\(String(format: "%.2f / %.2f", s.latencyP50, s.latencyP95))</td>"
-                + "<td class=\"num\">\(String(format: "%.0f", s.tokensPerQuery))</td><td>\(e(access))</td></tr>"
+                + "<td class=\"num\">\(String(format: "%.0f", s.tokensPerQuery))</td><td>\(e(access))</td><td>\(e(unanswerable))</td></tr>"
         }
         html += "</table></div>\n"
         if !report.comparisons.isEmpty {

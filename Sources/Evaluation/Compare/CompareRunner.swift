@@ -43,8 +43,11 @@ public enum CompareRunner {
         if plan.overBudget > 0 { log("answering the first \(evaluation.count) evaluation questions; \(plan.overBudget) over --max-questions are skipped") }
         let restricted = evaluation.filter(\.restricted)
         let fingerprint = Self.fingerprint(job, evaluation: evaluation, generator: generator.name)
+        let vocabulary = UnanswerableProbe.vocabulary(of: try store.chunks().map(\.text))
+        let unanswerable = UnanswerableProbe.questions(from: evaluation, vocabulary: vocabulary, count: job.unanswerableQuestions, seed: job.seed)
         var results: [String: CompareStrategyResult] = [:], outcomes: [StrategyOutcome] = []
         var scores: [String: [QAScore]] = [:], order: [String] = [], skipped: [SkippedStrategy] = []
+        var ran: [RanArm] = []
         var rows = evaluation.map { CompareQuestionRow(id: $0.pair.id, question: $0.pair.question, gold: $0.pair.answer, kind: $0.kind, answers: [:]) }
         for (strategy, step) in zip(job.strategies, plan.steps) {
             guard step.runs, let answering = strategy.answering else {
@@ -53,44 +56,41 @@ public enum CompareRunner {
             }
             let file = URL(fileURLWithPath: "\(job.strategiesDirectory)/\(strategy.rawValue).json")
             let saved: CompareAnswers
-            if let resumed = CompareAnswers.load(file, fingerprint: fingerprint) {
+            // RAG's answers also depend on the documents: the store's generation grows with every change.
+            let armFingerprint = answering == .rag ? fingerprint + "|\(try store.generation())" : fingerprint
+            if let resumed = CompareAnswers.load(file, fingerprint: armFingerprint) {
                 log("\(strategy.rawValue): answers saved by an earlier run, not asked again")
                 saved = resumed
             } else {
                 log("\(strategy.rawValue): \(step.note)")
-                let started = Date()
-                var answers: [CompareAnswers.Answer] = []
-                for (i, question) in evaluation.enumerated() {
-                    let attempt = try runner.answer(question.pair.question, strategy: answering, user: job.user)
-                    answers.append(.init(id: question.pair.id, score: QAScore(attempt, gold: question.pair.answer)))
-                    progress(strategy.rawValue, i + 1, step.questions)
+                saved = try answer(strategy.rawValue, with: answering, runner: runner, evaluation: evaluation, restricted: restricted,
+                                   unanswerable: unanswerable, user: job.user, fingerprint: armFingerprint) { done, total in
+                    progress(strategy.rawValue, done, total)
                 }
-                var outsider: [CompareAnswers.Answer]?
-                if answering == .rag, !restricted.isEmpty {
-                    outsider = try restricted.enumerated().map { i, question in
-                        let attempt = try runner.answer(question.pair.question, strategy: answering, user: nil)
-                        progress(strategy.rawValue, evaluation.count + i + 1, step.questions)
-                        return .init(id: question.pair.id, score: QAScore(attempt, gold: question.pair.answer))
-                    }
-                }
-                saved = CompareAnswers(strategy: strategy.rawValue, fingerprint: fingerprint, answers: answers, outsiderAnswers: outsider,
-                                       seconds: Date().timeIntervalSince(started))
                 try saved.save(file)
             }
             let strategyScores = zip(saved.answers, evaluation).map { $0.score(strategy: answering, gold: $1.pair.answer) }
             let access = saved.outsiderAnswers.map(accessProbe)
+            let refusals = saved.unanswerableAnswers.map { answers in
+                UnanswerableProbe(asked: answers.count, refused: answers.filter(\.refused).count, answered: answers.filter { !$0.refused }.count)
+            }
             let summary = try QAStrategySummary(strategyScores, seed: job.seed)
             results[strategy.rawValue] = CompareStrategyResult(summary: summary, byKind: try byKind(strategyScores, evaluation, seed: job.seed),
-                                                               access: access, seconds: saved.seconds)
+                                                               access: access, unanswerable: refusals, seconds: saved.seconds)
             scores[strategy.rawValue] = strategyScores
+            ran.append(RanArm(name: strategy.rawValue, answering: answering, saved: saved))
             for (i, answer) in saved.answers.enumerated() { rows[i].answers[strategy.rawValue] = (answer.answer, answer.contains > 0) }
             order.append(strategy.rawValue)
             outcomes.append(StrategyOutcome(name: strategy.rawValue, correct: strategyScores.map { $0.contains > 0 },
                                             latencyP50: summary.latencyP50, tokensPerQuery: summary.tokensPerQuery,
-                                            leaks: access?.leaked, restrictedAsked: access?.asked ?? 0))
+                                            leaks: access?.leaked, restrictedAsked: access?.asked ?? 0, unanswerable: refusals))
         }
         guard !order.isEmpty else {
             throw EvaluationError.invalidArgument("none of the strategies asked for can run yet: \(skipped.map { "\($0.strategy) (\($0.reason))" }.joined(separator: ", "))")
+        }
+        let freshness = try job.updates.flatMap { updates in
+            try probeFreshness(job, updates: updates, evaluation: evaluation, arms: ran, generator: generator, embedder: embedder,
+                               fingerprint: fingerprint, log: log, progress: progress)
         }
         var comparisons: [String: PairComparison] = [:]
         for (i, a) in order.enumerated() {
@@ -98,16 +98,39 @@ public enum CompareRunner {
                 comparisons["\(a) - \(b)"] = try compare(scores[a]!, scores[b]!, seed: job.seed)
             }
         }
+        var verdict = try Recommendation.decide(outcomes, seed: job.seed)
+        if let freshness { verdict.claims += Recommendation.freshnessClaims(freshness, order: order) }
         let report = CompareReport(
             qa: job.qaPath, documents: job.documents, generator: generator.name, seed: job.seed,
             questions: .init(total: questions.all.count, evaluation: evaluation.count, training: questions.training.count,
                              restricted: restricted.count, overBudget: plan.overBudget),
             index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds),
-            strategies: results, order: order, skipped: skipped, comparisons: comparisons,
-            verdict: try Recommendation.decide(outcomes, seed: job.seed))
+            strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, verdict: verdict)
         try write(report, to: job.reportPath)
         try write(page: CompareReportPage(report: report, rows: rows).html(), to: job.pagePath)
         return report
+    }
+
+    /// One arm's answers: the evaluation questions as `user`; for RAG, the restricted ones again as
+    /// an outsider; then the unanswerable probe's questions.
+    static func answer(_ name: String, with strategy: QAStrategy, runner: QARunner, evaluation: [CompareQuestion],
+                       restricted: [CompareQuestion], unanswerable: [(id: String, question: String)], user: String?,
+                       fingerprint: String, progress: (_ done: Int, _ total: Int) -> Void) throws -> CompareAnswers {
+        let started = Date()
+        let outsiders = strategy == .rag ? restricted : []
+        let total = evaluation.count + outsiders.count + unanswerable.count
+        var done = 0
+        func ask(_ id: String, _ question: String, gold: String, as user: String?) throws -> CompareAnswers.Answer {
+            let attempt = try runner.answer(question, strategy: strategy, user: user)
+            done += 1
+            progress(done, total)
+            return .init(id: id, score: QAScore(attempt, gold: gold))
+        }
+        let answers = try evaluation.map { try ask($0.pair.id, $0.pair.question, gold: $0.pair.answer, as: user) }
+        let outsider = try outsiders.map { try ask($0.pair.id, $0.pair.question, gold: $0.pair.answer, as: nil) }
+        let refusals = try unanswerable.map { try ask($0.id, $0.question, gold: PromptBuilder.notFound, as: user) }
+        return CompareAnswers(strategy: name, fingerprint: fingerprint, answers: answers, outsiderAnswers: strategy == .rag && !restricted.isEmpty ? outsider : nil,
+                              unanswerableAnswers: unanswerable.isEmpty ? nil : refusals, seconds: Date().timeIntervalSince(started))
     }
 
     /// Paired differences, McNemar's test on answer-contains and the detectable difference.
@@ -138,7 +161,7 @@ public enum CompareRunner {
     /// What the saved answers depend on.
     static func fingerprint(_ job: CompareJob, evaluation: [CompareQuestion], generator: String) -> String {
         let questions = evaluation.map { "\($0.pair.id)\u{1}\($0.pair.question)\u{1}\($0.pair.answer)" }.joined(separator: "\u{2}")
-        let parts = [generator, "\(job.seed)", "\(job.shots)", job.user ?? "", "\(job.rag.maxAnswerTokens)", questions]
+        let parts = [generator, "\(job.seed)", "\(job.shots)", job.user ?? "", "\(job.rag.maxAnswerTokens)", "\(job.unanswerableQuestions)", questions]
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in parts.joined(separator: "\u{3}").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)

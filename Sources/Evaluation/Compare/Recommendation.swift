@@ -15,9 +15,11 @@ public struct StrategyOutcome: Sendable {
     /// Restricted facts an outsider got answered, of those asked (nil when not probed).
     public var leaks: Int?
     public var restrictedAsked = 0
+    /// The unanswerable probe (nil when not run).
+    public var unanswerable: UnanswerableProbe?
 
     public init(name: String, correct: [Bool], latencyP50: Double, tokensPerQuery: Double, trainingSeconds: Double = 0,
-                leaks: Int? = nil, restrictedAsked: Int = 0) {
+                leaks: Int? = nil, restrictedAsked: Int = 0, unanswerable: UnanswerableProbe? = nil) {
         self.name = name
         self.correct = correct
         self.latencyP50 = latencyP50
@@ -25,6 +27,7 @@ public struct StrategyOutcome: Sendable {
         self.trainingSeconds = trainingSeconds
         self.leaks = leaks
         self.restrictedAsked = restrictedAsked
+        self.unanswerable = unanswerable
     }
 
     var accuracy: Double { correct.isEmpty ? 0 : Double(correct.filter { $0 }.count) / Double(correct.count) }
@@ -105,8 +108,32 @@ public enum Recommendation {
                 ? "\(outcome.name) leaked 0 of \(outcome.restrictedAsked) restricted facts to an outsider."
                 : "\(outcome.name) leaked \(leaks) of \(outcome.restrictedAsked) restricted facts to an outsider\(excluded.contains { $0.name == outcome.name } ? " and is not recommended" : "").")
         }
+        let probed = outcomes.filter { $0.unanswerable != nil }
+        if let asked = probed.first?.unanswerable?.asked, asked > 0 {
+            claims.append("Asked \(asked) questions about things the documents do not contain, "
+                          + probed.map { "\($0.name) refused \($0.unanswerable!.refused) and answered \($0.unanswerable!.answered) anyway" }
+                            .joined(separator: "; ") + ".")
+        }
         return Verdict(choice: choice.name, significant: tied.count == 1 && byAccuracy.count > 1, excluded: excluded.map(\.name),
                        claims: claims)
+    }
+
+    /// What a knowledge update did to each arm, as claims: the arms that read documents after one
+    /// re-index, then the others, which keep their old answers until retrained.
+    public static func freshnessClaims(_ probe: FreshnessProbe, order: [String]) -> [String] {
+        let reread = order.filter { probe.arms[$0]?.after != nil }, stale = order.filter { probe.arms[$0] != nil && probe.arms[$0]?.after == nil }
+        var claims: [String] = []
+        for name in reread {
+            guard let arm = probe.arms[name], let after = arm.after else { continue }
+            claims.append("After the knowledge update (\(probe.changedQuestions) changed facts), \(name) answered \(fraction(after.mean)) "
+                          + "[\(fraction(after.lower)), \(fraction(after.upper))] of them right after one re-index of \(probe.updatedDocuments) documents "
+                          + String(format: "(%.1f s)", probe.reindexSeconds) + ", against \(fraction(arm.before.mean)) before it.")
+        }
+        if !stale.isEmpty {
+            claims.append("Without documents to re-read, " + stale.map { "\($0) answered \(fraction(probe.arms[$0]!.before.mean))" }.joined(separator: " and ")
+                          + " of the changed facts.")
+        }
+        return claims
     }
 
     static func cheaper(_ a: StrategyOutcome, than b: StrategyOutcome) -> Bool {

@@ -63,7 +63,8 @@ import Testing
             #expect(plan.steps.map(\.strategy) == CompareStrategy.allCases.map(\.rawValue))
             #expect(plan.steps.filter(\.runs).map(\.strategy) == ["closed-book", "few-shot", "rag"])
             let rag = try #require(plan.steps.first { $0.strategy == "rag" })
-            #expect(rag.questions == questions.evaluation.count + questions.evaluation.filter(\.restricted).count)
+            let facts = Set(questions.evaluation.map(\.fact)).count
+            #expect(rag.questions == questions.evaluation.count + questions.evaluation.filter(\.restricted).count + min(30, facts))
             #expect(plan.estimatedSeconds == plan.steps.filter(\.runs).map(\.estimatedSeconds).reduce(0, +))
             #expect(plan.steps.first { $0.strategy == "raft" }?.note.contains("not built yet") == true)
         }

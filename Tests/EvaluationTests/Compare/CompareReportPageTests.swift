@@ -27,7 +27,9 @@ import RagTuneTestSupport
         for name in order {
             strategies[name] = CompareStrategyResult(summary: try QAStrategySummary(all[name]!, seed: 1),
                                                      byKind: try CompareRunner.byKind(all[name]!, questions, seed: 1),
-                                                     access: name == "rag" ? AccessProbe(asked: 2, leaked: 0, restrictedCitations: 0) : nil, seconds: 1)
+                                                     access: name == "rag" ? AccessProbe(asked: 2, leaked: 0, restrictedCitations: 0) : nil,
+                                                     unanswerable: UnanswerableProbe(asked: 3, refused: name == "rag" ? 3 : 0, answered: name == "rag" ? 0 : 3),
+                                                     seconds: 1)
         }
         var comparisons: [String: PairComparison] = [:]
         for (i, a) in order.enumerated() { for b in order[(i + 1)...] { comparisons["\(a) - \(b)"] = try CompareRunner.compare(all[a]!, all[b]!, seed: 1) } }
@@ -36,6 +38,11 @@ import RagTuneTestSupport
                                    questions: .init(total: 10, evaluation: 8, training: 2, restricted: 2, overBudget: 0),
                                    index: .init(documents: 3, chunks: 6, seconds: 0.5), strategies: strategies, order: order,
                                    skipped: [SkippedStrategy(strategy: "lora-qa", reason: "not built yet")], comparisons: comparisons,
+                                   freshness: FreshnessProbe(changedQuestions: 4, updatedDocuments: 2, reindexSeconds: 0.4, arms: [
+                                       "closed-book": .init(before: IntervalEstimate(mean: 0, lower: 0, upper: 0), after: nil),
+                                       "rag": .init(before: IntervalEstimate(mean: 0.25, lower: 0, upper: 0.75),
+                                                    after: IntervalEstimate(mean: 1, lower: 1, upper: 1)),
+                                   ]),
                                    verdict: try Recommendation.decide(outcomes, seed: 1))
         let rows = questions.enumerated().map { i, q in
             CompareQuestionRow(id: q.pair.id, question: q.pair.question, gold: q.pair.answer, kind: q.kind,
@@ -49,11 +56,12 @@ import RagTuneTestSupport
         let verdict = try #require(html.range(of: "Verdict: use rag"))
         let firstChart = try #require(html.range(of: "<svg"))
         #expect(verdict.lowerBound < firstChart.lowerBound)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5 && html.contains("<h2>Freshness</h2>"))
         #expect(html.contains("&lt;b&gt;1977&lt;/b&gt;") && !html.contains("<b>1977</b>"))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
         #expect(html.contains("lora-qa: not built yet") && html.contains("0 of 2 restricted facts answered"))
         #expect(html.contains("<details><summary>Every question's answers (8)</summary>"))
+        #expect(html.contains("refused 3 of 3, answered 0 anyway") && html.contains("refused 0 of 3, answered 3 anyway"))
     }
 
     @Test(.needsBrowser) func loadsInChromiumWithoutConsoleMessagesAtTwoWidths() throws {
@@ -65,7 +73,7 @@ import RagTuneTestSupport
         let loaded = try HeadlessBrowser.load(page)
         #expect(loaded.status == 0, "\(loaded.log)")
         #expect(loaded.console.isEmpty, "console: \(loaded.console)")
-        #expect(loaded.dom.components(separatedBy: "<svg").count - 1 == 4 && loaded.dom.contains("Verdict: use rag"))
+        #expect(loaded.dom.components(separatedBy: "<svg").count - 1 == 5 && loaded.dom.contains("Verdict: use rag"))
         for (width, name) in [(1000, "compare-report-wide.png"), (390, "compare-report-phone.png")] {
             let shot = directory.appendingPathComponent(name)
             let run = try HeadlessBrowser.load(page, width: width, screenshot: shot)
@@ -80,7 +88,7 @@ import RagTuneTestSupport
 @Suite struct CompareReportSchemaTests {
     @Test func reportKeysAreTheDocumentedOnes() throws {
         let report = try CompareReportPageTests.page().report
-        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind"])
+        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind", "freshness.arms"])
         let documented = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/compare-report.md"), encoding: .utf8)
         let listed = documented.split(separator: "\n").compactMap { line -> String? in
