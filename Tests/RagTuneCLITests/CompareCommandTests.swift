@@ -115,8 +115,11 @@ import RagTuneTestSupport
         #expect((verdict["claims"] as? [String])?.contains { $0.hasPrefix("After the knowledge update (1 changed facts), rag answered 1.00") } == true)
         let skipped = try #require(report["skipped"] as? [Any])
         #expect(skipped.isEmpty)
-        // The report on disk is the one printed.
+        // The report on disk is the one printed, and it validates against the published schema.
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as? [String: Any]
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/compare-report.schema.json")
+        #expect(try JSONSchemaValidator(schema: Data(contentsOf: schema)).errors(in: try #require(saved)) == [])
         #expect((saved?["verdict"] as? [String: Any])?["choice"] as? String == verdict["choice"] as? String)
 
         // A second run finds every arm's answers saved and asks nothing again.
@@ -153,5 +156,31 @@ import RagTuneTestSupport
         #expect(resumed.stderr.contains("closed-book: answers saved by an earlier run"))
         let report = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
         #expect(report["order"] as? [String] == ["closed-book", "rag"])
+
+        // The same seed gives the same report from a fresh run, apart from timings.
+        var fresh = Self.arguments(dir)
+        fresh[fresh.firstIndex(of: "--out")! + 1] = dir.appendingPathComponent("out2").path
+        let again = try RobustnessTests.run(binary, fresh)
+        #expect(again.status == 0)
+        let first = try Self.withoutTimings(Data(contentsOf: out.appendingPathComponent("report.json")))
+        let second = try Self.withoutTimings(Data(contentsOf: dir.appendingPathComponent("out2/report.json")))
+        #expect(first == second)
+    }
+
+    /// A report as sorted JSON text without its timings: the keys holding seconds or latencies, and
+    /// the seconds quoted in the verdict's claims.
+    static func withoutTimings(_ data: Data) throws -> String {
+        func strip(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.filter { !["seconds", "latency_p50", "latency_p95", "reindex_seconds"].contains($0.key) }.mapValues(strip)
+            }
+            if let array = value as? [Any] { return array.map(strip) }
+            if let text = value as? String {
+                return text.replacingOccurrences(of: #"[0-9]+\.[0-9]+ s\b"#, with: "… s", options: .regularExpression)
+            }
+            return value
+        }
+        let stripped = strip(try JSONSerialization.jsonObject(with: data))
+        return String(decoding: try JSONSerialization.data(withJSONObject: stripped, options: [.sortedKeys]), as: UTF8.self)
     }
 }

@@ -98,3 +98,39 @@ import RagTuneTestSupport
         #expect(paths == listed.sorted(), "undocumented: \(Set(paths).subtracting(listed).sorted()); stale: \(Set(listed).subtracting(paths).sorted())")
     }
 }
+
+/// `report.json` against its published JSON Schema (`docs/compare-report.schema.json`).
+@Suite struct CompareReportJSONSchemaTests {
+    static let schemaFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/compare-report.schema.json")
+
+    static func json(_ report: CompareReport) throws -> Any {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try JSONSerialization.jsonObject(with: encoder.encode(report))
+    }
+
+    @Test func aReportValidates() throws {
+        let validator = try JSONSchemaValidator(schema: Data(contentsOf: Self.schemaFile))
+        var report = try CompareReportPageTests.page().report
+        #expect(validator.errors(in: try Self.json(report)) == [])
+        report.freshness = nil
+        #expect(validator.errors(in: try Self.json(report)) == [])
+    }
+
+    @Test func theValidatorCatchesWhatTheSchemaForbids() throws {
+        let validator = try JSONSchemaValidator(schema: Data(contentsOf: Self.schemaFile))
+        var broken = try #require(try Self.json(CompareReportPageTests.page().report) as? [String: Any])
+        broken["schema_version"] = 2
+        broken["extra"] = true
+        broken.removeValue(forKey: "order")
+        var verdict = try #require(broken["verdict"] as? [String: Any])
+        verdict["significant"] = "yes"
+        broken["verdict"] = verdict
+        let errors = validator.errors(in: broken)
+        #expect(errors.contains("$: missing \"order\"") && errors.contains("$: unexpected key \"extra\""))
+        #expect(errors.contains("$.schema_version: expected 1") && errors.contains("$.verdict.significant: expected boolean, found a string"))
+        let unknown = try JSONSchemaValidator(schema: Data(#"{"type": "object", "patternProperties": {}}"#.utf8))
+        #expect(unknown.errors(in: [String: Any]()) == ["$: the schema uses \"patternProperties\", which this validator does not know"])
+    }
+}
