@@ -4,14 +4,16 @@ names, other things, other attributes, other sentence templates and questions. U
 RAFT-style reader on one knowledge base and measure it on another (README, "A trained reader"),
 so the adapter learns to read, not the facts or the phrasings of the set it is measured on.
 
-    python3 Benchmarks/make_invented_kb.py --out DIR [--seed 7] [--entities 120] [--restricted-every N]
+    python3 Benchmarks/make_invented_kb.py --out DIR [--seed 7] [--entities 120] [--restricted-every N] [--updates]
 
 Writes DIR/docs/workshop-NNN.md (three instruments per file, sentences shuffled) and
 DIR/qa.jsonl ({"id","entity","doc","kind","fact","restricted","question","answer"}, kinds: maker,
 made, year, town, material, mentor, count; "maker" and "made" ask about the same fact in both
 directions and share its "fact" id). With --restricted-every N, every Nth file starts with the
-front matter `acl: [board]` and its questions are "restricted": true. The options do not change the
-random draws: the same seed gives the same names and sentences with or without them.
+front matter `acl: [board]` and its questions are "restricted": true. With --updates, DIR/docs-v2
+holds the same files after a knowledge update (every third instrument was first tested in another
+year) and the year questions carry "answer_v2". The options do not change the random draws: the same
+seed gives the same names and sentences with or without them.
 """
 import argparse
 import json
@@ -68,11 +70,15 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--entities", type=int, default=120)
     parser.add_argument("--restricted-every", type=int, default=0)
+    parser.add_argument("--updates", action="store_true")
     args = parser.parse_args()
+    update_rng = random.Random(args.seed + 1_000_003)
     rng = random.Random(args.seed)
     used = set()
     out = pathlib.Path(args.out)
     (out / "docs").mkdir(parents=True, exist_ok=True)
+    if args.updates:
+        (out / "docs-v2").mkdir(parents=True, exist_ok=True)
     entities = []
     for i in range(args.entities):
         name = unique(rng, lambda: f"{word(rng, 2)} {rng.choice(THINGS)}", used)
@@ -89,21 +95,30 @@ def main():
     for start in range(0, len(entities), 3):
         doc = f"workshop-{start // 3:03d}.md"
         restricted = args.restricted_every > 0 and (start // 3) % args.restricted_every == args.restricted_every - 1
-        paragraphs = []
+        paragraphs, updated_paragraphs = [], []
         for index in range(start, min(start + 3, len(entities))):
             e = entities[index]
             sentences = [rng.choice(group).format(**e) for group in (MAKER, YEAR, TOWN, MATERIAL, MENTOR, COUNT)]
             rng.shuffle(sentences)
             paragraphs.append(" ".join(s[0].upper() + s[1:] for s in sentences))
+            new_year = e["year"]
+            if args.updates and index % 3 == 0:
+                new_year = str(int(e["year"]) + update_rng.choice([-1, 1]) * update_rng.randint(1, 30))
+            updated_paragraphs.append(paragraphs[-1].replace(e["year"], new_year))
             answers = {"maker": e["maker"], "made": e["name"], "year": e["year"], "town": e["town"],
                        "material": e["material"], "mentor": e["mentor"], "count": e["count"]}
             for kind, templates in QUESTIONS.items():
                 question = rng.choice(templates).format(**e)
                 fact = f"e{index}-" + ("maker" if kind == "made" else kind)
-                lines.append({"id": f"w{len(lines):04d}", "entity": index, "doc": doc, "kind": kind, "fact": fact,
-                              "restricted": restricted, "question": question[0].upper() + question[1:], "answer": answers[kind]})
+                line = {"id": f"w{len(lines):04d}", "entity": index, "doc": doc, "kind": kind, "fact": fact,
+                        "restricted": restricted, "question": question[0].upper() + question[1:], "answer": answers[kind]}
+                if args.updates and kind == "year":
+                    line["answer_v2"] = new_year
+                lines.append(line)
         front = "---\nacl: [board]\n---\n" if restricted else ""
         (out / "docs" / doc).write_text(front + f"# Workshop records {start // 3}\n\n" + "\n\n".join(paragraphs) + "\n")
+        if args.updates:
+            (out / "docs-v2" / doc).write_text(front + f"# Workshop records {start // 3}\n\n" + "\n\n".join(updated_paragraphs) + "\n")
     with open(out / "qa.jsonl", "w") as f:
         for line in lines:
             f.write(json.dumps(line) + "\n")

@@ -78,8 +78,11 @@ public struct SVGBarChart: Sendable {
         }
         svg += "<line x1=\"\(left)\" x2=\"\(SVG.f(left + plotW))\" y1=\"\(SVG.f(py(0)))\" y2=\"\(SVG.f(py(0)))\" stroke=\"#999\"/>"
         if series.count > 1 {
-            for (i, line) in series.enumerated() where line.bars.contains(where: { $0 != nil }) {
-                svg += SVG.legend(line.name, color: line.color, x: left + Double(i) * 130, y: 36)
+            // Entries side by side, each as wide as its name (about 6.5 px a character at 11 px).
+            var x = left
+            for line in series where line.bars.contains(where: { $0 != nil }) {
+                svg += SVG.legend(line.name, color: line.color, x: x, y: 36)
+                x += 16 + 6.5 * Double(line.name.count) + 18
             }
         }
         return svg + "</svg>"

@@ -17,7 +17,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Compare RAG with closed-book and few-shot answers on invented facts, then answer questions with citations.")
 
-    @Option(help: "Folder with docs/ and qa.jsonl of invented facts to compare strategies on.")
+    @Option(help: "Folder with docs/ and qa.jsonl of invented facts to compare strategies on (and docs-v2/, an update, if present).")
     var kb: String = "samples/invented-kb"
 
     @Option(name: .customLong("compare-questions"), help: "Most evaluation questions of the comparison (default: all).")
@@ -64,6 +64,8 @@ struct DemoCommand: ParsableCommand {
                                     outputDirectory: URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("compare").path)
         comparison.strategies = [.closedBook, .fewShot, .rag]
         comparison.user = Self.kbUser
+        let updates = kb + "/docs-v2"
+        if FileManager.default.fileExists(atPath: updates) { comparison.updates = updates }
         comparison.maxQuestions = compareQuestions
         comparison.threads = threadOptions.threads
         if !jsonOutput.json { print("Which works on facts no model knows? closed-book, few-shot and RAG on \(kb) (ragtune compare):") }

@@ -35,6 +35,7 @@ import RagTuneTestSupport
             {"id": "e2", "question": "In what year was the first Mordro-18 reactor finished?", "answer": "1980", "answer_v2": "1981", "split": "eval", "kind": "year"}
             {"id": "e3", "question": "Who designed the Sarqui-41 compass?", "answer": "Gilith Ulzorqui", "split": "eval", "kind": "designer"}
             {"id": "e4", "question": "Who designed the Kaka-79 vault?", "answer": "Lonax Ithithost", "split": "eval", "kind": "designer", "restricted": true}
+            {"id": "e5", "question": "Who designed the Vorn-2 lamp?", "answer": "Ama Bel", "split": "eval", "kind": "designer", "doc": "lamps.md"}
 
             """,
     ]
@@ -68,12 +69,12 @@ import RagTuneTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let plan = try IndexCommandTests.runJSON(binary, ["compare", "--docs", dir.appendingPathComponent("docs").path,
                                                           "--qa", dir.appendingPathComponent("qa.jsonl").path, "--plan", "--json"])
-        #expect(plan["evaluation_questions"] as? Int == 4 && plan["training_questions"] as? Int == 1 && plan["restricted_questions"] as? Int == 1)
+        #expect(plan["evaluation_questions"] as? Int == 5 && plan["training_questions"] as? Int == 1 && plan["restricted_questions"] as? Int == 1)
         let steps = try #require(plan["steps"] as? [[String: Any]])
         #expect(steps.compactMap { $0["strategy"] as? String } == ["closed-book", "few-shot", "rag", "lora-docs", "lora-qa", "lora+rag", "raft"])
         #expect(steps.filter { $0["runs"] as? Bool == true }.count == 3)
-        // 4 evaluation questions, the restricted one again as an outsider, and up to 4 (one per fact) about absent things.
-        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 9)
+        // 5 evaluation questions, the restricted one again as an outsider, and up to 5 (one per fact) about absent things.
+        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 11)
     }
 
     @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
@@ -87,6 +88,10 @@ import RagTuneTestSupport
         #expect(first.status == 0, "\(first.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
         #expect(report["schema_version"] as? Int == 1 && report["order"] as? [String] == ["closed-book", "rag"])
+        // e5 names a document that is not indexed: skipped and counted, not asked.
+        let questions = try #require(report["questions"] as? [String: Int])
+        #expect(questions["evaluation"] == 4 && questions["without_document"] == 1 && questions["total"] == 6)
+        #expect(first.stderr.contains("1 evaluation questions name a \"doc\" that is not among the indexed documents"))
         let strategies = try #require(report["strategies"] as? [String: [String: Any]])
         let rag = try #require(strategies["rag"])
         let kinds = try #require(rag["by_kind"] as? [String: [String: Any]])

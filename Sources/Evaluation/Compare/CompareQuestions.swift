@@ -19,7 +19,8 @@ public struct CompareQuestion: Sendable, Equatable {
 /// training data of the LoRA arms) and evaluation questions.
 ///
 /// QA lines: `id`, `question`, `answer`; optional `kind`, `split` (`train` or `eval`), `fact`,
-/// `restricted` (true/false), `answer_v2`. Without `split` on any line, whole facts are assigned
+/// `restricted` (true/false), `answer_v2`, `doc` (the id of the document holding the fact; an
+/// evaluation question whose `doc` is not indexed is skipped and counted). Without `split` on any line, whole facts are assigned
 /// to the training split with probability `trainShare`, by a seeded hash of the fact (the
 /// `factField`, else the id), so no evaluation fact's wording is trained on.
 public struct CompareQuestions: Sendable {

@@ -59,8 +59,12 @@ public struct CompareReport: Encodable, Sendable {
         public var total, evaluation, training, restricted: Int
         /// Evaluation questions beyond `--max-questions`, not asked.
         public var overBudget: Int
+        /// Evaluation questions whose `doc` is not among the indexed documents, not asked.
+        public var withoutDocument: Int
 
-        private enum CodingKeys: String, CodingKey { case total, evaluation, training, restricted, overBudget = "over_budget" }
+        private enum CodingKeys: String, CodingKey {
+            case total, evaluation, training, restricted, overBudget = "over_budget", withoutDocument = "without_document"
+        }
     }
 
     public struct Index: Codable, Sendable, Equatable {

@@ -39,7 +39,18 @@ public enum CompareRunner {
         let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: job.rag.maxAnswerTokens, examples: Array(examples),
                               prompt: PromptBuilder(answerStyle: job.rag.answerStyle), yesNo: job.rag.yesNoAnswerer)
 
-        let evaluation = job.evaluation(of: questions)
+        // A question naming its document ("doc") that is not among the indexed ones cannot be grounded: skipped, and counted.
+        let storedDocuments = Set(try store.documents().map(\.id))
+        let budgeted = job.evaluation(of: questions)
+        func hasDocument(_ question: CompareQuestion) -> Bool { question.pair.fields["doc"].map(storedDocuments.contains) ?? true }
+        let evaluation = budgeted.filter(hasDocument), withoutDocument = budgeted.filter { !hasDocument($0) }
+        if let first = withoutDocument.first {
+            log("\(withoutDocument.count) evaluation questions name a \"doc\" that is not among the indexed documents "
+                + "(first: question \(first.pair.id), doc \(first.pair.fields["doc"]!)); they are skipped")
+        }
+        guard !evaluation.isEmpty else {
+            throw EvaluationError.badFile(path: job.qaPath, line: nil, reason: "no evaluation question names an indexed document in its \"doc\" field")
+        }
         if plan.overBudget > 0 { log("answering the first \(evaluation.count) evaluation questions; \(plan.overBudget) over --max-questions are skipped") }
         let restricted = evaluation.filter(\.restricted)
         let fingerprint = Self.fingerprint(job, evaluation: evaluation, generator: generator.name)
@@ -103,7 +114,7 @@ public enum CompareRunner {
         let report = CompareReport(
             qa: job.qaPath, documents: job.documents, generator: generator.name, seed: job.seed,
             questions: .init(total: questions.all.count, evaluation: evaluation.count, training: questions.training.count,
-                             restricted: restricted.count, overBudget: plan.overBudget),
+                             restricted: restricted.count, overBudget: plan.overBudget, withoutDocument: withoutDocument.count),
             index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds),
             strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, verdict: verdict)
         try write(report, to: job.reportPath)
