@@ -39,18 +39,7 @@ public enum CompareRunner {
         let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: job.rag.maxAnswerTokens, examples: Array(examples),
                               prompt: PromptBuilder(answerStyle: job.rag.answerStyle), yesNo: job.rag.yesNoAnswerer)
 
-        // A question naming its document ("doc") that is not among the indexed ones cannot be grounded: skipped, and counted.
-        let storedDocuments = Set(try store.documents().map(\.id))
-        let budgeted = job.evaluation(of: questions)
-        func hasDocument(_ question: CompareQuestion) -> Bool { question.pair.fields["doc"].map(storedDocuments.contains) ?? true }
-        let evaluation = budgeted.filter(hasDocument), withoutDocument = budgeted.filter { !hasDocument($0) }
-        if let first = withoutDocument.first {
-            log("\(withoutDocument.count) evaluation questions name a \"doc\" that is not among the indexed documents "
-                + "(first: question \(first.pair.id), doc \(first.pair.fields["doc"]!)); they are skipped")
-        }
-        guard !evaluation.isEmpty else {
-            throw EvaluationError.badFile(path: job.qaPath, line: nil, reason: "no evaluation question names an indexed document in its \"doc\" field")
-        }
+        let (evaluation, withoutDocument) = try evaluationQuestions(job, questions: questions, store: store, log: log)
         if plan.overBudget > 0 { log("answering the first \(evaluation.count) evaluation questions; \(plan.overBudget) over --max-questions are skipped") }
         let restricted = evaluation.filter(\.restricted)
         let fingerprint = Self.fingerprint(job, evaluation: evaluation, generator: generator.name)
@@ -80,21 +69,14 @@ public enum CompareRunner {
                 }
                 try saved.save(file)
             }
-            let strategyScores = zip(saved.answers, evaluation).map { $0.score(strategy: answering, gold: $1.pair.answer) }
-            let access = saved.outsiderAnswers.map(accessProbe)
-            let refusals = saved.unanswerableAnswers.map { answers in
-                UnanswerableProbe(asked: answers.count, refused: answers.filter(\.refused).count, answered: answers.filter { !$0.refused }.count)
-            }
-            let summary = try QAStrategySummary(strategyScores, seed: job.seed)
-            results[strategy.rawValue] = CompareStrategyResult(summary: summary, byKind: try byKind(strategyScores, evaluation, seed: job.seed),
-                                                               access: access, unanswerable: refusals, seconds: saved.seconds)
+            let (result, outcome, strategyScores) = try summarize(strategy.rawValue, saved: saved, answering: answering,
+                                                                  evaluation: evaluation, seed: job.seed)
+            results[strategy.rawValue] = result
+            outcomes.append(outcome)
             scores[strategy.rawValue] = strategyScores
             ran.append(RanArm(name: strategy.rawValue, answering: answering, saved: saved))
             for (i, answer) in saved.answers.enumerated() { rows[i].answers[strategy.rawValue] = (answer.answer, answer.contains > 0) }
             order.append(strategy.rawValue)
-            outcomes.append(StrategyOutcome(name: strategy.rawValue, correct: strategyScores.map { $0.contains > 0 },
-                                            latencyP50: summary.latencyP50, tokensPerQuery: summary.tokensPerQuery,
-                                            leaks: access?.leaked, restrictedAsked: access?.asked ?? 0, unanswerable: refusals))
         }
         guard !order.isEmpty else {
             throw EvaluationError.invalidArgument("none of the strategies asked for can run yet: \(skipped.map { "\($0.strategy) (\($0.reason))" }.joined(separator: ", "))")
@@ -120,6 +102,41 @@ public enum CompareRunner {
         try write(report, to: job.reportPath)
         try write(page: CompareReportPage(report: report, rows: rows).html(), to: job.pagePath)
         return report
+    }
+
+    /// The evaluation questions within the budget, and those skipped because the document their
+    /// `doc` field names is not indexed (they cannot be grounded).
+    static func evaluationQuestions(_ job: CompareJob, questions: CompareQuestions, store: SQLiteStore,
+                                    log: (String) -> Void) throws -> (asked: [CompareQuestion], withoutDocument: [CompareQuestion]) {
+        let storedDocuments = Set(try store.documents().map(\.id))
+        let budgeted = job.evaluation(of: questions)
+        func hasDocument(_ question: CompareQuestion) -> Bool { question.pair.fields["doc"].map(storedDocuments.contains) ?? true }
+        let asked = budgeted.filter(hasDocument), withoutDocument = budgeted.filter { !hasDocument($0) }
+        if let first = withoutDocument.first {
+            log("\(withoutDocument.count) evaluation questions name a \"doc\" that is not among the indexed documents "
+                + "(first: question \(first.pair.id), doc \(first.pair.fields["doc"]!)); they are skipped")
+        }
+        guard !asked.isEmpty else {
+            throw EvaluationError.badFile(path: job.qaPath, line: nil, reason: "no evaluation question names an indexed document in its \"doc\" field")
+        }
+        return (asked, withoutDocument)
+    }
+
+    /// One arm's report entry, what the verdict weighs of it, and its scores per evaluation question.
+    static func summarize(_ name: String, saved: CompareAnswers, answering: QAStrategy, evaluation: [CompareQuestion],
+                          seed: UInt64) throws -> (CompareStrategyResult, StrategyOutcome, [QAScore]) {
+        let scores = zip(saved.answers, evaluation).map { $0.score(strategy: answering, gold: $1.pair.answer) }
+        let access = saved.outsiderAnswers.map(accessProbe)
+        let refusals = saved.unanswerableAnswers.map { answers in
+            UnanswerableProbe(asked: answers.count, refused: answers.filter(\.refused).count, answered: answers.filter { !$0.refused }.count)
+        }
+        let summary = try QAStrategySummary(scores, seed: seed)
+        let result = CompareStrategyResult(summary: summary, byKind: try byKind(scores, evaluation, seed: seed), access: access,
+                                           unanswerable: refusals, seconds: saved.seconds)
+        let outcome = StrategyOutcome(name: name, correct: scores.map { $0.contains > 0 }, latencyP50: summary.latencyP50,
+                                      tokensPerQuery: summary.tokensPerQuery, leaks: access?.leaked, restrictedAsked: access?.asked ?? 0,
+                                      unanswerable: refusals)
+        return (result, outcome, scores)
     }
 
     /// One arm's answers: the evaluation questions as `user`; for RAG, the restricted ones again as
