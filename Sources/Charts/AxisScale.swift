@@ -14,7 +14,8 @@ public struct AxisScale: Sendable, Equatable {
     /// - Parameters:
     ///   - includingZero: bars start at zero, so their axis must show it.
     ///   - targetTicks: about how many ticks to draw.
-    public init(fitting values: [Double], includingZero: Bool = false, targetTicks: Int = 5) {
+    ///   - integers: the values are counts (steps, epochs): ticks at whole numbers, steps of 1, 2 or 5 × 10ⁿ.
+    public init(fitting values: [Double], includingZero: Bool = false, targetTicks: Int = 5, integers: Bool = false) {
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if includingZero { low = min(low, 0); high = max(high, 0) }
@@ -22,7 +23,8 @@ public struct AxisScale: Sendable, Equatable {
             let half = low == 0 ? 0.5 : abs(low) / 2
             (low, high) = includingZero && low >= 0 ? (0, low == 0 ? 1 : 2 * low) : (low - half, high + half)
         }
-        let step = Self.niceStep((high - low) / Double(max(targetTicks - 1, 1)))
+        let raw = (high - low) / Double(max(targetTicks - 1, 1))
+        let step = integers ? max(1, Self.niceStep(raw, allowingQuarter: false)) : Self.niceStep(raw)
         let lower = (low / step).rounded(.down) * step, upper = (high / step).rounded(.up) * step
         let count = Int(((upper - lower) / step).rounded())
         self.step = step
@@ -31,12 +33,13 @@ public struct AxisScale: Sendable, Equatable {
         ticks = (0...count).map { lower + Double($0) * step }
     }
 
-    /// The round step nearest above `raw`: 1, 2, 2.5 or 5 × 10ⁿ.
-    static func niceStep(_ raw: Double) -> Double {
+    /// The round step nearest above `raw`: 1, 2, 2.5 or 5 × 10ⁿ (without 2.5 when `allowingQuarter` is false).
+    static func niceStep(_ raw: Double, allowingQuarter: Bool = true) -> Double {
         guard raw > 0, raw.isFinite else { return 1 }
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let fraction = raw / magnitude
-        let nice = fraction <= 1 + 1e-9 ? 1 : fraction <= 2 + 1e-9 ? 2 : fraction <= 2.5 + 1e-9 ? 2.5 : fraction <= 5 + 1e-9 ? 5 : 10
+        let quarter = allowingQuarter && fraction > 2 + 1e-9 && fraction <= 2.5 + 1e-9
+        let nice = fraction <= 1 + 1e-9 ? 1 : fraction <= 2 + 1e-9 ? 2 : quarter ? 2.5 : fraction <= 5 + 1e-9 ? 5 : 10
         return nice * magnitude
     }
 

@@ -37,7 +37,8 @@ public struct SVGLineChart: Sendable {
         let drawn = series.map { line in (line, line.points.filter { $0.x.isFinite && $0.y.isFinite }) }.filter { !$0.1.isEmpty }
         let points = drawn.flatMap(\.1)
         guard !points.isEmpty else { return SVG.noData(title) }
-        let xs = AxisScale(fitting: points.map(\.x)), ys = AxisScale(fitting: points.map(\.y))
+        let wholeX = points.allSatisfy { $0.x == $0.x.rounded() }
+        let xs = AxisScale(fitting: points.map(\.x), integers: wholeX), ys = AxisScale(fitting: points.map(\.y))
         let left = 64.0, right = 16.0, top = 28.0, bottom = 40.0
         let plotW = width - left - right, plotH = height - top - bottom
         func px(_ x: Double) -> Double { left + xs.position(x) * plotW }

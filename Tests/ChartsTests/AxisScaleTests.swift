@@ -25,6 +25,13 @@ import Testing
         #expect(AxisScale(fitting: []).ticks == [0, 0.25, 0.5, 0.75, 1])
     }
 
+    @Test func countsGetWholeTicks() {
+        // Ten training steps: 0, 5, 10, never 2.5 or 7.5.
+        let steps = AxisScale(fitting: [1, 10], integers: true)
+        #expect(steps.ticks.allSatisfy { $0 == $0.rounded() } && steps.ticks.map(steps.label) == ["0", "5", "10"])
+        #expect(AxisScale(fitting: [1, 3], integers: true).step == 1)
+    }
+
     @Test func stepsAreOneTwoTwoAndAHalfOrFive() {
         #expect(AxisScale.niceStep(0.3) == 0.5 && AxisScale.niceStep(17) == 20 && AxisScale.niceStep(2.2) == 2.5)
         #expect(AxisScale.niceStep(0.0001) == 0.0001 && AxisScale.niceStep(7) == 10)
