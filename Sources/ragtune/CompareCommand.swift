@@ -145,7 +145,8 @@ struct CompareCommand: ParsableCommand {
         for name in report.order {
             guard let s = report.strategies[name]?.summary else { continue }
             print("\(name): contains \(EvalQACommand.format(s.answerContains))  F1 \(EvalQACommand.format(s.f1))  "
-                  + String(format: "refusals %.0f%%  p50 %.2f s", 100 * s.refusalRate, s.latencyP50))
+                  + String(format: "refusals %.0f%%  p50 %.2f s  %.2f CPU s/answer", 100 * s.refusalRate, s.latencyP50,
+                           report.strategies[name]!.cpuSecondsPerQuery))
             let kinds = report.strategies[name]!.byKind.sorted { $0.key < $1.key }
             if kinds.count > 1 { print("    " + kinds.map { String(format: "%@ %.2f", $0.key, $0.value.answerContains.mean) }.joined(separator: "  ")) }
             if let fresh = report.freshness?.arms[name] {

@@ -172,12 +172,12 @@ import RagTuneTestSupport
         #expect(first == second)
     }
 
-    /// A report as sorted JSON text without its timings: the keys holding seconds or latencies, and
-    /// the seconds quoted in the verdict's claims.
+    /// A report as sorted JSON text without its timings and sizes: the keys holding seconds, latencies
+    /// or bytes (SQLite's WAL makes the store's size vary a little), and the seconds quoted in the verdict's claims.
     static func withoutTimings(_ data: Data) throws -> String {
         func strip(_ value: Any) -> Any {
             if let object = value as? [String: Any] {
-                return object.filter { !["seconds", "latency_p50", "latency_p95", "reindex_seconds"].contains($0.key) }.mapValues(strip)
+                return object.filter { !["seconds", "latency_p50", "latency_p95", "reindex_seconds", "cpu_seconds_per_query", "bytes"].contains($0.key) }.mapValues(strip)
             }
             if let array = value as? [Any] { return array.map(strip) }
             if let text = value as? String {

@@ -66,9 +66,11 @@ struct CompareAnswers: SavedResult, Sendable {
     /// The unanswerable probe's questions (`UnanswerableProbe`).
     var unanswerableAnswers: [Answer]?
     var seconds: Double
+    /// CPU seconds (all threads) spent answering.
+    var cpuSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", unanswerableAnswers = "unanswerable_answers", seconds
+        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", unanswerableAnswers = "unanswerable_answers", seconds, cpuSeconds = "cpu_seconds"
     }
 }
 

@@ -29,8 +29,12 @@ public struct CompareStrategyResult: Encodable, Sendable {
     @NullEncoded public var unanswerable: UnanswerableProbe?
     /// Wall seconds answering (evaluation questions and probes).
     public var seconds: Double
+    /// CPU seconds (all threads) per question asked, probes included.
+    public var cpuSecondsPerQuery: Double
 
-    private enum CodingKeys: String, CodingKey { case summary, byKind = "by_kind", access, unanswerable, seconds }
+    private enum CodingKeys: String, CodingKey {
+        case summary, byKind = "by_kind", access, unanswerable, seconds, cpuSecondsPerQuery = "cpu_seconds_per_query"
+    }
 }
 
 /// Two strategies on the same questions: paired bootstrap differences, McNemar's exact test on
@@ -70,6 +74,8 @@ public struct CompareReport: Encodable, Sendable {
     public struct Index: Codable, Sendable, Equatable {
         public var documents, chunks: Int
         public var seconds: Double
+        /// The store's size on disk: database, WAL and saved indexes.
+        public var bytes: Int
     }
 
     public var schemaVersion = CompareReport.schemaVersion

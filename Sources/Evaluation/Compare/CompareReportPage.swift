@@ -63,7 +63,7 @@ public struct CompareReportPage: Sendable {
             <h1>RAG, fine-tuning or prompting: measured</h1>
             <p class="note">\(report.questions.evaluation) evaluation questions (\(report.questions.training) in the training split,
             \(report.questions.restricted) restricted\(report.questions.overBudget > 0 ? ", \(report.questions.overBudget) more over the question budget not asked" : "")) from <code>\(e(report.qa))</code> over \(report.index.documents) documents
-            (\(report.index.chunks) chunks) in <code>\(e(report.documents.joined(separator: ", ")))</code>; generator \(e(report.generator)), seed \(report.seed).</p>
+            (\(report.index.chunks) chunks, \(String(format: "%.1f", Double(report.index.bytes) / 1e6)) MB on disk) in <code>\(e(report.documents.joined(separator: ", ")))</code>; generator \(e(report.generator)), seed \(report.seed).</p>
             <section class="verdict"><h2>Verdict: use \(e(report.verdict.choice))</h2><ul>
             """
         for claim in report.verdict.claims { html += "<li>\(e(claim))</li>" }
@@ -81,7 +81,7 @@ public struct CompareReportPage: Sendable {
         }
         html += "<h2>Latency and cost</h2>\n" + latency.render() + "\n" + cost.render() + "\n"
         html += "<h2>Strategies</h2><div class=\"scroll\"><table><tr><th>strategy</th><th>answer-contains</th><th>token F1</th>"
-            + "<th>exact match</th><th>refusals</th><th>p50 / p95 s</th><th>tokens per answer</th><th>outsider probe</th>"
+            + "<th>exact match</th><th>refusals</th><th>p50 / p95 s</th><th>CPU s per answer</th><th>tokens per answer</th><th>outsider probe</th>"
             + "<th>not in the documents</th></tr>"
         for (name, s) in zip(order, summaries) {
             let unanswerable = report.strategies[name]?.unanswerable.map { "refused \($0.refused) of \($0.asked), answered \($0.answered) anyway" } ?? "–"
@@ -89,6 +89,7 @@ public struct CompareReportPage: Sendable {
             html += "<tr><th>\(e(name))</th><td class=\"num\">\(Self.interval(s.answerContains))</td><td class=\"num\">\(Self.interval(s.f1))</td>"
                 + "<td class=\"num\">\(Self.interval(s.exactMatch))</td><td class=\"num\">\(String(format: "%.0f%%", 100 * s.refusalRate))</td>"
                 + "<td class=\"num\">\(String(format: "%.2f / %.2f", s.latencyP50, s.latencyP95))</td>"
+                + "<td class=\"num\">\(String(format: "%.2f", report.strategies[name]?.cpuSecondsPerQuery ?? 0))</td>"
                 + "<td class=\"num\">\(String(format: "%.0f", s.tokensPerQuery))</td><td>\(e(access))</td><td>\(e(unanswerable))</td></tr>"
         }
         html += "</table></div>\n"

@@ -97,7 +97,7 @@ public enum CompareRunner {
             qa: job.qaPath, documents: job.documents, generator: generator.name, seed: job.seed,
             questions: .init(total: questions.all.count, evaluation: evaluation.count, training: questions.training.count,
                              restricted: restricted.count, overBudget: plan.overBudget, withoutDocument: withoutDocument.count),
-            index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds),
+            index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds, bytes: Self.bytesOnDisk(job.storePath)),
             strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, verdict: verdict)
         try write(report, to: job.reportPath)
         try write(page: CompareReportPage(report: report, rows: rows).html(), to: job.pagePath)
@@ -131,8 +131,10 @@ public enum CompareRunner {
             UnanswerableProbe(asked: answers.count, refused: answers.filter(\.refused).count, answered: answers.filter { !$0.refused }.count)
         }
         let summary = try QAStrategySummary(scores, seed: seed)
+        let asked = saved.answers.count + (saved.outsiderAnswers?.count ?? 0) + (saved.unanswerableAnswers?.count ?? 0)
         let result = CompareStrategyResult(summary: summary, byKind: try byKind(scores, evaluation, seed: seed), access: access,
-                                           unanswerable: refusals, seconds: saved.seconds)
+                                           unanswerable: refusals, seconds: saved.seconds,
+                                           cpuSecondsPerQuery: saved.cpuSeconds / Double(max(asked, 1)))
         let outcome = StrategyOutcome(name: name, correct: scores.map { $0.contains > 0 }, latencyP50: summary.latencyP50,
                                       tokensPerQuery: summary.tokensPerQuery, leaks: access?.leaked, restrictedAsked: access?.asked ?? 0,
                                       unanswerable: refusals)
@@ -144,7 +146,7 @@ public enum CompareRunner {
     static func answer(_ name: String, with strategy: QAStrategy, runner: QARunner, evaluation: [CompareQuestion],
                        restricted: [CompareQuestion], unanswerable: [(id: String, question: String)], user: String?,
                        fingerprint: String, progress: (_ done: Int, _ total: Int) -> Void) throws -> CompareAnswers {
-        let started = Date()
+        let started = Date(), startedCPU = ProcessCPUTime.seconds()
         let outsiders = strategy == .rag ? restricted : []
         let total = evaluation.count + outsiders.count + unanswerable.count
         var done = 0
@@ -158,7 +160,8 @@ public enum CompareRunner {
         let outsider = try outsiders.map { try ask($0.pair.id, $0.pair.question, gold: $0.pair.answer, as: nil) }
         let refusals = try unanswerable.map { try ask($0.id, $0.question, gold: PromptBuilder.notFound, as: user) }
         return CompareAnswers(strategy: name, fingerprint: fingerprint, answers: answers, outsiderAnswers: strategy == .rag && !restricted.isEmpty ? outsider : nil,
-                              unanswerableAnswers: unanswerable.isEmpty ? nil : refusals, seconds: Date().timeIntervalSince(started))
+                              unanswerableAnswers: unanswerable.isEmpty ? nil : refusals, seconds: Date().timeIntervalSince(started),
+                              cpuSeconds: ProcessCPUTime.seconds() - startedCPU)
     }
 
     /// Paired differences, McNemar's test on answer-contains and the detectable difference.
@@ -184,6 +187,19 @@ public enum CompareRunner {
     static func accessProbe(_ answers: [CompareAnswers.Answer]) -> AccessProbe {
         AccessProbe(asked: answers.count, leaked: answers.filter { !$0.refused && $0.contains > 0 }.count,
                     restrictedCitations: answers.map(\.restrictedCitations).reduce(0, +))
+    }
+
+    /// Bytes of the store at `path`: the database, its WAL and its saved indexes.
+    static func bytesOnDisk(_ path: String) -> Int {
+        let files = FileManager.default
+        var total = 0
+        for suffix in ["", "-wal", "-shm"] { total += (try? files.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0 }
+        if let contents = files.enumerator(atPath: path + ".indexes") {
+            for case let name as String in contents {
+                total += (try? files.attributesOfItem(atPath: path + ".indexes/" + name)[.size] as? Int) ?? 0
+            }
+        }
+        return total
     }
 
     /// What the saved answers depend on.

@@ -29,14 +29,14 @@ import RagTuneTestSupport
                                                      byKind: try CompareRunner.byKind(all[name]!, questions, seed: 1),
                                                      access: name == "rag" ? AccessProbe(asked: 2, leaked: 0, restrictedCitations: 0) : nil,
                                                      unanswerable: UnanswerableProbe(asked: 3, refused: name == "rag" ? 3 : 0, answered: name == "rag" ? 0 : 3),
-                                                     seconds: 1)
+                                                     seconds: 1, cpuSecondsPerQuery: 0.5)
         }
         var comparisons: [String: PairComparison] = [:]
         for (i, a) in order.enumerated() { for b in order[(i + 1)...] { comparisons["\(a) - \(b)"] = try CompareRunner.compare(all[a]!, all[b]!, seed: 1) } }
         let outcomes = order.map { StrategyOutcome(name: $0, correct: all[$0]!.map { $0.contains > 0 }, latencyP50: 0.3, tokensPerQuery: 100) }
         let report = CompareReport(qa: "qa.jsonl", documents: ["docs"], generator: "scripted", seed: 1,
                                    questions: .init(total: 10, evaluation: 8, training: 2, restricted: 2, overBudget: 0, withoutDocument: 0),
-                                   index: .init(documents: 3, chunks: 6, seconds: 0.5), strategies: strategies, order: order,
+                                   index: .init(documents: 3, chunks: 6, seconds: 0.5, bytes: 65_536), strategies: strategies, order: order,
                                    skipped: [SkippedStrategy(strategy: "lora-qa", reason: "not built yet")], comparisons: comparisons,
                                    freshness: FreshnessProbe(changedQuestions: 4, updatedDocuments: 2, reindexSeconds: 0.4, arms: [
                                        "closed-book": .init(before: IntervalEstimate(mean: 0, lower: 0, upper: 0), after: nil),
