@@ -72,17 +72,25 @@ public struct SourceDocument: Sendable, Hashable, Codable {
     }
 }
 
-/// 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over strings, each
-/// followed by a 0x00 byte so that ("ab", "c") and ("a", "bc") differ.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+/// 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over bytes, or over
+/// strings each followed by a 0x00 byte so that ("ab", "c") and ("a", "bc") differ. The same on
+/// every machine and run (unlike `Hasher`), for hashes that are stored or seed a split.
+public struct FNV1a: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func mix(_ byte: UInt8) {
+    public init() {}
+
+    /// The hash of `text`'s UTF-8 bytes (no terminator).
+    public init(bytesOf text: String) {
+        for byte in text.utf8 { mix(byte) }
+    }
+
+    public mutating func mix(_ byte: UInt8) {
         value ^= UInt64(byte)
         value &*= 0x0000_0100_0000_01b3
     }
 
-    mutating func add(_ string: String) {
+    public mutating func add(_ string: String) {
         for byte in string.utf8 { mix(byte) }
         mix(0)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneRetrieval
 import RagTuneTensor
 
 /// A question of a `compare` QA file with the fields that steer the comparison.
@@ -59,8 +60,7 @@ public struct CompareQuestions: Sendable {
 
     /// A number in [0, 1) from `text` and `seed` (FNV-1a, then SplitMix64), the same on every machine.
     static func unitHash(_ text: String, seed: UInt64) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hash = FNV1a(bytesOf: text).value
         var generator = SplitMix64(seed: hash ^ seed)
         return Double(generator.next() >> 11) / Double(1 << 53)
     }

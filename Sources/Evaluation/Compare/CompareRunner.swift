@@ -1,6 +1,7 @@
 import Foundation
 import RagTuneModels
 import RagTuneRAG
+import RagTuneRetrieval
 import RagTuneStorage
 import RagTuneTensor
 
@@ -206,8 +207,7 @@ public enum CompareRunner {
     static func fingerprint(_ job: CompareJob, evaluation: [CompareQuestion], generator: String) -> String {
         let questions = evaluation.map { "\($0.pair.id)\u{1}\($0.pair.question)\u{1}\($0.pair.answer)" }.joined(separator: "\u{2}")
         let parts = [generator, "\(job.seed)", "\(job.shots)", job.user ?? "", "\(job.rag.maxAnswerTokens)", "\(job.unanswerableQuestions)", questions]
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in parts.joined(separator: "\u{3}").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hash = FNV1a(bytesOf: parts.joined(separator: "\u{3}")).value
         return String(hash, radix: 16)
     }
 
