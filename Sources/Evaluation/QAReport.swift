@@ -13,6 +13,12 @@ public struct IntervalEstimate: Codable, Sendable, Equatable {
         self.upper = upper
     }
 
+    /// "0.412 [0.371, 0.455]", or with `signed` "+0.041 [-0.010, +0.092]" (for differences).
+    public func formatted(signed: Bool = false) -> String {
+        let number = signed ? "%+.3f" : "%.3f"
+        return String(format: "\(number) [\(number), \(number)]", mean, lower, upper)
+    }
+
     public init(_ interval: ConfidenceInterval) {
         mean = interval.estimate
         lower = interval.lower

@@ -144,7 +144,7 @@ struct CompareCommand: ParsableCommand {
         print("")
         for name in report.order {
             guard let s = report.strategies[name]?.summary else { continue }
-            print("\(name): contains \(EvalQACommand.format(s.answerContains))  F1 \(EvalQACommand.format(s.f1))  "
+            print("\(name): contains \(s.answerContains.formatted())  F1 \(s.f1.formatted())  "
                   + String(format: "refusals %.0f%%  p50 %.2f s  %.2f CPU s/answer", 100 * s.refusalRate, s.latencyP50,
                            report.strategies[name]!.cpuSecondsPerQuery))
             let kinds = report.strategies[name]!.byKind.sorted { $0.key < $1.key }

@@ -94,9 +94,9 @@ struct EvalQACommand: ParsableCommand {
         if jsonOutput.json { return try printJSON(report) }
         for strategy in strategies {
             guard let s = report.strategies[strategy.rawValue] else { continue }
-            print("\(strategy.rawValue): EM \(Self.format(s.exactMatch))  F1 \(Self.format(s.f1))  contains \(Self.format(s.answerContains))")
+            print("\(strategy.rawValue): EM \(s.exactMatch.formatted())  F1 \(s.f1.formatted())  contains \(s.answerContains.formatted())")
             if strategy == .rag {
-                print("    before grounding: F1 \(Self.format(s.f1Ungrounded))  contains \(Self.format(s.answerContainsUngrounded))")
+                print("    before grounding: F1 \(s.f1Ungrounded.formatted())  contains \(s.answerContainsUngrounded.formatted())")
             }
             print(String(format: "    refusals %.1f%%  latency p50 %.2f s p95 %.2f s  %.0f tokens/query", 100 * s.refusalRate,
                          s.latencyP50, s.latencyP95, s.tokensPerQuery))
@@ -106,13 +106,7 @@ struct EvalQACommand: ParsableCommand {
             }
         }
         for (name, d) in report.differences.sorted(by: { $0.key < $1.key }) {
-            print("\(name): F1 \(Self.format(d.f1, signed: true)), contains \(Self.format(d.answerContains, signed: true))")
+            print("\(name): F1 \(d.f1.formatted(signed: true)), contains \(d.answerContains.formatted(signed: true))")
         }
-    }
-
-    /// "0.412 [0.371, 0.455]" (or "+0.041 [-0.010, +0.092]" for differences).
-    static func format(_ estimate: IntervalEstimate, signed: Bool = false) -> String {
-        let number = signed ? "%+.3f" : "%.3f"
-        return String(format: "\(number) [\(number), \(number)]", estimate.mean, estimate.lower, estimate.upper)
     }
 }

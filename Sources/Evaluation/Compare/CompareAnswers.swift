@@ -92,10 +92,16 @@ extension SavedResult {
     func save(_ url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        do {
-            try encoder.encode(self).write(to: url, options: .atomic)
-        } catch {
-            throw EvaluationError.badFile(path: url.path, line: nil, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try writeAtomically(try encoder.encode(self), to: url.path)
+    }
+}
+
+/// Writes `data` to `path` atomically (readers see the old file or the new one); a failed write
+/// is an error naming the file.
+func writeAtomically(_ data: Data, to path: String) throws {
+    do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw EvaluationError.badFile(path: path, line: nil, reason: "cannot write: \(error.localizedDescription)")
     }
 }

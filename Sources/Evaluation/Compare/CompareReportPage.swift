@@ -86,8 +86,8 @@ public struct CompareReportPage: Sendable {
         for (name, s) in zip(order, summaries) {
             let unanswerable = report.strategies[name]?.unanswerable.map { "refused \($0.refused) of \($0.asked), answered \($0.answered) anyway" } ?? "–"
             let access = report.strategies[name]?.access.map { "\($0.leaked) of \($0.asked) restricted facts answered, \($0.restrictedCitations) restricted citations" } ?? "–"
-            html += "<tr><th>\(e(name))</th><td class=\"num\">\(Self.interval(s.answerContains))</td><td class=\"num\">\(Self.interval(s.f1))</td>"
-                + "<td class=\"num\">\(Self.interval(s.exactMatch))</td><td class=\"num\">\(String(format: "%.0f%%", 100 * s.refusalRate))</td>"
+            html += "<tr><th>\(e(name))</th><td class=\"num\">\(s.answerContains.formatted())</td><td class=\"num\">\(s.f1.formatted())</td>"
+                + "<td class=\"num\">\(s.exactMatch.formatted())</td><td class=\"num\">\(String(format: "%.0f%%", 100 * s.refusalRate))</td>"
                 + "<td class=\"num\">\(String(format: "%.2f / %.2f", s.latencyP50, s.latencyP95))</td>"
                 + "<td class=\"num\">\(String(format: "%.2f", report.strategies[name]?.cpuSecondsPerQuery ?? 0))</td>"
                 + "<td class=\"num\">\(String(format: "%.0f", s.tokensPerQuery))</td><td>\(e(access))</td><td>\(e(unanswerable))</td></tr>"
@@ -98,8 +98,8 @@ public struct CompareReportPage: Sendable {
                 + "<th>McNemar (only first right / only second right)</th><th>smallest detectable difference</th></tr>"
             for (pair, c) in report.comparisons.sorted(by: { $0.key < $1.key }) {
                 let mde = c.minimumDetectableDifference.map { String(format: "%.3f", $0) } ?? "– (never disagreed)"
-                html += "<tr><th>\(e(pair))</th><td class=\"num\">\(Self.interval(c.difference.answerContains, signed: true))</td>"
-                    + "<td class=\"num\">\(Self.interval(c.difference.f1, signed: true))</td>"
+                html += "<tr><th>\(e(pair))</th><td class=\"num\">\(c.difference.answerContains.formatted(signed: true))</td>"
+                    + "<td class=\"num\">\(c.difference.f1.formatted(signed: true))</td>"
                     + "<td class=\"num\">p = \(String(format: "%.3g", c.mcnemar.pValue)) (\(c.mcnemar.onlyFirst) / \(c.mcnemar.onlySecond))</td>"
                     + "<td class=\"num\">\(mde)</td></tr>"
             }
@@ -119,10 +119,5 @@ public struct CompareReportPage: Sendable {
             html += "</tr>"
         }
         return html + "</table></div></details>\n</body></html>\n"
-    }
-
-    static func interval(_ estimate: IntervalEstimate, signed: Bool = false) -> String {
-        let number = signed ? "%+.3f" : "%.3f"
-        return String(format: "\(number) [\(number), \(number)]", estimate.mean, estimate.lower, estimate.upper)
     }
 }

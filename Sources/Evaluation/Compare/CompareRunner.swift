@@ -101,7 +101,7 @@ public enum CompareRunner {
             index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds, bytes: Self.bytesOnDisk(job.storePath)),
             strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, verdict: verdict)
         try write(report, to: job.reportPath)
-        try write(page: CompareReportPage(report: report, rows: rows).html(), to: job.pagePath)
+        try writeAtomically(Data(CompareReportPage(report: report, rows: rows).html().utf8), to: job.pagePath)
         return report
     }
 
@@ -211,23 +211,15 @@ public enum CompareRunner {
         return String(hash, radix: 16)
     }
 
-    static func write(page: String, to path: String) throws {
-        do {
-            try Data(page.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw EvaluationError.badFile(path: path, line: nil, reason: "cannot write: \(error.localizedDescription)")
-        }
-    }
-
     static func write(_ report: CompareReport, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let data: Data
         do {
-            try (encoder.encode(report) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch let error as EncodingError {
-            throw EvaluationError.invalidArgument("report.json: \(error)")
+            data = try encoder.encode(report) + Data("\n".utf8)
         } catch {
-            throw EvaluationError.badFile(path: path, line: nil, reason: "cannot write: \(error.localizedDescription)")
+            throw EvaluationError.invalidArgument("report.json: \(error)")
         }
+        try writeAtomically(data, to: path)
     }
 }
