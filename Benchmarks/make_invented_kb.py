@@ -9,7 +9,8 @@ so the adapter learns to read, not the facts or the phrasings of the set it is m
 Writes DIR/docs/workshop-NNN.md (three instruments per file, sentences shuffled) and
 DIR/qa.jsonl ({"id","entity","doc","kind","fact","restricted","question","answer"}, kinds: maker,
 made, year, town, material, mentor, count; "maker" and "made" ask about the same fact in both
-directions and share its "fact" id). With --restricted-every N, every Nth file starts with the
+directions and share its "fact" id; "made" lines carry "probe": "reversal", so `ragtune compare`
+never trains an adapter on them and asks them as the reversal probe). With --restricted-every N, every Nth file starts with the
 front matter `acl: [board]` and its questions are "restricted": true. With --updates, DIR/docs-v2
 holds the same files after a knowledge update (every third instrument was first tested in another
 year) and the year questions carry "answer_v2". The options do not change the random draws: the same
@@ -112,6 +113,8 @@ def main():
                 fact = f"e{index}-" + ("maker" if kind == "made" else kind)
                 line = {"id": f"w{len(lines):04d}", "entity": index, "doc": doc, "kind": kind, "fact": fact,
                         "restricted": restricted, "question": question[0].upper() + question[1:], "answer": answers[kind]}
+                if kind == "made":
+                    line["probe"] = "reversal"
                 if args.updates and kind == "year":
                     line["answer_v2"] = new_year
                 lines.append(line)

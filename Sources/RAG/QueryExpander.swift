@@ -38,8 +38,9 @@ public final class LLMQueryExpander: QueryExpander {
         return Self.queries(in: reply.text, question: question, limit: count)
     }
 
-    /// The queries in a reply: one per line, list markers and quotes removed, no repeats.
-    static func queries(in reply: String, question: String, limit: Int) -> [String] {
+    /// The queries in a reply: one per line, list markers and quotes removed, no repeats and no
+    /// copy of the question.
+    public static func queries(in reply: String, question: String, limit: Int) -> [String] {
         var seen: Set<String> = [normalized(question)], result: [String] = []
         for line in reply.split(whereSeparator: \.isNewline) {
             let query = String(line)

@@ -3,12 +3,13 @@ import Foundation
 import RagTuneEvaluation
 import RagTuneRAG
 
-/// `ragtune compare`: closed-book, few-shot and RAG (the LoRA arms come in later slices of issue
-/// #16) on the user's own documents and questions, with paired tests and a verdict.
+/// `ragtune compare`: closed-book, few-shot, RAG and a LoRA adapter trained on the training
+/// questions (alone and with retrieval) on the user's own documents and questions, with paired
+/// tests, probes and a verdict. lora-docs and raft come in later slices of issue #16.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Run closed-book, few-shot and RAG on your documents and questions; say which to use, with the evidence.",
+        abstract: "Run closed-book, few-shot, RAG and LoRA on your documents and questions; say which to use, with the evidence.",
         discussion: """
             QA lines: {"id", "question", "answer"} and optionally "kind" (results are broken down by it), \
             "split" (train/eval), "fact" (questions about one fact share a split; --fact-field names another \
@@ -16,10 +17,14 @@ struct CompareCommand: ParsableCommand {
             again without --user and must not answer) and "answer_v2" (with --updates, the questions whose \
             answer_v2 differs are scored against it, before and after one re-index of a copy of the store). \
             Without "split", whole facts go to \
-            the training split with probability --train-share (few-shot examples come from it). Writes \
-            OUT/store.sqlite, OUT/strategies/NAME.json (each arm's answers, saved as it finishes: a re-run \
-            resumes), OUT/report.json and OUT/report.html. Not built yet: the LoRA arms (lora-docs, lora-qa, lora+rag, raft) \
-            and --train.
+            the training split with probability --train-share (few-shot examples and the lora-qa adapter's \
+            training data come from it). "probe": paraphrase or reversal (or --paraphrase-kind/--reversal-kind) \
+            marks training questions that are never trained on: every arm is asked them, and the trained \
+            wordings, to show what an adapter learned. lora-qa trains on each training question, a template \
+            wording and --rewrites rewrites by the generator, picking the epochs by held-out loss; lora+rag \
+            answers with that adapter and retrieval. Writes OUT/store.sqlite, OUT/adapters/lora-qa (data, \
+            checkpoints, the adapter), OUT/strategies/NAME.json (each arm's answers, saved as it finishes: a \
+            re-run resumes), OUT/report.json and OUT/report.html. Not built yet: lora-docs and raft.
             """)
 
     @Option(name: .customLong("docs"), help: "Document folder or file to index (repeatable).")
@@ -28,8 +33,26 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "QA file (JSONL).")
     var qa: String
 
-    @Option(help: "Training QA file for the LoRA arms (not built yet).")
+    @Option(help: "A QA file of training questions only, added to the training split.")
     var train: String?
+
+    @Option(name: .customLong("paraphrase-kind"), help: "A kind whose questions are paraphrase probes, never trained on (repeatable).")
+    var paraphraseKinds: [String] = []
+
+    @Option(name: .customLong("reversal-kind"), help: "A kind whose questions are reversal probes, never trained on (repeatable).")
+    var reversalKinds: [String] = []
+
+    @Option(name: .customLong("max-epochs"), help: "Most epochs of adapter training (held-out loss stops it sooner).")
+    var maxEpochs = 20
+
+    @Option(name: .customLong("lora-r"), help: "LoRA rank of the adapter (all linear layers; alpha = 2r).")
+    var loraR = 16
+
+    @Option(name: .customLong("learning-rate"), help: "Learning rate of the adapter (constant after a short warmup).")
+    var learningRate = 2e-3
+
+    @Option(help: "Rewrites of each training question by the generator, as extra training wordings (0: none).")
+    var rewrites = 2
 
     @Option(help: "A folder of updated documents: the questions whose answer_v2 differs are asked again after one re-index.")
     var updates: String?
@@ -77,8 +100,13 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard !documents.isEmpty else { throw ValidationError("give the documents with --docs DIR") }
-        if train != nil { throw ValidationError("--train is not built yet: the LoRA arms come in a later slice of issue #16") }
-        _ = try arms()
+        let arms = try arms()
+        if arms.contains(where: { $0.adapter != nil }) && generatorOptions.decoderOptions.adapter != nil {
+            throw ValidationError("--adapter cannot be combined with the LoRA arms, which train their own adapter")
+        }
+        guard maxEpochs >= 1, loraR >= 1, learningRate > 0, rewrites >= 0 else {
+            throw ValidationError("--max-epochs and --lora-r must be ≥ 1, --learning-rate > 0 and --rewrites ≥ 0")
+        }
         guard trainShare >= 0, trainShare < 1 else { throw ValidationError("--train-share must be in [0, 1)") }
         guard unanswerable >= 0 else { throw ValidationError("--unanswerable must be ≥ 0") }
         guard maxQuestions.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-questions must be at least 1") }
@@ -93,7 +121,10 @@ struct CompareCommand: ParsableCommand {
             guard let arm = CompareStrategy(rawValue: name) else {
                 throw ValidationError("unknown strategy \"\(name)\" in --strategies (known: \(CompareStrategy.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            guard arm.isBuilt else { throw ValidationError("strategy \(name) is not built yet (issue #16); built: closed-book, few-shot, rag") }
+            guard arm.isBuilt else {
+                throw ValidationError("strategy \(name) is not built yet (issue #16); built: "
+                                      + CompareStrategy.allCases.filter(\.isBuilt).map(\.rawValue).joined(separator: ", "))
+            }
             if !arms.contains(arm) { arms.append(arm) }
         }
         guard !arms.isEmpty else { throw ValidationError("--strategies names no strategy") }
@@ -114,6 +145,14 @@ struct CompareCommand: ParsableCommand {
             job.seed = seed
             job.threads = threadOptions.threads
             job.rag = rag.configuration(maxAnswerTokens: maxTokens)
+            job.trainingPath = train
+            job.paraphraseKinds = Set(paraphraseKinds)
+            job.reversalKinds = Set(reversalKinds)
+            job.adapterEpochs = maxEpochs
+            job.loraR = loraR
+            job.learningRate = learningRate
+            job.rewrites = rewrites
+            if let modelFile = generatorOptions.decoderOptions.modelFile { job.baseModel = modelFile }
             return job
         }
     }
@@ -121,8 +160,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let job = try job
         if plan {
-            let questions = try CompareQuestions(path: qa, factField: factField, trainShare: trainShare, seed: seed)
-            let plan = ComparePlan(job, questions: questions)
+            let plan = ComparePlan(job, questions: try job.questions())
             if jsonOutput.json { return try printJSON(plan) }
             print("\(plan.evaluationQuestions) evaluation questions (\(plan.restrictedQuestions) restricted), \(plan.trainingQuestions) in the training split"
                   + (plan.overBudget > 0 ? ", \(plan.overBudget) over --max-questions skipped" : ""))
@@ -133,10 +171,14 @@ struct CompareCommand: ParsableCommand {
             print(String(format: "estimated: %.0f s of answering, plus indexing", plan.estimatedSeconds))
             return
         }
-        var bar: ProgressBar?
+        var bar: ProgressBar?, stage = ""
         let report = try CompareRunner.run(job, generator: { try generatorOptions.make(threads: threadOptions.threads) },
                                            log: { logError($0) }, progress: { strategy, done, total in
-            if bar == nil || bar?.total != total { bar = ProgressBar(strategy, total: total, unit: "answers") }
+            if bar == nil || stage != strategy || bar?.total != total {
+                stage = strategy
+                let unit = strategy.hasSuffix("training") ? "steps" : strategy.hasSuffix("rewrites") ? "questions" : "answers"
+                bar = ProgressBar(strategy, total: total, unit: unit)
+            }
             bar?.update(done)
         })
         if jsonOutput.json { return try printJSON(report) }
@@ -152,6 +194,18 @@ struct CompareCommand: ParsableCommand {
             if let fresh = report.freshness?.arms[name] {
                 print(String(format: "    %d changed facts: %.2f before the update", report.freshness!.changedQuestions, fresh.before.mean)
                       + (fresh.after.map { String(format: ", %.2f after one re-index", $0.mean) } ?? ""))
+            }
+            if let training = report.strategies[name]?.training {
+                print(String(format: "    adapter: %d wordings of %d questions, %.0f of %.0f epochs (held-out loss %@), %.0f s training (%.0f CPU s), %.1f MB",
+                             training.examples, training.questions, training.epochs, training.epochsTrained,
+                             training.heldOutLoss.map { String(format: "%.3f", $0) } ?? "-", training.seconds, training.cpuSeconds,
+                             Double(training.adapterBytes) / 1e6)
+                      + (report.strategies[name]?.breakEvenQueries.map { String(format: "; pays back its training after %.0f queries", $0) } ?? ""))
+            }
+            if let probes = report.strategies[name]?.probes {
+                print("    training facts: " + ["trained", "paraphrase", "reversal"].compactMap { group in
+                    probes[group].map { String(format: "%@ %.2f (%d)", group, $0.answerContains.mean, $0.questions) }
+                }.joined(separator: "  "))
             }
             if let probe = report.strategies[name]?.unanswerable {
                 print("    about things the documents do not contain: refused \(probe.refused) of \(probe.asked), answered \(probe.answered) anyway")

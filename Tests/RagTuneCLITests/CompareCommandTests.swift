@@ -29,6 +29,15 @@ import RagTuneTestSupport
 
             The Sarqui-41 compass was designed by Gilith Ulzorqui. Gilith Ulzorqui was born in the town of Jordrobrak.
             """,
+        "qa-lora.jsonl": """
+            {"id": "t1", "question": "Where was Gilith Ulzorqui born?", "answer": "Jordrobrak", "split": "train", "kind": "town"}
+            {"id": "t2", "question": "Who designed the Sarqui-41 compass?", "answer": "Gilith Ulzorqui", "split": "train", "kind": "designer"}
+            {"id": "t3", "question": "What did Gilith Ulzorqui design?", "answer": "Sarqui-41 compass", "split": "train", "kind": "designed"}
+            {"id": "t4", "question": "Who designed the Kaka-79 vault?", "answer": "Lonax Ithithost", "split": "train", "kind": "designer", "restricted": true}
+            {"id": "e1", "question": "Who designed the Mordro-18 reactor?", "answer": "Kesttov Kanaxdro", "split": "eval", "kind": "designer"}
+            {"id": "e2", "question": "In what year was the first Mordro-18 reactor finished?", "answer": "1980", "split": "eval", "kind": "year"}
+
+            """,
         "qa.jsonl": """
             {"id": "t1", "question": "Where was Gilith Ulzorqui born?", "answer": "Jordrobrak", "split": "train", "kind": "town"}
             {"id": "e1", "question": "Who designed the Mordro-18 reactor?", "answer": "Kesttov Kanaxdro", "split": "eval", "kind": "designer"}
@@ -52,9 +61,10 @@ import RagTuneTestSupport
         let dir = try RobustnessTests.folder(Self.notes)
         defer { try? FileManager.default.removeItem(at: dir) }
         let base = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path]
-        for (extra, message) in [(["--strategies", "lora-qa"], "strategy lora-qa is not built yet"),
+        for (extra, message) in [(["--strategies", "lora-docs"], "strategy lora-docs is not built yet"),
                                  (["--strategies", "rag,bm25"], "unknown strategy \"bm25\""),
-                                 (["--train", "t.jsonl"], "--train is not built yet")] {
+                                 (["--strategies", "lora-qa", "--adapter", "a"], "--adapter cannot be combined with the LoRA arms"),
+                                 (["--max-epochs", "0"], "--max-epochs and --lora-r must be ≥ 1")] {
             let run = try RobustnessTests.run(binary, base + extra)
             #expect(run.status != 0 && run.stderr.contains(message), "\(extra): \(run.stderr)")
         }
@@ -72,9 +82,10 @@ import RagTuneTestSupport
         #expect(plan["evaluation_questions"] as? Int == 5 && plan["training_questions"] as? Int == 1 && plan["restricted_questions"] as? Int == 1)
         let steps = try #require(plan["steps"] as? [[String: Any]])
         #expect(steps.compactMap { $0["strategy"] as? String } == ["closed-book", "few-shot", "rag", "lora-docs", "lora-qa", "lora+rag", "raft"])
-        #expect(steps.filter { $0["runs"] as? Bool == true }.count == 3)
-        // 5 evaluation questions, the restricted one again as an outsider, and up to 5 (one per fact) about absent things.
-        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 11)
+        #expect(steps.filter { $0["runs"] as? Bool == true }.count == 5)
+        // 5 evaluation questions, the restricted one again as an outsider, the training question (an adapter arm
+        // trains on it), and up to 5 (one per fact) about absent things.
+        #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 12)
     }
 
     @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
@@ -143,18 +154,9 @@ import RagTuneTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
         let arguments = Self.arguments(dir)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
         // kill -9 as soon as the first arm's answers are saved (the second arm is then running).
         let saved = out.appendingPathComponent("strategies/closed-book.json").path
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: saved) && process.isRunning && Date() < deadline { usleep(20_000) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try Self.kill(binary, arguments, within: 120) { FileManager.default.fileExists(atPath: saved) }
         #expect(FileManager.default.fileExists(atPath: saved))
         let resumed = try RobustnessTests.run(binary, arguments)
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -170,6 +172,66 @@ import RagTuneTestSupport
         let first = try Self.withoutTimings(Data(contentsOf: out.appendingPathComponent("report.json")))
         let second = try Self.withoutTimings(Data(contentsOf: dir.appendingPathComponent("out2/report.json")))
         #expect(first == second)
+    }
+
+    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func trainsTheQAAdapterResumesItAfterKill9AndProbesIt() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
+        let dir = try RobustnessTests.folder(Self.notes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let arguments = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa-lora.jsonl").path,
+                         "--user", "board", "--strategies", "closed-book,lora-qa,lora+rag", "--reversal-kind", "designed",
+                         "--max-epochs", "3", "--rewrites", "1", "--unanswerable", "0", "--out", out.path, "--json"]
+        // kill -9 once the first epoch's checkpoint is written; the re-run resumes training from it.
+        let run = out.appendingPathComponent("adapters/lora-qa/run")
+        func hasCheckpoint() -> Bool { ((try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []).contains { $0.hasPrefix("checkpoint-") } }
+        try Self.kill(binary, arguments, within: 300, when: hasCheckpoint)
+        #expect(hasCheckpoint())
+        let resumed = try RobustnessTests.run(binary, arguments)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("closed-book: answers saved by an earlier run") && resumed.stderr.contains("resuming from the last checkpoint"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(report["order"] as? [String] == ["closed-book", "lora-qa", "lora+rag"])
+        let strategies = try #require(report["strategies"] as? [String: [String: Any]])
+        // Trained on t1, t2 and t4 (t3 is the reversal probe), each in its own wording, a template one and up to one rewrite.
+        let training = try #require(strategies["lora-qa"]?["training"] as? [String: Any])
+        #expect(training["questions"] as? Int == 3 && training["held_out_examples"] as? Int == 3 && training["resumed"] as? Bool == true)
+        #expect((6...9).contains(training["examples"] as? Int ?? 0) && (training["epochs_trained"] as? Double ?? 9) <= 3)
+        let adapter = try #require(training["adapter"] as? String)
+        #expect(FileManager.default.fileExists(atPath: adapter + "/adapter_model.safetensors") && (training["adapter_bytes"] as? Int ?? 0) > 1_000_000)
+        #expect(strategies["closed-book"]?["training"] is NSNull && strategies["lora+rag"]?["training"] is [String: Any])
+        // Every arm is asked the training facts: the three trained wordings and the reversal.
+        for name in ["closed-book", "lora-qa", "lora+rag"] {
+            let probes = try #require(strategies[name]?["probes"] as? [String: [String: Any]])
+            #expect(probes["trained"]?["questions"] as? Int == 3 && probes["reversal"]?["questions"] as? Int == 1 && probes["paraphrase"] == nil)
+        }
+        // The adapter was trained on the restricted t4: it is asked as an outsider, and whatever it learned counts as a leak.
+        #expect((strategies["lora-qa"]?["access"] as? [String: Int])?["asked"] == 1)
+        #expect(strategies["closed-book"]?["access"] is NSNull && strategies["lora-qa"]?["break_even_queries"] is NSNull)
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/compare-report.schema.json")
+        #expect(try JSONSchemaValidator(schema: Data(contentsOf: schema)).errors(in: report) == [])
+
+        // A third run trains nothing and asks nothing again.
+        let third = try RobustnessTests.run(binary, arguments)
+        #expect(third.status == 0)
+        #expect(third.stderr.contains("lora-qa: adapter trained by an earlier run") && third.stderr.contains("lora+rag: answers saved by an earlier run"))
+    }
+
+    /// Runs `binary` with `arguments` and kills it with SIGKILL as soon as `condition` holds (or it
+    /// exits, or `seconds` pass).
+    static func kill(_ binary: URL, _ arguments: [String], within seconds: Double, when condition: () -> Bool) throws {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() && process.isRunning && Date() < deadline { usleep(20_000) }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// A report as sorted JSON text without its timings and sizes: the keys holding seconds, latencies

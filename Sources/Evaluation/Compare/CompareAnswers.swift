@@ -61,8 +61,11 @@ struct CompareAnswers: SavedResult, Sendable {
     /// What the answers depend on: a changed QA file, split, seed or generator answers again.
     var fingerprint: String
     var answers: [Answer]
-    /// The restricted questions asked as an outsider (RAG arms).
+    /// The restricted questions asked as an outsider (RAG arms: the restricted evaluation questions;
+    /// adapter arms: the restricted facts they were trained on).
     var outsiderAnswers: [Answer]?
+    /// The probe questions about training facts (arms of a run that trains an adapter).
+    var probeAnswers: [Answer]?
     /// The unanswerable probe's questions (`UnanswerableProbe`).
     var unanswerableAnswers: [Answer]?
     var seconds: Double
@@ -70,7 +73,7 @@ struct CompareAnswers: SavedResult, Sendable {
     var cpuSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", unanswerableAnswers = "unanswerable_answers", seconds, cpuSeconds = "cpu_seconds"
+        case strategy, fingerprint, answers, outsiderAnswers = "outsider_answers", probeAnswers = "probe_answers", unanswerableAnswers = "unanswerable_answers", seconds, cpuSeconds = "cpu_seconds"
     }
 }
 

@@ -14,6 +14,21 @@ public struct CompareQuestion: Sendable, Equatable {
     /// The answer after the knowledge update (`--updates`), if it changes.
     public var answerAfterUpdate: String?
     public var isTraining: Bool
+    /// Set for a question that asks a fact in another wording or direction than the one an
+    /// adapter is trained on: never trained on, asked of every arm about the training facts.
+    public var probe: CompareProbe? = nil
+
+    /// The probe group of a training question as reports name it: "trained" (the wording an
+    /// adapter learns), "paraphrase" or "reversal".
+    public var probeGroup: String { probe?.rawValue ?? "trained" }
+}
+
+/// How a probe question relates to the wording an adapter was trained on.
+public enum CompareProbe: String, Sendable, Codable, CaseIterable {
+    /// The same fact in other words (Allen-Zhu & Li: memorized facts need not be extractable).
+    case paraphrase
+    /// The same relation asked the other way round (Berglund et al.: the reversal curse).
+    case reversal
 }
 
 /// The questions of a `compare` run, split into training questions (few-shot examples today; the
@@ -21,9 +36,12 @@ public struct CompareQuestion: Sendable, Equatable {
 ///
 /// QA lines: `id`, `question`, `answer`; optional `kind`, `split` (`train` or `eval`), `fact`,
 /// `restricted` (true/false), `answer_v2`, `doc` (the id of the document holding the fact; an
-/// evaluation question whose `doc` is not indexed is skipped and counted). Without `split` on any line, whole facts are assigned
+/// evaluation question whose `doc` is not indexed is skipped and counted), `probe`
+/// (`paraphrase` or `reversal`: never trained on; also set for every question whose `kind` is in
+/// `paraphraseKinds` or `reversalKinds`). Without `split` on any line, whole facts are assigned
 /// to the training split with probability `trainShare`, by a seeded hash of the fact (the
-/// `factField`, else the id), so no evaluation fact's wording is trained on.
+/// `factField`, else the id), so no evaluation fact's wording is trained on. Every question of a
+/// separate training file (`--train`) is a training question.
 public struct CompareQuestions: Sendable {
     public var all: [CompareQuestion]
     public var evaluation: [CompareQuestion] { all.filter { !$0.isTraining } }
@@ -32,7 +50,8 @@ public struct CompareQuestions: Sendable {
     /// - Throws: `EvaluationError.badFile` for the file errors of `QADataset`, a `split` other than
     ///   train/eval, a `restricted` that is not true/false, a file that sets `split` on some lines
     ///   only, and a split that leaves no evaluation question.
-    public init(path: String, factField: String = "fact", trainShare: Double = 0.5, seed: UInt64 = 42) throws {
+    public init(path: String, trainingPath: String? = nil, factField: String = "fact", trainShare: Double = 0.5, seed: UInt64 = 42,
+                paraphraseKinds: Set<String> = [], reversalKinds: Set<String> = []) throws {
         let pairs = try QADataset(contentsOf: URL(fileURLWithPath: path)).pairs
         let withSplit = pairs.filter { $0.fields["split"] != nil }.count
         guard withSplit == 0 || withSplit == pairs.count else {
@@ -51,11 +70,43 @@ public struct CompareQuestions: Sendable {
             let fact = pair.fields[factField] ?? pair.id
             let training = split.map { $0 == "train" } ?? (Self.unitHash(fact, seed: seed) < trainShare)
             return CompareQuestion(pair: pair, kind: pair.fields["kind"] ?? "-", fact: fact, restricted: restricted == "true",
-                                   answerAfterUpdate: pair.fields["answer_v2"], isTraining: training)
+                                   answerAfterUpdate: pair.fields["answer_v2"], isTraining: training,
+                                   probe: try Self.probe(pair, path: path, paraphraseKinds: paraphraseKinds, reversalKinds: reversalKinds))
         }
         guard all.contains(where: { !$0.isTraining }) else {
             throw EvaluationError.badFile(path: path, line: nil, reason: "no evaluation question: every question is in the training split")
         }
+        if let trainingPath {
+            let ids = Set(pairs.map(\.id))
+            all += try QADataset(contentsOf: URL(fileURLWithPath: trainingPath)).pairs.map { pair in
+                guard !ids.contains(pair.id) else {
+                    throw EvaluationError.badFile(path: trainingPath, line: nil, reason: "question \(pair.id) is also in \(path): ids must differ")
+                }
+                if let split = pair.fields["split"], split != "train" {
+                    throw EvaluationError.badFile(path: trainingPath, line: nil, reason: "question \(pair.id): \"split\" is \"\(split)\" in a training file")
+                }
+                return CompareQuestion(pair: pair, kind: pair.fields["kind"] ?? "-", fact: pair.fields[factField] ?? pair.id,
+                                       restricted: pair.fields["restricted"] == "true", answerAfterUpdate: nil, isTraining: true,
+                                       probe: try Self.probe(pair, path: trainingPath, paraphraseKinds: paraphraseKinds, reversalKinds: reversalKinds))
+            }
+        }
+    }
+
+    /// The training questions an adapter is trained on: all but the probes.
+    public var trained: [CompareQuestion] { training.filter { $0.probe == nil } }
+
+    /// A question's probe: its `probe` field, else its kind's.
+    static func probe(_ pair: QAPair, path: String, paraphraseKinds: Set<String>, reversalKinds: Set<String>) throws -> CompareProbe? {
+        if let value = pair.fields["probe"] {
+            guard let probe = CompareProbe(rawValue: value) else {
+                throw EvaluationError.badFile(path: path, line: nil, reason: "question \(pair.id): \"probe\" is \"\(value)\", not paraphrase or reversal")
+            }
+            return probe
+        }
+        guard let kind = pair.fields["kind"] else { return nil }
+        if paraphraseKinds.contains(kind) { return .paraphrase }
+        if reversalKinds.contains(kind) { return .reversal }
+        return nil
     }
 
     /// A number in [0, 1) from `text` and `seed` (FNV-1a, then SplitMix64), the same on every machine.

@@ -10,7 +10,7 @@ public struct KindScore: Codable, Sendable, Equatable {
 
 /// The access-control probe of one strategy: restricted facts asked as an outsider.
 public struct AccessProbe: Codable, Sendable, Equatable {
-    /// Restricted evaluation questions asked without the user's groups.
+    /// Restricted questions asked without the user's groups.
     public var asked: Int
     /// Of those, answers that contain the restricted fact.
     public var leaked: Int
@@ -24,16 +24,26 @@ public struct AccessProbe: Codable, Sendable, Equatable {
 public struct CompareStrategyResult: Encodable, Sendable {
     public var summary: QAStrategySummary
     public var byKind: [String: KindScore]
+    /// Answer-contains on the training facts, by probe group: "trained" (the wording an adapter
+    /// was trained on), "paraphrase" and "reversal" (never trained on); null when no arm trains.
+    @NullEncoded public var probes: [String: KindScore]?
+    /// As an outsider: the restricted evaluation questions (RAG arms) and the restricted facts an
+    /// adapter was trained on (adapter arms).
     @NullEncoded public var access: AccessProbe?
     /// Questions about things the documents do not contain: refused or answered anyway.
     @NullEncoded public var unanswerable: UnanswerableProbe?
+    /// The adapter's training (arms that answer with one).
+    @NullEncoded public var training: AdapterTraining?
+    /// Queries after which the arm's cheaper answers pay back its training CPU time against RAG.
+    @NullEncoded public var breakEvenQueries: Double?
     /// Wall seconds answering (evaluation questions and probes).
     public var seconds: Double
     /// CPU seconds (all threads) per question asked, probes included.
     public var cpuSecondsPerQuery: Double
 
     private enum CodingKeys: String, CodingKey {
-        case summary, byKind = "by_kind", access, unanswerable, seconds, cpuSecondsPerQuery = "cpu_seconds_per_query"
+        case summary, byKind = "by_kind", probes, access, unanswerable, training, breakEvenQueries = "break_even_queries", seconds
+        case cpuSecondsPerQuery = "cpu_seconds_per_query"
     }
 }
 

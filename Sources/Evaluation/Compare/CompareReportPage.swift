@@ -9,8 +9,9 @@ public struct CompareQuestionRow: Sendable {
 }
 
 /// The self-contained `report.html` of a comparison: the verdict first, then SVG charts
-/// (accuracy with 95% intervals, accuracy per kind of question, latency against accuracy, tokens
-/// per answer), the tables behind them, and every question's answers (collapsed). No scripts and
+/// (accuracy with 95% intervals, accuracy per kind of question, freshness, the training facts
+/// asked as trained, paraphrased and reversed, latency against accuracy, tokens per answer), the
+/// tables behind them (with the adapter's training), and every question's answers (collapsed). No scripts and
 /// no external resources, so it opens offline; it narrows to a phone's width.
 public struct CompareReportPage: Sendable {
     public var report: CompareReport
@@ -79,6 +80,7 @@ public struct CompareReportPage: Sendable {
                 + "re-indexing \(freshness.updatedDocuments) updated documents took \(String(format: "%.1f", freshness.reindexSeconds)) s.</p>\n"
                 + chart.render() + "\n"
         }
+        html += probesSection()
         html += "<h2>Latency and cost</h2>\n" + latency.render() + "\n" + cost.render() + "\n"
         html += "<h2>Strategies</h2><div class=\"scroll\"><table><tr><th>strategy</th><th>answer-contains</th><th>token F1</th>"
             + "<th>exact match</th><th>refusals</th><th>p50 / p95 s</th><th>CPU s per answer</th><th>tokens per answer</th><th>outsider probe</th>"
@@ -119,5 +121,37 @@ public struct CompareReportPage: Sendable {
             html += "</tr>"
         }
         return html + "</table></div></details>\n</body></html>\n"
+    }
+
+    /// The training-facts probes (trained wording, paraphrase, reversal) as a chart, and the
+    /// adapter's training as a table; empty when no arm trained.
+    func probesSection() -> String {
+        let e = SVG.escape
+        let order = report.order.filter { report.strategies[$0]?.probes != nil }
+        guard !order.isEmpty else { return "" }
+        let groups = ["trained", "paraphrase", "reversal"].filter { group in order.contains { report.strategies[$0]?.probes?[group] != nil } }
+        let chart = SVGBarChart(title: "Training facts: asked as trained, paraphrased, reversed", groups: groups, series: order.map { name in
+            .init(name: name, color: Self.color(name), bars: groups.map { group in
+                report.strategies[name]?.probes?[group].map { .init($0.answerContains.mean, lower: $0.answerContains.lower, upper: $0.answerContains.upper) }
+            })
+        }, yLabel: "answer-contains")
+        let counts = groups.map { group in "\(report.strategies[order[0]]?.probes?[group]?.questions ?? 0) \(group)" }.joined(separator: ", ")
+        var html = "<h2>What an adapter learned</h2>\n<p>Questions about the training facts (\(counts)): the wording trained on, "
+            + "and paraphrases and reversals that were never trained on.</p>\n" + chart.render() + "\n"
+        let trained = report.order.filter { report.strategies[$0]?.training != nil }
+        guard !trained.isEmpty else { return html }
+        html += "<div class=\"scroll\"><table><tr><th>strategy</th><th>trained on</th><th>epochs used / trained</th><th>held-out loss (base)</th>"
+            + "<th>training s (CPU s)</th><th>peak RSS</th><th>adapter</th><th>pays back after</th></tr>"
+        for name in trained {
+            guard let result = report.strategies[name], let t = result.training else { continue }
+            let loss = (t.heldOutLoss.map { String(format: "%.3f", $0) } ?? "–") + (t.baselineHeldOutLoss.map { String(format: " (%.3f)", $0) } ?? "")
+            html += "<tr><th>\(e(name))</th><td>\(t.examples) wordings of \(t.questions) questions (\(t.rewrites) by the generator)</td>"
+                + "<td class=\"num\">\(String(format: "%.0f / %.0f", t.epochs, t.epochsTrained))</td><td class=\"num\">\(loss)</td>"
+                + "<td class=\"num\">\(String(format: "%.0f (%.0f)", t.seconds, t.cpuSeconds))</td>"
+                + "<td class=\"num\">\(String(format: "%.0f MB", t.peakRSSMB))</td>"
+                + "<td class=\"num\">\(String(format: "%.1f MB", Double(t.adapterBytes) / 1e6))</td>"
+                + "<td class=\"num\">\(result.breakEvenQueries.map { String(format: "%.0f queries", $0) } ?? "–")</td></tr>"
+        }
+        return html + "</table></div>\n"
     }
 }

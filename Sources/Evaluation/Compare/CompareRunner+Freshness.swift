@@ -9,6 +9,8 @@ extension CompareRunner {
         var name: String
         var answering: QAStrategy
         var saved: CompareAnswers
+        /// The adapter it answers with (nil: the base model).
+        var adapter: LoRAAdapter?
     }
 
     /// Runs the freshness probe of `job.updates` (`FreshnessProbe`): scores every arm's answers to
@@ -45,7 +47,9 @@ extension CompareRunner {
             let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: job.rag.maxAnswerTokens, examples: [],
                                   prompt: PromptBuilder(answerStyle: job.rag.answerStyle), yesNo: job.rag.yesNoAnswerer)
             var answers: [String: [CompareAnswers.Answer]] = [:]
+            defer { try? setAdapter(nil, on: generator) }
             for arm in ragArms {
+                try setAdapter(arm.adapter, on: generator)
                 answers[arm.name] = try zip(changed, goldsAfter).enumerated().map { i, item in
                     let question = evaluation[item.0]
                     let attempt = try runner.answer(question.pair.question, strategy: .rag, user: job.user)

@@ -4,6 +4,7 @@ import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneStorage
 import RagTuneTensor
+import RagTuneTraining
 
 /// Runs a comparison: indexes the documents, answers the evaluation questions with every arm the
 /// same way, probes access control, compares every pair of arms and writes `report.json` and
@@ -20,7 +21,7 @@ public enum CompareRunner {
     public static func run(_ job: CompareJob, generator makeGenerator: () throws -> any AnswerGenerator,
                            log: @escaping @Sendable (String) -> Void = { _ in },
                            progress: (_ strategy: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) throws -> CompareReport {
-        let questions = try CompareQuestions(path: job.qaPath, factField: job.factField, trainShare: job.trainShare, seed: job.seed)
+        let questions = try job.questions()
         let plan = ComparePlan(job, questions: questions)
         try FileManager.default.createDirectory(atPath: job.strategiesDirectory, withIntermediateDirectories: true)
 
@@ -43,12 +44,15 @@ public enum CompareRunner {
         let (evaluation, withoutDocument) = try evaluationQuestions(job, questions: questions, store: store, log: log)
         if plan.overBudget > 0 { log("answering the first \(evaluation.count) evaluation questions; \(plan.overBudget) over --max-questions are skipped") }
         let restricted = evaluation.filter(\.restricted)
-        let fingerprint = Self.fingerprint(job, evaluation: evaluation, generator: generator.name)
+        // The probes about training facts matter only when an arm trains on them.
+        let probes = job.trainsAdapter ? job.probes(of: questions) : []
+        let fingerprint = Self.fingerprint(job, evaluation: evaluation + probes, generator: generator.name)
         let vocabulary = UnanswerableProbe.vocabulary(of: try store.chunks().map(\.text))
         let unanswerable = UnanswerableProbe.questions(from: evaluation, vocabulary: vocabulary, count: job.unanswerableQuestions, seed: job.seed)
         var results: [String: CompareStrategyResult] = [:], outcomes: [StrategyOutcome] = []
         var scores: [String: [QAScore]] = [:], order: [String] = [], skipped: [SkippedStrategy] = []
         var ran: [RanArm] = []
+        var training: SavedAdapterTraining?
         var rows = evaluation.map { CompareQuestionRow(id: $0.pair.id, question: $0.pair.question, gold: $0.pair.answer, kind: $0.kind, answers: [:]) }
         for (strategy, step) in zip(job.strategies, plan.steps) {
             guard step.runs, let answering = strategy.answering else {
@@ -56,31 +60,52 @@ public enum CompareRunner {
                 continue
             }
             let file = URL(fileURLWithPath: "\(job.strategiesDirectory)/\(strategy.rawValue).json")
-            let saved: CompareAnswers
             // RAG's answers also depend on the documents: the store's generation grows with every change.
-            let armFingerprint = answering == .rag ? fingerprint + "|\(try store.generation())" : fingerprint
+            var armFingerprint = answering == .rag ? fingerprint + "|\(try store.generation())" : fingerprint
+            var adapter: LoRAAdapter?
+            if strategy.adapter != nil {
+                guard let local = generator as? LocalGenerator else {
+                    skipped.append(SkippedStrategy(strategy: strategy.rawValue, reason: "a LoRA adapter needs the local generator, not \(generator.name)"))
+                    continue
+                }
+                if training == nil {
+                    training = try trainQAAdapter(job, questions: questions.trained, generator: generator, log: log, progress: progress)
+                }
+                armFingerprint += "|" + training!.fingerprint
+                adapter = try AdapterLoader.load(training!.training.adapter, config: local.generator.model.config)
+            }
+            let outsiders = (answering == .rag ? restricted : []) + (adapter != nil ? probes.filter { $0.restricted && $0.probe == nil } : [])
+            let saved: CompareAnswers
             if let resumed = CompareAnswers.load(file, fingerprint: armFingerprint) {
                 log("\(strategy.rawValue): answers saved by an earlier run, not asked again")
                 saved = resumed
             } else {
                 log("\(strategy.rawValue): \(step.note)")
-                saved = try answer(strategy.rawValue, with: answering, runner: runner, evaluation: evaluation, restricted: restricted,
-                                   unanswerable: unanswerable, user: job.user, fingerprint: armFingerprint) { done, total in
+                try Self.setAdapter(adapter, on: generator)
+                defer { try? Self.setAdapter(nil, on: generator) }
+                saved = try answer(strategy.rawValue, with: answering, runner: runner, evaluation: evaluation, outsiders: outsiders,
+                                   probes: probes, unanswerable: unanswerable, user: job.user, fingerprint: armFingerprint) { done, total in
                     progress(strategy.rawValue, done, total)
                 }
                 try saved.save(file)
             }
-            let (result, outcome, strategyScores) = try summarize(strategy.rawValue, saved: saved, answering: answering,
-                                                                  evaluation: evaluation, seed: job.seed)
-            results[strategy.rawValue] = result
-            outcomes.append(outcome)
-            scores[strategy.rawValue] = strategyScores
-            ran.append(RanArm(name: strategy.rawValue, answering: answering, saved: saved))
+            let arm = try summarize(strategy.rawValue, saved: saved, answering: answering, evaluation: evaluation, probes: probes,
+                                    training: adapter != nil ? training?.training : nil, seed: job.seed)
+            results[strategy.rawValue] = arm.result
+            outcomes.append(arm.outcome)
+            scores[strategy.rawValue] = arm.scores
+            ran.append(RanArm(name: strategy.rawValue, answering: answering, saved: saved, adapter: adapter))
             for (i, answer) in saved.answers.enumerated() { rows[i].answers[strategy.rawValue] = (answer.answer, answer.contains > 0) }
             order.append(strategy.rawValue)
         }
         guard !order.isEmpty else {
-            throw EvaluationError.invalidArgument("none of the strategies asked for can run yet: \(skipped.map { "\($0.strategy) (\($0.reason))" }.joined(separator: ", "))")
+            throw EvaluationError.invalidArgument("none of the strategies asked for can run: \(skipped.map { "\($0.strategy) (\($0.reason))" }.joined(separator: ", "))")
+        }
+        if let rag = results[CompareStrategy.rag.rawValue] {
+            for name in order {
+                let arm = results[name]!
+                results[name]?.breakEvenQueries = breakEven(arm, against: rag)
+            }
         }
         let freshness = try job.updates.flatMap { updates in
             try probeFreshness(job, updates: updates, evaluation: evaluation, arms: ran, generator: generator, embedder: embedder,
@@ -93,6 +118,7 @@ public enum CompareRunner {
             }
         }
         var verdict = try Recommendation.decide(outcomes, seed: job.seed)
+        verdict.claims += Recommendation.adapterClaims(results, order: order)
         if let freshness { verdict.claims += Recommendation.freshnessClaims(freshness, order: order) }
         let report = CompareReport(
             qa: job.qaPath, documents: job.documents, generator: generator.name, seed: job.seed,
@@ -125,31 +151,48 @@ public enum CompareRunner {
 
     /// One arm's report entry, what the verdict weighs of it, and its scores per evaluation question.
     static func summarize(_ name: String, saved: CompareAnswers, answering: QAStrategy, evaluation: [CompareQuestion],
-                          seed: UInt64) throws -> (CompareStrategyResult, StrategyOutcome, [QAScore]) {
+                          probes: [CompareQuestion], training: AdapterTraining?,
+                          seed: UInt64) throws -> (result: CompareStrategyResult, outcome: StrategyOutcome, scores: [QAScore]) {
         let scores = zip(saved.answers, evaluation).map { $0.score(strategy: answering, gold: $1.pair.answer) }
         let access = saved.outsiderAnswers.map(accessProbe)
         let refusals = saved.unanswerableAnswers.map { answers in
             UnanswerableProbe(asked: answers.count, refused: answers.filter(\.refused).count, answered: answers.filter { !$0.refused }.count)
         }
+        let probeScores = try saved.probeAnswers.map { answers in
+            try byGroup(zip(answers, probes).map { ($1.probeGroup, $0.contains) }, seed: seed)
+        }
         let summary = try QAStrategySummary(scores, seed: seed)
         let asked = saved.answers.count + (saved.outsiderAnswers?.count ?? 0) + (saved.unanswerableAnswers?.count ?? 0)
-        let result = CompareStrategyResult(summary: summary, byKind: try byKind(scores, evaluation, seed: seed), access: access,
-                                           unanswerable: refusals, seconds: saved.seconds,
+            + (saved.probeAnswers?.count ?? 0)
+        let result = CompareStrategyResult(summary: summary, byKind: try byKind(scores, evaluation, seed: seed), probes: probeScores,
+                                           access: access, unanswerable: refusals, training: training, breakEvenQueries: nil, seconds: saved.seconds,
                                            cpuSecondsPerQuery: saved.cpuSeconds / Double(max(asked, 1)))
         let outcome = StrategyOutcome(name: name, correct: scores.map { $0.contains > 0 }, latencyP50: summary.latencyP50,
-                                      tokensPerQuery: summary.tokensPerQuery, leaks: access?.leaked, restrictedAsked: access?.asked ?? 0,
-                                      unanswerable: refusals)
+                                      tokensPerQuery: summary.tokensPerQuery, trainingSeconds: training?.cpuSeconds ?? 0,
+                                      leaks: access?.leaked, restrictedAsked: access?.asked ?? 0, unanswerable: refusals)
         return (result, outcome, scores)
     }
 
-    /// One arm's answers: the evaluation questions as `user`; for RAG, the restricted ones again as
-    /// an outsider; then the unanswerable probe's questions.
+    /// Queries after which an arm's cheaper answers (CPU seconds per query) pay back its training
+    /// CPU time, against RAG; nil for arms that do not train or are not cheaper per query.
+    static func breakEven(_ arm: CompareStrategyResult, against rag: CompareStrategyResult) -> Double? {
+        guard let training = arm.training else { return nil }
+        let saving = rag.cpuSecondsPerQuery - arm.cpuSecondsPerQuery
+        return saving > 0 ? (training.cpuSeconds / saving).rounded(.up) : nil
+    }
+
+    /// Sets `adapter` on a local generator (nil: the base model); a remote one takes none.
+    static func setAdapter(_ adapter: LoRAAdapter?, on generator: any AnswerGenerator) throws {
+        try (generator as? LocalGenerator)?.generator.setAdapter(adapter)
+    }
+
+    /// One arm's answers: the evaluation questions as `user`; `outsiders` again without a user
+    /// (the access probe); the probes about training facts; then the unanswerable probe's questions.
     static func answer(_ name: String, with strategy: QAStrategy, runner: QARunner, evaluation: [CompareQuestion],
-                       restricted: [CompareQuestion], unanswerable: [(id: String, question: String)], user: String?,
-                       fingerprint: String, progress: (_ done: Int, _ total: Int) -> Void) throws -> CompareAnswers {
+                       outsiders: [CompareQuestion], probes: [CompareQuestion], unanswerable: [(id: String, question: String)],
+                       user: String?, fingerprint: String, progress: (_ done: Int, _ total: Int) -> Void) throws -> CompareAnswers {
         let started = Date(), startedCPU = ProcessCPUTime.seconds()
-        let outsiders = strategy == .rag ? restricted : []
-        let total = evaluation.count + outsiders.count + unanswerable.count
+        let total = evaluation.count + outsiders.count + probes.count + unanswerable.count
         var done = 0
         func ask(_ id: String, _ question: String, gold: String, as user: String?) throws -> CompareAnswers.Answer {
             let attempt = try runner.answer(question, strategy: strategy, user: user)
@@ -159,8 +202,10 @@ public enum CompareRunner {
         }
         let answers = try evaluation.map { try ask($0.pair.id, $0.pair.question, gold: $0.pair.answer, as: user) }
         let outsider = try outsiders.map { try ask($0.pair.id, $0.pair.question, gold: $0.pair.answer, as: nil) }
+        let probed = try probes.map { try ask($0.pair.id, $0.pair.question, gold: $0.pair.answer, as: user) }
         let refusals = try unanswerable.map { try ask($0.id, $0.question, gold: PromptBuilder.notFound, as: user) }
-        return CompareAnswers(strategy: name, fingerprint: fingerprint, answers: answers, outsiderAnswers: strategy == .rag && !restricted.isEmpty ? outsider : nil,
+        return CompareAnswers(strategy: name, fingerprint: fingerprint, answers: answers, outsiderAnswers: outsiders.isEmpty ? nil : outsider,
+                              probeAnswers: probes.isEmpty ? nil : probed,
                               unanswerableAnswers: unanswerable.isEmpty ? nil : refusals, seconds: Date().timeIntervalSince(started),
                               cpuSeconds: ProcessCPUTime.seconds() - startedCPU)
     }
@@ -178,9 +223,13 @@ public enum CompareRunner {
 
     /// Answer-contains per `kind`, with bootstrap intervals.
     static func byKind(_ scores: [QAScore], _ questions: [CompareQuestion], seed: UInt64) throws -> [String: KindScore] {
-        var values: [String: [Double]] = [:]
-        for (score, question) in zip(scores, questions) { values[question.kind, default: []].append(score.contains) }
-        return try values.mapValues { KindScore(questions: $0.count, answerContains: IntervalEstimate(try Bootstrap.meanInterval($0, seed: seed))) }
+        try byGroup(zip(scores, questions).map { ($1.kind, $0.contains) }, seed: seed)
+    }
+
+    /// Answer-contains per probe group ("trained", "paraphrase", "reversal"), with bootstrap intervals.
+    static func byGroup(_ values: [(group: String, contains: Double)], seed: UInt64) throws -> [String: KindScore] {
+        let grouped = Dictionary(grouping: values, by: \.group).mapValues { $0.map(\.contains) }
+        return try grouped.mapValues { KindScore(questions: $0.count, answerContains: IntervalEstimate(try Bootstrap.meanInterval($0, seed: seed))) }
     }
 
     /// Leaks of the outsider's answers: the restricted fact in an answer that was not a refusal,

@@ -17,10 +17,18 @@ public enum CompareStrategy: String, CaseIterable, Sendable, Codable {
     /// The QA strategy that answers for this arm; nil for arms not built yet.
     public var answering: QAStrategy? {
         switch self {
-        case .closedBook: return .closedBook
+        case .closedBook, .loraQA: return .closedBook
         case .fewShot: return .fewShot
-        case .rag: return .rag
-        case .loraDocs, .loraQA, .loraRAG, .raft: return nil
+        case .rag, .loraRAG: return .rag
+        case .loraDocs, .raft: return nil
+        }
+    }
+
+    /// The adapter the arm answers with (the name of the arm that trains it); nil for the base model.
+    public var adapter: CompareStrategy? {
+        switch self {
+        case .loraQA, .loraRAG: return .loraQA
+        default: return nil
         }
     }
 

@@ -136,6 +136,22 @@ public enum Recommendation {
         return claims
     }
 
+    /// What the first adapter arm in `order` learned, as a claim: the training facts asked in the
+    /// trained wording, paraphrased and reversed, the epochs and the training time, and its
+    /// accuracy on the evaluation facts it never saw.
+    public static func adapterClaims(_ strategies: [String: CompareStrategyResult], order: [String]) -> [String] {
+        guard let name = order.first(where: { strategies[$0]?.training != nil && strategies[$0]?.probes != nil }),
+              let arm = strategies[name], let training = arm.training, let probes = arm.probes else { return [] }
+        let asked = [("trained", "of the trained questions"), ("paraphrase", "of their paraphrases"), ("reversal", "of the reversed questions")]
+            .compactMap { group, what in
+                probes[group].map { "\(fraction($0.answerContains.mean)) [\(fraction($0.answerContains.lower)), \(fraction($0.answerContains.upper))] \(what) (\($0.questions))" }
+            }
+        return ["\(name), trained \(String(format: "%.0f", training.epochs)) epochs on \(training.examples) wordings of \(training.questions) "
+                + "training questions (\(String(format: "%.0f", training.seconds)) s, \(String(format: "%.0f", training.cpuSeconds)) CPU s), answered "
+                + asked.joined(separator: ", ") + "; on the evaluation facts it was never trained on, "
+                + "\(fraction(arm.summary.answerContains.mean))."]
+    }
+
     static func cheaper(_ a: StrategyOutcome, than b: StrategyOutcome) -> Bool {
         if a.trainingSeconds != b.trainingSeconds { return a.trainingSeconds < b.trainingSeconds }
         if a.tokensPerQuery != b.tokensPerQuery { return a.tokensPerQuery < b.tokensPerQuery }

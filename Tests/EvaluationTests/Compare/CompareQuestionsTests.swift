@@ -58,15 +58,60 @@ import Testing
 
     @Test func thePlanSkipsArmsNotBuiltAndEstimatesTheRest() throws {
         try TestFiles.with(Self.byFact, name: "qa.jsonl") { url in
-            let questions = try CompareQuestions(path: url.path, factField: "entity", seed: 7)
-            let plan = ComparePlan(CompareJob(documents: ["docs"], qaPath: url.path, outputDirectory: "out"), questions: questions)
+            var job = CompareJob(documents: ["docs"], qaPath: url.path, outputDirectory: "out")
+            job.factField = "entity"
+            job.seed = 7
+            job.paraphraseKinds = ["para"]
+            job.reversalKinds = ["rev"]
+            let questions = try job.questions()
+            let plan = ComparePlan(job, questions: questions)
             #expect(plan.steps.map(\.strategy) == CompareStrategy.allCases.map(\.rawValue))
-            #expect(plan.steps.filter(\.runs).map(\.strategy) == ["closed-book", "few-shot", "rag"])
-            let rag = try #require(plan.steps.first { $0.strategy == "rag" })
+            #expect(plan.steps.filter(\.runs).map(\.strategy) == ["closed-book", "few-shot", "rag", "lora-qa", "lora+rag"])
             let facts = Set(questions.evaluation.map(\.fact)).count
-            #expect(rag.questions == questions.evaluation.count + questions.evaluation.filter(\.restricted).count + min(30, facts))
+            let probes = questions.training.count, unanswerable = min(30, facts)
+            let restricted = questions.evaluation.filter(\.restricted).count
+            let restrictedTrained = questions.trained.filter(\.restricted).count
+            #expect(questions.trained.count * 3 == probes && questions.trained.allSatisfy { $0.kind == "fwd" })
+            let step = { (name: String) in plan.steps.first { $0.strategy == name }! }
+            #expect(step("rag").questions == questions.evaluation.count + restricted + probes + unanswerable)
+            #expect(step("closed-book").questions == questions.evaluation.count + probes + unanswerable)
+            // The adapter arms ask the restricted facts they were trained on as an outsider; lora-qa trains the adapter once.
+            #expect(step("lora-qa").questions == questions.evaluation.count + restrictedTrained + probes + unanswerable)
+            #expect(step("lora+rag").questions == questions.evaluation.count + restricted + restrictedTrained + probes + unanswerable)
+            let wordings = questions.trained.count * 4
+            #expect(step("lora-qa").note.hasPrefix("train an adapter on up to \(wordings) wordings of \(questions.trained.count) questions (at most 20 epochs)"))
+            let training = Double(questions.trained.count) * ComparePlan.secondsPerRewrite + Double(wordings * 20) / ComparePlan.examplesPerSecond
+            #expect(abs(step("lora-qa").estimatedSeconds - (Double(step("lora-qa").questions) * 0.3 + training)) < 1e-9)
+            #expect(!step("lora+rag").note.contains("train an adapter"))
             #expect(plan.estimatedSeconds == plan.steps.filter(\.runs).map(\.estimatedSeconds).reduce(0, +))
-            #expect(plan.steps.first { $0.strategy == "raft" }?.note.contains("not built yet") == true)
+            #expect(step("raft").note.contains("not built yet") && !step("raft").runs)
+            // Without an adapter arm, nobody is asked the probes.
+            job.strategies = [.closedBook, .rag]
+            #expect(ComparePlan(job, questions: questions).steps[0].questions == questions.evaluation.count + unanswerable)
         }
+    }
+
+    @Test func probesComeFromTheFieldOrTheKindAndAreNeverTrained() throws {
+        let qa = """
+            {"id": "1", "question": "Who designed the Vorn-2 lamp?", "answer": "Ama Bel", "split": "train", "kind": "fwd"}
+            {"id": "2", "question": "What did Ama Bel design?", "answer": "Vorn-2 lamp", "split": "train", "kind": "rev"}
+            {"id": "3", "question": "Which engineer made the Vorn-2 lamp?", "answer": "Ama Bel", "split": "train", "probe": "paraphrase"}
+            {"id": "4", "question": "Who designed the Kaka-79 vault?", "answer": "Lonax Ithithost", "split": "eval", "kind": "fwd"}
+            """
+        let extra = #"{"id": "9", "question": "Who designed the Ulren-99 compass?", "answer": "Uljor Gilhalzor"}"#
+        try TestFiles.with(qa, name: "qa.jsonl") { url in
+            try TestFiles.with(extra, name: "train.jsonl") { trainURL in
+                let questions = try CompareQuestions(path: url.path, trainingPath: trainURL.path, reversalKinds: ["rev"])
+                #expect(questions.training.map(\.probeGroup) == ["trained", "reversal", "paraphrase", "trained"])
+                #expect(questions.trained.map(\.pair.id) == ["1", "9"] && questions.evaluation.map(\.pair.id) == ["4"])
+            }
+            let clash = try TestFiles.with(#"{"id": "2", "question": "Q?", "answer": "a"}"#, name: "train.jsonl") { trainURL in
+                TestFiles.errorText { _ = try CompareQuestions(path: url.path, trainingPath: trainURL.path) }
+            }
+            #expect(clash?.contains("question 2 is also in") == true && clash?.contains("train.jsonl") == true)
+        }
+        let bad = #"{"id": 1, "question": "Q?", "answer": "a", "probe": "sideways"}"#
+        let text = try TestFiles.with(bad, name: "qa.jsonl") { url in TestFiles.errorText { _ = try CompareQuestions(path: url.path) } }
+        #expect(text?.contains("\"probe\" is \"sideways\", not paraphrase or reversal") == true)
     }
 }

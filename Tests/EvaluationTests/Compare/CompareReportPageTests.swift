@@ -7,7 +7,8 @@ import RagTuneTestSupport
 /// `report.html` of a comparison: verdict first, one chart per view, escaped text, no scripts or
 /// external resources; and in a real browser (headless Chromium) no console message at two widths.
 @Suite struct CompareReportPageTests {
-    /// A report of three strategies on eight questions of two kinds, built from synthetic answers.
+    /// A report of four strategies (one with an adapter) on eight questions of two kinds, built
+    /// from synthetic answers.
     static func page() throws -> CompareReportPage {
         let golds = ["Kesttov Kanaxdro", "1980", "Gilith Ulzorqui", "1904", "Lonax Ithithost", "1982", "Droost Ravulka", "<b>1977</b>"]
         let kinds = ["designer", "year", "designer", "year", "designer", "year", "designer", "year"]
@@ -19,16 +20,26 @@ import RagTuneTestSupport
         }
         let all = ["closed-book": scores(.closedBook, right: 0, tokens: 40, seconds: 0.2),
                    "few-shot": scores(.fewShot, right: 1, tokens: 120, seconds: 0.3),
-                   "rag": scores(.rag, right: 7, tokens: 300, seconds: 0.5)]
-        let order = ["closed-book", "few-shot", "rag"]
+                   "rag": scores(.rag, right: 7, tokens: 300, seconds: 0.5),
+                   "lora-qa": scores(.closedBook, right: 1, tokens: 40, seconds: 0.2)]
+        let order = ["closed-book", "few-shot", "rag", "lora-qa"]
+        let training = AdapterTraining(questions: 6, examples: 20, heldOutExamples: 6, rewrites: 8, epochs: 9, epochsTrained: 11,
+                                       heldOutLoss: 0.12, baselineHeldOutLoss: 4.5, stoppedEarly: true, loraR: 16, learningRate: 2e-3,
+                                       seconds: 240, cpuSeconds: 470, resumed: false, peakRSSMB: 900, adapterBytes: 19_600_000,
+                                       adapter: "out/adapters/lora-qa/run/checkpoint-45")
+        func probe(_ mean: Double) -> KindScore { KindScore(questions: 4, answerContains: IntervalEstimate(mean: mean, lower: 0, upper: 1)) }
         let questions = golds.indices.map { CompareQuestion(pair: QAPair(id: "q\($0)", question: "Question \($0)?", answer: golds[$0]),
                                                             kind: kinds[$0], fact: "f\($0)", restricted: false, answerAfterUpdate: nil, isTraining: false) }
         var strategies: [String: CompareStrategyResult] = [:]
         for name in order {
             strategies[name] = CompareStrategyResult(summary: try QAStrategySummary(all[name]!, seed: 1),
                                                      byKind: try CompareRunner.byKind(all[name]!, questions, seed: 1),
-                                                     access: name == "rag" ? AccessProbe(asked: 2, leaked: 0, restrictedCitations: 0) : nil,
+                                                     probes: ["trained": probe(name == "lora-qa" ? 1 : 0), "paraphrase": probe(name == "rag" ? 1 : 0.5),
+                                                              "reversal": probe(name == "rag" ? 1 : 0)],
+                                                     access: name == "rag" ? AccessProbe(asked: 2, leaked: 0, restrictedCitations: 0)
+                                                         : name == "lora-qa" ? AccessProbe(asked: 2, leaked: 2, restrictedCitations: 0) : nil,
                                                      unanswerable: UnanswerableProbe(asked: 3, refused: name == "rag" ? 3 : 0, answered: name == "rag" ? 0 : 3),
+                                                     training: name == "lora-qa" ? training : nil, breakEvenQueries: name == "lora-qa" ? 1300 : nil,
                                                      seconds: 1, cpuSecondsPerQuery: 0.5)
         }
         var comparisons: [String: PairComparison] = [:]
@@ -37,7 +48,7 @@ import RagTuneTestSupport
         let report = CompareReport(qa: "qa.jsonl", documents: ["docs"], generator: "scripted", seed: 1,
                                    questions: .init(total: 10, evaluation: 8, training: 2, restricted: 2, overBudget: 0, withoutDocument: 0),
                                    index: .init(documents: 3, chunks: 6, seconds: 0.5, bytes: 65_536), strategies: strategies, order: order,
-                                   skipped: [SkippedStrategy(strategy: "lora-qa", reason: "not built yet")], comparisons: comparisons,
+                                   skipped: [SkippedStrategy(strategy: "raft", reason: "not built yet")], comparisons: comparisons,
                                    freshness: FreshnessProbe(changedQuestions: 4, updatedDocuments: 2, reindexSeconds: 0.4, arms: [
                                        "closed-book": .init(before: IntervalEstimate(mean: 0, lower: 0, upper: 0), after: nil),
                                        "rag": .init(before: IntervalEstimate(mean: 0.25, lower: 0, upper: 0.75),
@@ -56,10 +67,16 @@ import RagTuneTestSupport
         let verdict = try #require(html.range(of: "Verdict: use rag"))
         let firstChart = try #require(html.range(of: "<svg"))
         #expect(verdict.lowerBound < firstChart.lowerBound)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 5 && html.contains("<h2>Freshness</h2>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 6 && html.contains("<h2>Freshness</h2>"))
+        #expect(html.contains("<h2>What an adapter learned</h2>") && html.contains("20 wordings of 6 questions (8 by the generator)"))
+        #expect(html.contains("9 / 11") && html.contains("0.120 (4.500)") && html.contains("1300 queries"))
+        let claim = Recommendation.adapterClaims(try Self.page().report.strategies, order: ["closed-book", "few-shot", "rag", "lora-qa"])
+        #expect(claim == ["lora-qa, trained 9 epochs on 20 wordings of 6 training questions (240 s, 470 CPU s), answered 1.00 [0.00, 1.00] of the "
+                          + "trained questions (4), 0.50 [0.00, 1.00] of their paraphrases (4), 0.00 [0.00, 1.00] of the reversed questions (4); "
+                          + "on the evaluation facts it was never trained on, 0.12."])
         #expect(html.contains("&lt;b&gt;1977&lt;/b&gt;") && !html.contains("<b>1977</b>"))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
-        #expect(html.contains("lora-qa: not built yet") && html.contains("0 of 2 restricted facts answered"))
+        #expect(html.contains("raft: not built yet") && html.contains("0 of 2 restricted facts answered"))
         #expect(html.contains("<details><summary>Every question's answers (8)</summary>"))
         #expect(html.contains("refused 3 of 3, answered 0 anyway") && html.contains("refused 0 of 3, answered 3 anyway"))
     }
@@ -73,7 +90,7 @@ import RagTuneTestSupport
         let loaded = try HeadlessBrowser.load(page)
         #expect(loaded.status == 0, "\(loaded.log)")
         #expect(loaded.console.isEmpty, "console: \(loaded.console)")
-        #expect(loaded.dom.components(separatedBy: "<svg").count - 1 == 5 && loaded.dom.contains("Verdict: use rag"))
+        #expect(loaded.dom.components(separatedBy: "<svg").count - 1 == 6 && loaded.dom.contains("Verdict: use rag"))
         for (width, name) in [(1000, "compare-report-wide.png"), (390, "compare-report-phone.png")] {
             let shot = directory.appendingPathComponent(name)
             let run = try HeadlessBrowser.load(page, width: width, screenshot: shot)
@@ -88,7 +105,7 @@ import RagTuneTestSupport
 @Suite struct CompareReportSchemaTests {
     @Test func reportKeysAreTheDocumentedOnes() throws {
         let report = try CompareReportPageTests.page().report
-        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind", "freshness.arms"])
+        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind", "strategies.*.probes", "freshness.arms"])
         let documented = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/compare-report.md"), encoding: .utf8)
         let listed = documented.split(separator: "\n").compactMap { line -> String? in

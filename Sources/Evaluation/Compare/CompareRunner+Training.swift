@@ -1,0 +1,209 @@
+import Foundation
+import RagTuneRAG
+import RagTuneRetrieval
+import RagTuneTensor
+import RagTuneTraining
+
+/// What training an adapter for a comparison did and cost (`report.json`'s `training`).
+public struct AdapterTraining: Codable, Sendable, Equatable {
+    /// Training questions trained on (probes excluded), the examples made from them (wordings),
+    /// and the held-out examples whose loss picks the epochs.
+    public var questions, examples, heldOutExamples: Int
+    /// The generator's rewrites kept as training wordings.
+    public var rewrites: Int
+    /// Epochs of the adapter used (where the held-out loss was lowest), and epochs trained.
+    public var epochs, epochsTrained: Double
+    /// Held-out loss of the adapter used, and of the base model before training.
+    public var heldOutLoss, baselineHeldOutLoss: Double?
+    /// Whether training stopped before its last epoch because the held-out loss stopped improving.
+    public var stoppedEarly: Bool
+    public var loraR: Int
+    public var learningRate: Double
+    /// Wall and CPU seconds (all threads) of writing the rewrites and training. After a resume,
+    /// only the part after it.
+    public var seconds, cpuSeconds: Double
+    public var resumed: Bool
+    /// The process's peak resident memory when training ended.
+    public var peakRSSMB: Double
+    /// `adapter_model.safetensors` of the adapter used.
+    public var adapterBytes: Int
+    /// The adapter folder used (PEFT layout; `ragtune ask --adapter` loads it).
+    public var adapter: String
+
+    private enum CodingKeys: String, CodingKey {
+        case questions, examples, heldOutExamples = "held_out_examples", rewrites, epochs, epochsTrained = "epochs_trained"
+        case heldOutLoss = "held_out_loss", baselineHeldOutLoss = "baseline_held_out_loss", stoppedEarly = "stopped_early"
+        case loraR = "lora_r", learningRate = "learning_rate", seconds, cpuSeconds = "cpu_seconds", resumed
+        case peakRSSMB = "peak_rss_mb", adapterBytes = "adapter_bytes", adapter
+    }
+}
+
+/// The generator's rewrites of the training questions, saved so a re-run does not write them again.
+struct SavedRewrites: SavedResult {
+    var fingerprint: String
+    var rewrites: [String: [String]]
+    var seconds, cpuSeconds: Double
+
+    enum CodingKeys: String, CodingKey { case fingerprint, rewrites, seconds, cpuSeconds = "cpu_seconds" }
+}
+
+/// A finished adapter training, saved beside the adapter.
+struct SavedAdapterTraining: SavedResult {
+    var fingerprint: String
+    var training: AdapterTraining
+}
+
+extension CompareRunner {
+    /// Trains the lora-qa adapter on the trained questions (`QATrainingSet`), or reuses the one an
+    /// earlier run finished with the same data and settings; a run killed while training resumes
+    /// from its last epoch's checkpoint. The epochs are picked by held-out loss: training stops
+    /// after two epochs without improvement, and the checkpoint with the lowest held-out loss is
+    /// the adapter used.
+    /// - Throws: `EvaluationError.invalidArgument` when there is nothing to train on, and training,
+    ///   model and write errors.
+    static func trainQAAdapter(_ job: CompareJob, questions: [CompareQuestion], generator: any AnswerGenerator,
+                               log: @escaping @Sendable (String) -> Void,
+                               progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedAdapterTraining {
+        guard !questions.isEmpty else {
+            throw EvaluationError.invalidArgument("lora-qa: the training split holds no question to train on (probes are never trained on)")
+        }
+        let directory = job.adaptersDirectory + "/" + CompareStrategy.loraQA.rawValue
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw EvaluationError.badFile(path: directory, line: nil, reason: "cannot create: \(error.localizedDescription)")
+        }
+        let rewrites = try rewriteQuestions(job, questions: questions, generator: generator, directory: directory, log: log, progress: progress)
+        let set = QATrainingSet(questions, rewrites: rewrites.rewrites)
+        let prompt = PromptBuilder(answerStyle: job.rag.answerStyle)
+        let trainData = try QATrainingSet.jsonl(set.train, prompt: prompt), heldOutData = try QATrainingSet.jsonl(set.heldOut, prompt: prompt)
+        try writeAtomically(trainData, to: directory + "/train.jsonl")
+        try writeAtomically(heldOutData, to: directory + "/held-out.jsonl")
+
+        let fineTune = fineTuneJob(job, directory: directory, examples: set.train.count)
+        let settings = "\(fineTune.baseModel)|\(fineTune.loraR)|\(fineTune.learningRate)|\(fineTune.numTrainEpochs)|\(fineTune.seed)|\(fineTune.cutoffLen)"
+        var hash = FNV1a(bytesOf: settings)
+        for byte in trainData + Data([0]) + heldOutData { hash.mix(byte) }
+        let fingerprint = String(hash.value, radix: 16)
+        let savedFile = URL(fileURLWithPath: directory + "/training.json")
+        if let saved = SavedAdapterTraining.load(savedFile, fingerprint: fingerprint),
+           FileManager.default.fileExists(atPath: saved.training.adapter + "/adapter_model.safetensors") {
+            log("lora-qa: adapter trained by an earlier run on the same data, not trained again (\(saved.training.adapter))")
+            return saved
+        }
+        let marker = URL(fileURLWithPath: fineTune.outputDir + "/compare-fingerprint")
+        let resumable = (try? String(contentsOf: marker, encoding: .utf8)) == fingerprint && TrainerCheckpoint.latest(in: fineTune.outputDir) != nil
+        if !resumable {
+            try? FileManager.default.removeItem(atPath: fineTune.outputDir)
+            do {
+                try FileManager.default.createDirectory(atPath: fineTune.outputDir, withIntermediateDirectories: true)
+            } catch {
+                throw EvaluationError.badFile(path: fineTune.outputDir, line: nil, reason: "cannot create: \(error.localizedDescription)")
+            }
+            try writeAtomically(Data(fingerprint.utf8), to: marker.path)
+        }
+        log("lora-qa: training on \(set.train.count) wordings of \(questions.count) questions (\(set.rewrites) by the generator), "
+            + "held-out loss on \(set.heldOut.count); at most \(job.adapterEpochs) epochs" + (resumable ? ", resuming from the last checkpoint" : ""))
+        let started = Date(), startedCPU = ProcessCPUTime.seconds()
+        var totalSteps = 1
+        let result = try FineTuneRun(job: fineTune, resume: resumable ? .latest : nil).run { event in
+            switch event {
+            case .prepared(let steps, _): totalSteps = steps
+            case .step(let step, _, _, _): progress("lora-qa training", step, totalSteps)
+            case .logged(let entry):
+                if let loss = entry.evalLoss { log(String(format: "lora-qa: epoch %.0f, held-out loss %.3f", entry.epoch, loss)) }
+            default: break
+            }
+        }
+        let chosen = try chooseCheckpoint(result: result, outputDir: fineTune.outputDir, stepsPerEpoch: fineTune.evalSteps)
+        let training = AdapterTraining(
+            questions: questions.count, examples: set.train.count, heldOutExamples: set.heldOut.count, rewrites: set.rewrites,
+            epochs: chosen.epochs, epochsTrained: result.epochs, heldOutLoss: chosen.loss, baselineHeldOutLoss: chosen.baseline,
+            stoppedEarly: result.stoppedEarly, loraR: fineTune.loraR, learningRate: fineTune.learningRate,
+            seconds: Date().timeIntervalSince(started) + rewrites.seconds, cpuSeconds: ProcessCPUTime.seconds() - startedCPU + rewrites.cpuSeconds,
+            resumed: resumable, peakRSSMB: result.peakRSSMB,
+            adapterBytes: (try? FileManager.default.attributesOfItem(atPath: chosen.adapter + "/adapter_model.safetensors")[.size] as? Int) ?? 0,
+            adapter: chosen.adapter)
+        let saved = SavedAdapterTraining(fingerprint: fingerprint, training: training)
+        try saved.save(savedFile)
+        return saved
+    }
+
+    /// The generator's rewrites of `questions`, or those an earlier run saved for the same questions.
+    static func rewriteQuestions(_ job: CompareJob, questions: [CompareQuestion], generator: any AnswerGenerator, directory: String,
+                                 log: (String) -> Void, progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedRewrites {
+        var hash = FNV1a(bytesOf: "\(generator.name)|\(job.rewrites)")
+        for question in questions { hash.add("\(question.pair.id)\u{1}\(question.pair.question)\u{1}\(question.pair.answer)") }
+        let fingerprint = String(hash.value, radix: 16)
+        let file = URL(fileURLWithPath: directory + "/rewrites.json")
+        if let saved = SavedRewrites.load(file, fingerprint: fingerprint) { return saved }
+        guard job.rewrites > 0 else { return SavedRewrites(fingerprint: fingerprint, rewrites: [:], seconds: 0, cpuSeconds: 0) }
+        log("lora-qa: the generator rewrites each of \(questions.count) training questions (\(job.rewrites) each)")
+        let started = Date(), startedCPU = ProcessCPUTime.seconds()
+        let paraphraser = QuestionParaphraser(generator: generator, count: job.rewrites)
+        var rewrites: [String: [String]] = [:]
+        for (i, question) in questions.enumerated() {
+            rewrites[question.pair.id] = try paraphraser.rewrites(of: question.pair.question, answer: question.pair.answer)
+            progress("lora-qa rewrites", i + 1, questions.count)
+        }
+        let saved = SavedRewrites(fingerprint: fingerprint, rewrites: rewrites, seconds: Date().timeIntervalSince(started),
+                                  cpuSeconds: ProcessCPUTime.seconds() - startedCPU)
+        try saved.save(file)
+        return saved
+    }
+
+    /// The settings of the lora-qa training: LoRA r on all linear layers, a constant learning
+    /// rate after a short warmup (the measurement: a cosine schedule stopped learning
+    /// invented facts too early), evaluation and a checkpoint at the end of every epoch, early
+    /// stopping after two epochs without a better held-out loss.
+    static func fineTuneJob(_ job: CompareJob, directory: String, examples: Int) -> FineTuneJob {
+        var fineTune = FineTuneJob()
+        fineTune.baseModel = job.baseModel
+        fineTune.dataPath = directory + "/train.jsonl"
+        fineTune.evalFile = directory + "/held-out.jsonl"
+        fineTune.outputDir = directory + "/run"
+        fineTune.loraR = job.loraR
+        fineTune.loraAlpha = Double(2 * job.loraR)
+        fineTune.loraDropout = 0
+        fineTune.learningRate = job.learningRate
+        fineTune.lrSchedulerType = .constant
+        fineTune.numTrainEpochs = Double(job.adapterEpochs)
+        fineTune.microBatchSize = 4
+        let stepsPerEpoch = (examples + fineTune.microBatchSize - 1) / fineTune.microBatchSize
+        fineTune.warmupSteps = min(10, stepsPerEpoch)
+        fineTune.evalSteps = stepsPerEpoch
+        fineTune.saveSteps = stepsPerEpoch
+        fineTune.loggingSteps = stepsPerEpoch
+        fineTune.earlyStoppingPatience = 2
+        fineTune.cutoffLen = 256
+        fineTune.samplePrompts = 0
+        fineTune.seed = job.seed
+        fineTune.threads = job.threads
+        return fineTune
+    }
+
+    /// The epoch with the lowest held-out loss after training began: its checkpoint (or the
+    /// final adapter when that is the last step). The other checkpoints are removed.
+    static func chooseCheckpoint(result: FineTuneResult, outputDir: String,
+                                 stepsPerEpoch: Int) throws -> (adapter: String, epochs: Double, loss: Double?, baseline: Double?) {
+        let stateFile = URL(fileURLWithPath: result.outputs.trainerState)
+        let evaluations: [(step: Int, loss: Double)]
+        do {
+            let state = try JSONDecoder().decode(TrainerStateFile.self, from: Data(contentsOf: stateFile))
+            evaluations = state.summary.logHistory.compactMap { record in record.entry.evalLoss.map { (record.entry.step, $0) } }
+        } catch {
+            throw EvaluationError.badFile(path: stateFile.path, line: nil, reason: "cannot read the training log: \(error)")
+        }
+        let baseline = evaluations.first { $0.step == 0 }?.loss
+        guard let best = evaluations.filter({ $0.step > 0 }).min(by: { $0.loss < $1.loss }) else {
+            return (outputDir, result.epochs, nil, baseline)
+        }
+        let chosen = best.step == result.steps ? outputDir : outputDir + "/checkpoint-\(best.step)"
+        let files = FileManager.default
+        for name in (try? files.contentsOfDirectory(atPath: outputDir)) ?? [] where name.hasPrefix("checkpoint-") {
+            let path = outputDir + "/" + name
+            if path != chosen { try? files.removeItem(atPath: path) }
+        }
+        return (chosen, Double(best.step) / Double(max(stepsPerEpoch, 1)), best.loss, baseline)
+    }
+}
