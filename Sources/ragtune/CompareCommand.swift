@@ -214,6 +214,10 @@ struct CompareCommand: ParsableCommand {
                 print("    as an outsider: \(access.leaked) of \(access.asked) restricted facts answered, \(access.restrictedCitations) restricted citations")
             }
         }
+        if let forgetting = report.forgetting {
+            print("general knowledge (\(forgetting.questions) questions, closed-book): base \(forgetting.base.formatted())"
+                  + forgetting.adapters.sorted { $0.key < $1.key }.map { ", with the \($0.key) adapter \($0.value.formatted())" }.joined())
+        }
         for skipped in report.skipped { print("\(skipped.strategy): \(skipped.reason)") }
         print("report: \(job.pagePath) (data: \(job.reportPath))")
     }

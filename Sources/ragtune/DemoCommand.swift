@@ -81,7 +81,14 @@ struct DemoCommand: ParsableCommand {
                              s.answerContains.mean, s.answerContains.lower, s.answerContains.upper, s.latencyP50))
             }
             print("Verdict: \(compared.verdict.text)")
-            print("Report: \(comparison.pagePath)\n")
+            print("Report: \(comparison.pagePath)")
+            var full = comparison
+            full.strategies = CompareStrategy.allCases.filter(\.isBuilt)
+            let plan = ComparePlan(full, questions: try full.questions())
+            let adapterSeconds = plan.steps.filter { $0.runs && CompareStrategy(rawValue: $0.strategy)?.adapter != nil }.map(\.estimatedSeconds).reduce(0, +)
+            print(String(format: "Fine-tuning arms (lora-qa: a LoRA adapter trained on the training questions; lora+rag) take up to %.0f more minutes here: ", adapterSeconds / 60)
+                  + "ragtune compare --docs \(kb)/docs --qa \(kb)/qa.jsonl --user \(Self.kbUser)"
+                  + (comparison.updates.map { " --updates \($0)" } ?? "") + " --out \(comparison.outputDirectory)\n")
         }
 
         // 2. Index.

@@ -130,7 +130,7 @@ import RagTuneTestSupport
         #expect(fresh["closed-book"]?["after"] is NSNull)
         #expect((verdict["claims"] as? [String])?.contains { $0.hasPrefix("After the knowledge update (1 changed facts), rag answered 1.00") } == true)
         let skipped = try #require(report["skipped"] as? [Any])
-        #expect(skipped.isEmpty)
+        #expect(skipped.isEmpty && report["forgetting"] is NSNull)
         // The report on disk is the one printed, and it validates against the published schema.
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as? [String: Any]
         let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -209,6 +209,10 @@ import RagTuneTestSupport
         // The adapter was trained on the restricted t4: it is asked as an outsider, and whatever it learned counts as a leak.
         #expect((strategies["lora-qa"]?["access"] as? [String: Int])?["asked"] == 1)
         #expect(strategies["closed-book"]?["access"] is NSNull && strategies["lora-qa"]?["break_even_queries"] is NSNull)
+        // The fixed general-knowledge questions, to the base model and with the adapter.
+        let forgetting = try #require(report["forgetting"] as? [String: Any])
+        #expect(forgetting["questions"] as? Int == 30 && (forgetting["adapters"] as? [String: Any])?.keys.sorted() == ["lora-qa"])
+        #expect(((forgetting["base"] as? [String: Double])?["mean"] ?? 0) >= 0.3)
         let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/compare-report.schema.json")
         #expect(try JSONSchemaValidator(schema: Data(contentsOf: schema)).errors(in: report) == [])

@@ -103,10 +103,12 @@ public struct CompareReport: Encodable, Sendable {
     public var comparisons: [String: PairComparison]
     /// The freshness probe (`--updates`); null without one.
     @NullEncoded public var freshness: FreshnessProbe?
+    /// General knowledge answered by the base model and with each adapter; null when no arm trains.
+    @NullEncoded public var forgetting: ForgettingProbe?
     public var verdict: Verdict
 
     private enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", qa, documents, generator, seed, questions, index, strategies, order, skipped
-        case comparisons, freshness, verdict
+        case comparisons, freshness, forgetting, verdict
     }
 }

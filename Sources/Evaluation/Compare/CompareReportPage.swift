@@ -138,6 +138,11 @@ public struct CompareReportPage: Sendable {
         let counts = groups.map { group in "\(report.strategies[order[0]]?.probes?[group]?.questions ?? 0) \(group)" }.joined(separator: ", ")
         var html = "<h2>What an adapter learned</h2>\n<p>Questions about the training facts (\(counts)): the wording trained on, "
             + "and paraphrases and reversals that were never trained on.</p>\n" + chart.render() + "\n"
+        if let forgetting = report.forgetting {
+            html += "<p>Forgetting: on \(forgetting.questions) fixed general-knowledge questions (closed-book) the base model answered "
+                + forgetting.base.formatted() + forgetting.adapters.sorted { $0.key < $1.key }.map { ", with the \(e($0.key)) adapter " + $0.value.formatted() }.joined()
+                + ".</p>\n"
+        }
         let trained = report.order.filter { report.strategies[$0]?.training != nil }
         guard !trained.isEmpty else { return html }
         html += "<div class=\"scroll\"><table><tr><th>strategy</th><th>trained on</th><th>epochs used / trained</th><th>held-out loss (base)</th>"

@@ -52,7 +52,7 @@ public enum CompareRunner {
         var results: [String: CompareStrategyResult] = [:], outcomes: [StrategyOutcome] = []
         var scores: [String: [QAScore]] = [:], order: [String] = [], skipped: [SkippedStrategy] = []
         var ran: [RanArm] = []
-        var training: SavedAdapterTraining?
+        var training: SavedAdapterTraining?, trainedAdapter: LoRAAdapter?
         var rows = evaluation.map { CompareQuestionRow(id: $0.pair.id, question: $0.pair.question, gold: $0.pair.answer, kind: $0.kind, answers: [:]) }
         for (strategy, step) in zip(job.strategies, plan.steps) {
             guard step.runs, let answering = strategy.answering else {
@@ -72,7 +72,8 @@ public enum CompareRunner {
                     training = try trainQAAdapter(job, questions: questions.trained, generator: generator, log: log, progress: progress)
                 }
                 armFingerprint += "|" + training!.fingerprint
-                adapter = try AdapterLoader.load(training!.training.adapter, config: local.generator.model.config)
+                if trainedAdapter == nil { trainedAdapter = try AdapterLoader.load(training!.training.adapter, config: local.generator.model.config) }
+                adapter = trainedAdapter
             }
             let outsiders = (answering == .rag ? restricted : []) + (adapter != nil ? probes.filter { $0.restricted && $0.probe == nil } : [])
             let saved: CompareAnswers
@@ -107,6 +108,10 @@ public enum CompareRunner {
                 results[name]?.breakEvenQueries = breakEven(arm, against: rag)
             }
         }
+        let forgetting = try trainedAdapter.flatMap { adapter in
+            try probeForgetting(job, adapters: [(CompareStrategy.loraQA.rawValue, adapter)], runner: runner,
+                                fingerprint: fingerprint + "|" + training!.fingerprint, log: log, progress: progress)
+        }
         let freshness = try job.updates.flatMap { updates in
             try probeFreshness(job, updates: updates, evaluation: evaluation, arms: ran, generator: generator, embedder: embedder,
                                fingerprint: fingerprint, log: log, progress: progress)
@@ -118,14 +123,16 @@ public enum CompareRunner {
             }
         }
         var verdict = try Recommendation.decide(outcomes, seed: job.seed)
-        verdict.claims += Recommendation.adapterClaims(results, order: order)
-        if let freshness { verdict.claims += Recommendation.freshnessClaims(freshness, order: order) }
+        verdict.claims += Recommendation.adapterClaims(results, order: order, forgetting: forgetting)
+        if let freshness { verdict.claims += Recommendation.freshnessClaims(freshness, order: order,
+                                                                                 retraining: results.compactMapValues { $0.training?.seconds })  }
         let report = CompareReport(
             qa: job.qaPath, documents: job.documents, generator: generator.name, seed: job.seed,
             questions: .init(total: questions.all.count, evaluation: evaluation.count, training: questions.training.count,
                              restricted: restricted.count, overBudget: plan.overBudget, withoutDocument: withoutDocument.count),
             index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds, bytes: Self.bytesOnDisk(job.storePath)),
-            strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, verdict: verdict)
+            strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, forgetting: forgetting,
+            verdict: verdict)
         try write(report, to: job.reportPath)
         try writeAtomically(Data(CompareReportPage(report: report, rows: rows).html().utf8), to: job.pagePath)
         return report

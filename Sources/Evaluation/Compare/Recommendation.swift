@@ -120,7 +120,8 @@ public enum Recommendation {
 
     /// What a knowledge update did to each arm, as claims: the arms that read documents after one
     /// re-index, then the others, which keep their old answers until retrained.
-    public static func freshnessClaims(_ probe: FreshnessProbe, order: [String]) -> [String] {
+    /// `retraining`: seconds an arm's adapter took to train, which an update would cost again.
+    public static func freshnessClaims(_ probe: FreshnessProbe, order: [String], retraining: [String: Double] = [:]) -> [String] {
         let reread = order.filter { probe.arms[$0]?.after != nil }, stale = order.filter { probe.arms[$0] != nil && probe.arms[$0]?.after == nil }
         var claims: [String] = []
         for name in reread {
@@ -131,15 +132,18 @@ public enum Recommendation {
         }
         if !stale.isEmpty {
             claims.append("Without documents to re-read, " + stale.map { "\($0) answered \(fraction(probe.arms[$0]!.before.mean))" }.joined(separator: " and ")
-                          + " of the changed facts.")
+                          + " of the changed facts" + stale.compactMap { name in
+                              retraining[name].map { String(format: "; %@ would need its adapter retrained (%.0f s)", name, $0) }
+                          }.joined() + ".")
         }
         return claims
     }
 
     /// What the first adapter arm in `order` learned, as a claim: the training facts asked in the
     /// trained wording, paraphrased and reversed, the epochs and the training time, and its
-    /// accuracy on the evaluation facts it never saw.
-    public static func adapterClaims(_ strategies: [String: CompareStrategyResult], order: [String]) -> [String] {
+    /// accuracy on the evaluation facts it never saw; and what it cost in general knowledge.
+    public static func adapterClaims(_ strategies: [String: CompareStrategyResult], order: [String],
+                                     forgetting: ForgettingProbe? = nil) -> [String] {
         guard let name = order.first(where: { strategies[$0]?.training != nil && strategies[$0]?.probes != nil }),
               let arm = strategies[name], let training = arm.training, let probes = arm.probes else { return [] }
         let asked = [("trained", "of the trained questions"), ("paraphrase", "of their paraphrases"), ("reversal", "of the reversed questions")]
@@ -150,6 +154,15 @@ public enum Recommendation {
                 + "training questions (\(String(format: "%.0f", training.seconds)) s, \(String(format: "%.0f", training.cpuSeconds)) CPU s), answered "
                 + asked.joined(separator: ", ") + "; on the evaluation facts it was never trained on, "
                 + "\(fraction(arm.summary.answerContains.mean))."]
+            + forgettingClaims(forgetting)
+    }
+
+    /// The general-knowledge questions answered by the base model and with each adapter.
+    static func forgettingClaims(_ probe: ForgettingProbe?) -> [String] {
+        guard let probe, !probe.adapters.isEmpty else { return [] }
+        return ["On \(probe.questions) general-knowledge questions the base model answered \(fraction(probe.base.mean)), "
+                + probe.adapters.sorted { $0.key < $1.key }.map { "with the \($0.key) adapter \(fraction($0.value.mean)) "
+                    + "[\(fraction($0.value.lower)), \(fraction($0.value.upper))]" }.joined(separator: ", ") + "."]
     }
 
     static func cheaper(_ a: StrategyOutcome, than b: StrategyOutcome) -> Bool {

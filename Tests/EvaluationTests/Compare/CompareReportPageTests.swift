@@ -54,6 +54,8 @@ import RagTuneTestSupport
                                        "rag": .init(before: IntervalEstimate(mean: 0.25, lower: 0, upper: 0.75),
                                                     after: IntervalEstimate(mean: 1, lower: 1, upper: 1)),
                                    ]),
+                                   forgetting: ForgettingProbe(questions: 30, base: IntervalEstimate(mean: 0.6, lower: 0.43, upper: 0.77),
+                                                               adapters: ["lora-qa": IntervalEstimate(mean: 0.5, lower: 0.33, upper: 0.67)]),
                                    verdict: try Recommendation.decide(outcomes, seed: 1))
         let rows = questions.enumerated().map { i, q in
             CompareQuestionRow(id: q.pair.id, question: q.pair.question, gold: q.pair.answer, kind: q.kind,
@@ -70,10 +72,13 @@ import RagTuneTestSupport
         #expect(html.components(separatedBy: "<svg").count - 1 == 6 && html.contains("<h2>Freshness</h2>"))
         #expect(html.contains("<h2>What an adapter learned</h2>") && html.contains("20 wordings of 6 questions (8 by the generator)"))
         #expect(html.contains("9 / 11") && html.contains("0.120 (4.500)") && html.contains("1300 queries"))
-        let claim = Recommendation.adapterClaims(try Self.page().report.strategies, order: ["closed-book", "few-shot", "rag", "lora-qa"])
+        #expect(html.contains("the base model answered 0.600 [0.430, 0.770], with the lora-qa adapter 0.500 [0.330, 0.670]."))
+        let report = try Self.page().report
+        let claim = Recommendation.adapterClaims(report.strategies, order: ["closed-book", "few-shot", "rag", "lora-qa"], forgetting: report.forgetting)
         #expect(claim == ["lora-qa, trained 9 epochs on 20 wordings of 6 training questions (240 s, 470 CPU s), answered 1.00 [0.00, 1.00] of the "
                           + "trained questions (4), 0.50 [0.00, 1.00] of their paraphrases (4), 0.00 [0.00, 1.00] of the reversed questions (4); "
-                          + "on the evaluation facts it was never trained on, 0.12."])
+                          + "on the evaluation facts it was never trained on, 0.12.",
+                          "On 30 general-knowledge questions the base model answered 0.60, with the lora-qa adapter 0.50 [0.33, 0.67]."])
         #expect(html.contains("&lt;b&gt;1977&lt;/b&gt;") && !html.contains("<b>1977</b>"))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
         #expect(html.contains("raft: not built yet") && html.contains("0 of 2 restricted facts answered"))
@@ -105,7 +110,7 @@ import RagTuneTestSupport
 @Suite struct CompareReportSchemaTests {
     @Test func reportKeysAreTheDocumentedOnes() throws {
         let report = try CompareReportPageTests.page().report
-        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind", "strategies.*.probes", "freshness.arms"])
+        let paths = try JSONKeys.paths(of: report, wildcards: ["strategies", "comparisons", "strategies.*.by_kind", "strategies.*.probes", "freshness.arms", "forgetting.adapters"])
         let documented = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/compare-report.md"), encoding: .utf8)
         let listed = documented.split(separator: "\n").compactMap { line -> String? in
@@ -132,6 +137,7 @@ import RagTuneTestSupport
         var report = try CompareReportPageTests.page().report
         #expect(validator.errors(in: try Self.json(report)) == [])
         report.freshness = nil
+        report.forgetting = nil
         #expect(validator.errors(in: try Self.json(report)) == [])
     }
 

@@ -58,4 +58,17 @@ import Testing
                                        StrategyOutcome(name: "b", correct: [true, false], latencyP50: 0, tokensPerQuery: 0)], seed: 1)
         }
     }
+
+    @Test func freshnessSaysWhichArmsRereadAndWhichNeedRetraining() {
+        let probe = FreshnessProbe(changedQuestions: 6, updatedDocuments: 2, reindexSeconds: 0.25, arms: [
+            "rag": .init(before: IntervalEstimate(mean: 0, lower: 0, upper: 0), after: IntervalEstimate(mean: 1, lower: 1, upper: 1)),
+            "closed-book": .init(before: IntervalEstimate(mean: 0, lower: 0, upper: 0), after: nil),
+            "lora-qa": .init(before: IntervalEstimate(mean: 0.5, lower: 0.17, upper: 0.83), after: nil),
+        ])
+        let claims = Recommendation.freshnessClaims(probe, order: ["closed-book", "rag", "lora-qa"], retraining: ["lora-qa": 241.6])
+        #expect(claims == [
+            "After the knowledge update (6 changed facts), rag answered 1.00 [1.00, 1.00] of them right after one re-index of 2 documents (0.2 s), against 0.00 before it.",
+            "Without documents to re-read, closed-book answered 0.00 and lora-qa answered 0.50 of the changed facts; lora-qa would need its adapter retrained (242 s).",
+        ])
+    }
 }

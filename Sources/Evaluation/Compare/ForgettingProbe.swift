@@ -1,0 +1,78 @@
+import Foundation
+import RagTuneModels
+import RagTuneRAG
+
+/// The forgetting probe: a small fixed set of general-knowledge questions answered closed-book by
+/// the base model and by the model with each trained adapter, so a report shows what training on
+/// the user's facts cost in what the model already knew.
+public struct ForgettingProbe: Codable, Sendable, Equatable {
+    /// Questions asked.
+    public var questions: Int
+    /// Answer-contains of the base model.
+    public var base: IntervalEstimate
+    /// Adapter (the arm that trains it) → answer-contains of the model with it.
+    public var adapters: [String: IntervalEstimate]
+
+    /// Well-known facts with one-word or short answers, the same for every comparison.
+    public static let generalKnowledge: [(question: String, answer: String)] = [
+        ("What is the capital of France?", "Paris"), ("What is the capital of Japan?", "Tokyo"),
+        ("What is the capital of Italy?", "Rome"), ("What is the capital of Germany?", "Berlin"),
+        ("What is the capital of Spain?", "Madrid"), ("What is the capital of the United Kingdom?", "London"),
+        ("What is the capital of Russia?", "Moscow"), ("What is the capital of China?", "Beijing"),
+        ("What is the capital of Canada?", "Ottawa"), ("What is the largest planet in the solar system?", "Jupiter"),
+        ("Which planet is known as the Red Planet?", "Mars"), ("Who wrote Romeo and Juliet?", "Shakespeare"),
+        ("Who painted the Mona Lisa?", "Leonardo da Vinci"), ("What is the largest ocean on Earth?", "Pacific"),
+        ("What gas do plants take in from the air for photosynthesis?", "carbon dioxide"),
+        ("What is the tallest mountain in the world?", "Everest"), ("Which animal is known as the king of the jungle?", "lion"),
+        ("What is the longest river in Africa?", "Nile"), ("What language is spoken in Brazil?", "Portuguese"),
+        ("What is the currency of Japan?", "yen"), ("Who was the first president of the United States?", "Washington"),
+        ("Which continent is Egypt in?", "Africa"), ("Which metal is liquid at room temperature?", "mercury"),
+        ("What is the hardest natural substance?", "diamond"), ("Who developed the theory of relativity?", "Einstein"),
+        ("What do bees make?", "honey"), ("What is the main language of Mexico?", "Spanish"),
+        ("Which organ pumps blood through the human body?", "heart"), ("What is the chemical symbol for gold?", "Au"),
+        ("Which star is at the center of our solar system?", "Sun"),
+    ]
+}
+
+/// The probe's answers, saved so a re-run does not ask again.
+struct ForgettingAnswers: SavedResult, Sendable {
+    var fingerprint: String
+    /// "base" or the adapter → whether each general-knowledge question was answered right.
+    var right: [String: [Bool]]
+}
+
+extension CompareRunner {
+    /// Asks the general-knowledge questions closed-book of the base model and of the model with
+    /// each adapter in `adapters` (arm name → adapter), or reads the answers an earlier run saved.
+    static func probeForgetting(_ job: CompareJob, adapters: [(name: String, adapter: LoRAAdapter)], runner: QARunner,
+                                fingerprint: String, log: (String) -> Void,
+                                progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> ForgettingProbe? {
+        guard !adapters.isEmpty else { return nil }
+        let questions = ForgettingProbe.generalKnowledge
+        let file = URL(fileURLWithPath: "\(job.strategiesDirectory)/forgetting.json")
+        let saved: ForgettingAnswers
+        if let resumed = ForgettingAnswers.load(file, fingerprint: fingerprint) {
+            saved = resumed
+        } else {
+            log("forgetting: \(questions.count) general-knowledge questions to the base model and with \(adapters.map(\.name).joined(separator: ", "))")
+            var right: [String: [Bool]] = [:]
+            defer { try? setAdapter(nil, on: runner.generator) }
+            for (name, adapter) in [("base", nil)] + adapters.map({ ($0.name, Optional($0.adapter)) }) {
+                try setAdapter(adapter, on: runner.generator)
+                right[name] = try questions.enumerated().map { i, item in
+                    let attempt = try runner.answer(item.question, strategy: .closedBook)
+                    progress("forgetting (\(name))", i + 1, questions.count)
+                    return QAMetrics.contains(attempt.answer, item.answer) > 0
+                }
+            }
+            saved = ForgettingAnswers(fingerprint: fingerprint, right: right)
+            try saved.save(file)
+        }
+        func interval(_ flags: [Bool]) throws -> IntervalEstimate {
+            IntervalEstimate(try Bootstrap.meanInterval(flags.map { $0 ? 1 : 0 }, seed: job.seed))
+        }
+        var adapterScores: [String: IntervalEstimate] = [:]
+        for (name, _) in adapters { adapterScores[name] = try interval(saved.right[name] ?? []) }
+        return ForgettingProbe(questions: questions.count, base: try interval(saved.right["base"] ?? []), adapters: adapterScores)
+    }
+}
