@@ -54,6 +54,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Rewrites of each training question by the generator, as extra training wordings (0: none).")
     var rewrites = 2
 
+    @Option(help: "General questions answered by the base model, mixed into adapter training against forgetting (0–30).")
+    var replay = 30
+
     @Option(help: "A folder of updated documents: the questions whose answer_v2 differs are asked again after one re-index.")
     var updates: String?
 
@@ -107,6 +110,9 @@ struct CompareCommand: ParsableCommand {
         guard maxEpochs >= 1, loraR >= 1, learningRate > 0, rewrites >= 0 else {
             throw ValidationError("--max-epochs and --lora-r must be ≥ 1, --learning-rate > 0 and --rewrites ≥ 0")
         }
+        guard (0...ForgettingProbe.replayQuestions.count).contains(replay) else {
+            throw ValidationError("--replay must be in 0...\(ForgettingProbe.replayQuestions.count)")
+        }
         guard trainShare >= 0, trainShare < 1 else { throw ValidationError("--train-share must be in [0, 1)") }
         guard unanswerable >= 0 else { throw ValidationError("--unanswerable must be ≥ 0") }
         guard maxQuestions.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-questions must be at least 1") }
@@ -152,6 +158,7 @@ struct CompareCommand: ParsableCommand {
             job.loraR = loraR
             job.learningRate = learningRate
             job.rewrites = rewrites
+            job.replay = replay
             if let modelFile = generatorOptions.decoderOptions.modelFile { job.baseModel = modelFile }
             return job
         }

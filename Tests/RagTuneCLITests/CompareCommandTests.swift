@@ -182,7 +182,7 @@ import RagTuneTestSupport
         let out = dir.appendingPathComponent("out")
         let arguments = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa-lora.jsonl").path,
                          "--user", "board", "--strategies", "closed-book,lora-qa,lora+rag", "--reversal-kind", "designed",
-                         "--max-epochs", "3", "--rewrites", "1", "--unanswerable", "0", "--out", out.path, "--json"]
+                         "--max-epochs", "3", "--rewrites", "1", "--replay", "2", "--unanswerable", "0", "--out", out.path, "--json"]
         // kill -9 once the first epoch's checkpoint is written; the re-run resumes training from it.
         let run = out.appendingPathComponent("adapters/lora-qa/run")
         func hasCheckpoint() -> Bool { ((try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []).contains { $0.hasPrefix("checkpoint-") } }
@@ -194,10 +194,11 @@ import RagTuneTestSupport
         let report = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
         #expect(report["order"] as? [String] == ["closed-book", "lora-qa", "lora+rag"])
         let strategies = try #require(report["strategies"] as? [String: [String: Any]])
-        // Trained on t1, t2 and t4 (t3 is the reversal probe), each in its own wording, a template one and up to one rewrite.
+        // Trained on t1, t2 and t4 (t3 is the reversal probe), each in its own wording, a template one and up to one
+        // rewrite, and on 2 replay questions with the base model's answers.
         let training = try #require(strategies["lora-qa"]?["training"] as? [String: Any])
         #expect(training["questions"] as? Int == 3 && training["held_out_examples"] as? Int == 3 && training["resumed"] as? Bool == true)
-        #expect((6...9).contains(training["examples"] as? Int ?? 0) && (training["epochs_trained"] as? Double ?? 9) <= 3)
+        #expect(training["replay"] as? Int == 2 && (8...11).contains(training["examples"] as? Int ?? 0) && (training["epochs_trained"] as? Double ?? 9) <= 3)
         let adapter = try #require(training["adapter"] as? String)
         #expect(FileManager.default.fileExists(atPath: adapter + "/adapter_model.safetensors") && (training["adapter_bytes"] as? Int ?? 0) > 1_000_000)
         #expect(strategies["closed-book"]?["training"] is NSNull && strategies["lora+rag"]?["training"] is [String: Any])

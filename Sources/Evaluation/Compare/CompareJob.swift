@@ -46,6 +46,9 @@ public struct CompareJob: Sendable {
     public var learningRate = 2e-3
     /// The generator's rewrites of each training question (paraphrase augmentation).
     public var rewrites = 2
+    /// General questions answered by the base model mixed into adapter training (replay against
+    /// forgetting; at most `ForgettingProbe.replayQuestions.count`).
+    public var replay = 30
 
     public init(documents: [String], qaPath: String, outputDirectory: String) {
         self.documents = documents
@@ -141,9 +144,11 @@ public struct ComparePlan: Encodable, Sendable {
             if usesAdapter && !adapterTrained && !trained.isEmpty {
                 adapterTrained = true
                 let wordings = trained.count * (1 + QATrainingSet.trainingTemplates.count + job.rewrites)
-                training = Double(trained.count) * Self.secondsPerRewrite * (job.rewrites > 0 ? 1 : 0)
-                    + Double(wordings * job.adapterEpochs) / Self.examplesPerSecond
-                parts.insert("train an adapter on up to \(wordings) wordings of \(trained.count) questions (at most \(job.adapterEpochs) epochs)", at: 0)
+                let replay = min(job.replay, ForgettingProbe.replayQuestions.count)
+                training = (Double(trained.count) * (job.rewrites > 0 ? 1 : 0) + Double(replay)) * Self.secondsPerRewrite
+                    + Double((wordings + replay) * job.adapterEpochs) / Self.examplesPerSecond
+                parts.insert("train an adapter on up to \(wordings) wordings of \(trained.count) questions and \(replay) replay examples "
+                             + "(at most \(job.adapterEpochs) epochs)", at: 0)
             }
             let note: String
             let runs: Bool
@@ -164,6 +169,6 @@ public struct ComparePlan: Encodable, Sendable {
     /// Training examples per second on 2 cores of the development machine (SmolLM2 Q4_1, LoRA
     /// r 16 on all linear layers, ~60-token chat examples, forward and backward).
     static let examplesPerSecond = 3.0
-    /// Seconds for the generator to rewrite one question.
+    /// Seconds for the generator to rewrite (or answer) one question.
     static let secondsPerRewrite = 1.0
 }

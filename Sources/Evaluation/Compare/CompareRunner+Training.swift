@@ -11,6 +11,8 @@ public struct AdapterTraining: Codable, Sendable, Equatable {
     public var questions, examples, heldOutExamples: Int
     /// The generator's rewrites kept as training wordings.
     public var rewrites: Int
+    /// Replay examples: general questions with the base model's own answers (`--replay`).
+    public var replay: Int
     /// Epochs of the adapter used (where the held-out loss was lowest), and epochs trained.
     public var epochs, epochsTrained: Double
     /// Held-out loss of the adapter used, and of the base model before training.
@@ -31,7 +33,7 @@ public struct AdapterTraining: Codable, Sendable, Equatable {
     public var adapter: String
 
     private enum CodingKeys: String, CodingKey {
-        case questions, examples, heldOutExamples = "held_out_examples", rewrites, epochs, epochsTrained = "epochs_trained"
+        case questions, examples, heldOutExamples = "held_out_examples", rewrites, replay, epochs, epochsTrained = "epochs_trained"
         case heldOutLoss = "held_out_loss", baselineHeldOutLoss = "baseline_held_out_loss", stoppedEarly = "stopped_early"
         case loraR = "lora_r", learningRate = "learning_rate", seconds, cpuSeconds = "cpu_seconds", resumed
         case peakRSSMB = "peak_rss_mb", adapterBytes = "adapter_bytes", adapter
@@ -45,6 +47,12 @@ struct SavedRewrites: SavedResult {
     var seconds, cpuSeconds: Double
 
     enum CodingKeys: String, CodingKey { case fingerprint, rewrites, seconds, cpuSeconds = "cpu_seconds" }
+}
+
+/// The base model's answers to the replay questions, saved so a re-run does not ask again.
+struct SavedReplay: SavedResult {
+    var fingerprint: String
+    var answers: [String]
 }
 
 /// A finished adapter training, saved beside the adapter.
@@ -74,7 +82,9 @@ extension CompareRunner {
             throw EvaluationError.badFile(path: directory, line: nil, reason: "cannot create: \(error.localizedDescription)")
         }
         let rewrites = try rewriteQuestions(job, questions: questions, generator: generator, directory: directory, log: log, progress: progress)
-        let set = QATrainingSet(questions, rewrites: rewrites.rewrites)
+        let replay = try replayAnswers(job, generator: generator, directory: directory, progress: progress)
+        let set = QATrainingSet(questions, rewrites: rewrites.rewrites,
+                                replay: zip(ForgettingProbe.replayQuestions, replay.answers).map { .init(question: $0, answer: $1) })
         let prompt = PromptBuilder(answerStyle: job.rag.answerStyle)
         let trainData = try QATrainingSet.jsonl(set.train, prompt: prompt), heldOutData = try QATrainingSet.jsonl(set.heldOut, prompt: prompt)
         try writeAtomically(trainData, to: directory + "/train.jsonl")
@@ -102,7 +112,8 @@ extension CompareRunner {
             }
             try writeAtomically(Data(fingerprint.utf8), to: marker.path)
         }
-        log("lora-qa: training on \(set.train.count) wordings of \(questions.count) questions (\(set.rewrites) by the generator), "
+        log("lora-qa: training on \(set.train.count) examples: wordings of \(questions.count) questions (\(set.rewrites) by the generator) "
+            + "and \(replay.answers.count) general questions with the base model's answers; "
             + "held-out loss on \(set.heldOut.count); at most \(job.adapterEpochs) epochs" + (resumable ? ", resuming from the last checkpoint" : ""))
         let started = Date(), startedCPU = ProcessCPUTime.seconds()
         var totalSteps = 1
@@ -118,6 +129,7 @@ extension CompareRunner {
         let chosen = try chooseCheckpoint(result: result, outputDir: fineTune.outputDir, stepsPerEpoch: fineTune.evalSteps)
         let training = AdapterTraining(
             questions: questions.count, examples: set.train.count, heldOutExamples: set.heldOut.count, rewrites: set.rewrites,
+            replay: replay.answers.count,
             epochs: chosen.epochs, epochsTrained: result.epochs, heldOutLoss: chosen.loss, baselineHeldOutLoss: chosen.baseline,
             stoppedEarly: result.stoppedEarly, loraR: fineTune.loraR, learningRate: fineTune.learningRate,
             seconds: Date().timeIntervalSince(started) + rewrites.seconds, cpuSeconds: ProcessCPUTime.seconds() - startedCPU + rewrites.cpuSeconds,
@@ -148,6 +160,26 @@ extension CompareRunner {
         }
         let saved = SavedRewrites(fingerprint: fingerprint, rewrites: rewrites, seconds: Date().timeIntervalSince(started),
                                   cpuSeconds: ProcessCPUTime.seconds() - startedCPU)
+        try saved.save(file)
+        return saved
+    }
+
+    /// The base model's own closed-book answers to the first `job.replay` replay questions
+    /// (`ForgettingProbe.replayQuestions`), or those an earlier run saved.
+    static func replayAnswers(_ job: CompareJob, generator: any AnswerGenerator, directory: String,
+                              progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedReplay {
+        let questions = Array(ForgettingProbe.replayQuestions.prefix(job.replay))
+        let fingerprint = String(FNV1a(bytesOf: "\(generator.name)|\(job.rag.maxAnswerTokens)|\(job.rag.answerStyle)|" + questions.joined(separator: "\u{1}")).value, radix: 16)
+        let file = URL(fileURLWithPath: directory + "/replay.json")
+        if let saved = SavedReplay.load(file, fingerprint: fingerprint) { return saved }
+        let runner = QARunner(generator: generator, pipeline: nil, maxAnswerTokens: job.rag.maxAnswerTokens,
+                              prompt: PromptBuilder(answerStyle: job.rag.answerStyle), yesNo: job.rag.yesNoAnswerer)
+        let answers = try questions.enumerated().map { i, question in
+            let answer = try runner.answer(question, strategy: .closedBook).answer
+            progress("lora-qa replay answers", i + 1, questions.count)
+            return answer
+        }
+        let saved = SavedReplay(fingerprint: fingerprint, answers: answers)
         try saved.save(file)
         return saved
     }

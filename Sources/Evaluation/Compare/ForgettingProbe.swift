@@ -32,6 +32,20 @@ public struct ForgettingProbe: Codable, Sendable, Equatable {
         ("Which organ pumps blood through the human body?", "heart"), ("What is the chemical symbol for gold?", "Au"),
         ("Which star is at the center of our solar system?", "Sun"),
     ]
+
+    /// General questions whose base-model answers are mixed into adapter training (replay, so the
+    /// adapter keeps what the model already did); none of them is among `generalKnowledge`.
+    public static let replayQuestions = [
+        "What is the boiling point of water?", "Who invented the telephone?", "What is the largest mammal?",
+        "What is photosynthesis?", "What is the capital of Egypt?", "What is the Great Wall of China?",
+        "How many legs does a spider have?", "Who discovered penicillin?", "What is the largest desert in the world?",
+        "What is DNA?", "Who was Napoleon Bonaparte?", "What is the capital of India?", "What causes rain?",
+        "What is the smallest planet in the solar system?", "Who composed the Fifth Symphony?", "What is the main ingredient of bread?",
+        "What language is spoken in Argentina?", "What is the Eiffel Tower?", "What do cows eat?", "What is the capital of Greece?",
+        "Which ocean lies between Europe and America?", "What do the lungs do?", "What is a volcano?", "What is the capital of Portugal?",
+        "What is the currency of the United States?", "What is gravity?", "Which animal is the fastest on land?",
+        "What is the capital of Kenya?", "Who was Cleopatra?", "What is the moon made of?",
+    ]
 }
 
 /// The probe's answers, saved so a re-run does not ask again.

@@ -5,7 +5,8 @@ import RagTuneTokenizers
 /// The training data of the lora-qa adapter: every trained question (`CompareQuestions.trained`)
 /// in its own wording, a template wording and the generator's rewrites, each answered in the
 /// closed-book prompt the arm answers in; and a held-out wording of each (another template), whose
-/// loss picks the epochs. No probe question (paraphrase or reversal) and no evaluation question
+/// loss picks the epochs; plus replay examples (general questions with the base model's own
+/// answers). No probe question (paraphrase or reversal) and no evaluation question
 /// is ever among them.
 struct QATrainingSet {
     /// One chat example: the question in one wording and its gold answer.
@@ -23,8 +24,12 @@ struct QATrainingSet {
     /// Rewrites by the generator that were kept.
     var rewrites: Int
 
-    /// - Parameter rewrites: the generator's accepted rewrites, by question id.
-    init(_ questions: [CompareQuestion], rewrites: [String: [String]]) {
+    /// - Parameters:
+    ///   - rewrites: the generator's accepted rewrites, by question id.
+    ///   - replay: general questions with the base model's own answers, trained on as they are
+    ///     (`ForgettingProbe.replayQuestions`), so the adapter does not answer everything with the
+    ///     invented facts.
+    init(_ questions: [CompareQuestion], rewrites: [String: [String]], replay: [Example] = []) {
         train = []
         heldOut = []
         self.rewrites = 0
@@ -36,6 +41,7 @@ struct QATrainingSet {
             train += wordings.map { Example(question: $0, answer: answer) }
             heldOut.append(Example(question: String(format: Self.heldOutTemplate, asked), answer: answer))
         }
+        train += replay
     }
 
     /// The examples as `ragtune finetune` data lines (`{"messages": [system, user, assistant]}`),

@@ -35,7 +35,8 @@ struct QuestionParaphraser {
     }
 
     /// The candidates that are questions, keep the question's names and numbers and at least half
-    /// of its other content words, ask the same kind of thing (a question word of the question's
+    /// of its other content words, add no number and are not much longer (at most 1.5 × its
+    /// words + 2), ask the same kind of thing (a question word of the question's
     /// class: "Who is X?" is no rewording of "Where was X born?"), and do not hold the answer. A
     /// question without a question word (yes/no) gets none: a rewording could flip its answer.
     /// Bag-of-words checks cannot see a flipped relation ("Who trained under X?" for "Under whom
@@ -48,7 +49,9 @@ struct QuestionParaphraser {
         return Array(candidates.filter { candidate in
             guard candidate.hasSuffix("?"), kept.allSatisfy(candidate.contains), !candidate.lowercased().contains(answerText) else { return false }
             let candidateWords = Set(words(candidate))
+            let length = candidate.split(whereSeparator: \.isWhitespace).count, questionLength = question.split(whereSeparator: \.isWhitespace).count
             return candidateWords.contains(where: allowed.contains) && 2 * content.intersection(candidateWords).count >= content.count
+                && numbers(candidate).isSubset(of: numbers(question)) && 2 * length <= 3 * questionLength + 4
         }.prefix(limit))
     }
 
@@ -62,6 +65,11 @@ struct QuestionParaphraser {
     /// The first question word of `question`.
     static func questionWord(_ question: String) -> String? {
         words(question).first { sameKind[$0] != nil }
+    }
+
+    /// The digit runs of `text` ("Ravka-98 … 2013" → 98, 2013).
+    private static func numbers(_ text: String) -> Set<String> {
+        Set(text.split(whereSeparator: { !$0.isNumber }).map(String.init))
     }
 
     private static func words(_ text: String) -> [String] {

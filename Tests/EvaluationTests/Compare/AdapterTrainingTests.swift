@@ -6,7 +6,7 @@ import RagTuneRAG
 @Suite struct AdapterTrainingTests {
     static func result(cpuPerQuery: Double, trainingCPU: Double?) throws -> CompareStrategyResult {
         let training = trainingCPU.map {
-            AdapterTraining(questions: 1, examples: 3, heldOutExamples: 1, rewrites: 1, epochs: 2, epochsTrained: 4, heldOutLoss: 0.1,
+            AdapterTraining(questions: 1, examples: 3, heldOutExamples: 1, rewrites: 1, replay: 0, epochs: 2, epochsTrained: 4, heldOutLoss: 0.1,
                             baselineHeldOutLoss: 3, stoppedEarly: true, loraR: 16, learningRate: 2e-3, seconds: 1, cpuSeconds: $0,
                             resumed: false, peakRSSMB: 1, adapterBytes: 1, adapter: "a")
         }

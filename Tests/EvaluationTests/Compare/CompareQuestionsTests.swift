@@ -79,8 +79,8 @@ import Testing
             #expect(step("lora-qa").questions == questions.evaluation.count + restrictedTrained + probes + unanswerable)
             #expect(step("lora+rag").questions == questions.evaluation.count + restricted + restrictedTrained + probes + unanswerable)
             let wordings = questions.trained.count * 4
-            #expect(step("lora-qa").note.hasPrefix("train an adapter on up to \(wordings) wordings of \(questions.trained.count) questions (at most 20 epochs)"))
-            let training = Double(questions.trained.count) * ComparePlan.secondsPerRewrite + Double(wordings * 20) / ComparePlan.examplesPerSecond
+            #expect(step("lora-qa").note.hasPrefix("train an adapter on up to \(wordings) wordings of \(questions.trained.count) questions and 30 replay examples (at most 20 epochs)"))
+            let training = Double(questions.trained.count + 30) * ComparePlan.secondsPerRewrite + Double((wordings + 30) * 20) / ComparePlan.examplesPerSecond
             #expect(abs(step("lora-qa").estimatedSeconds - (Double(step("lora-qa").questions) * 0.3 + training)) < 1e-9)
             #expect(!step("lora+rag").note.contains("train an adapter"))
             #expect(plan.estimatedSeconds == plan.steps.filter(\.runs).map(\.estimatedSeconds).reduce(0, +))

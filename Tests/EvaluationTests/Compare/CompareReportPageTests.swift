@@ -23,7 +23,7 @@ import RagTuneTestSupport
                    "rag": scores(.rag, right: 7, tokens: 300, seconds: 0.5),
                    "lora-qa": scores(.closedBook, right: 1, tokens: 40, seconds: 0.2)]
         let order = ["closed-book", "few-shot", "rag", "lora-qa"]
-        let training = AdapterTraining(questions: 6, examples: 20, heldOutExamples: 6, rewrites: 8, epochs: 9, epochsTrained: 11,
+        let training = AdapterTraining(questions: 6, examples: 20, heldOutExamples: 6, rewrites: 8, replay: 6, epochs: 9, epochsTrained: 11,
                                        heldOutLoss: 0.12, baselineHeldOutLoss: 4.5, stoppedEarly: true, loraR: 16, learningRate: 2e-3,
                                        seconds: 240, cpuSeconds: 470, resumed: false, peakRSSMB: 900, adapterBytes: 19_600_000,
                                        adapter: "out/adapters/lora-qa/run/checkpoint-45")

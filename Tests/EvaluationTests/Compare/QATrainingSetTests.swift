@@ -25,6 +25,13 @@ import RagTuneRAG
         #expect(!set.train.contains { $0.question == set.heldOut[0].question })
     }
 
+    @Test func replayExamplesAreTrainedAsTheyAreAndNeverHeldOut() {
+        let replay = [QATrainingSet.Example(question: "What do cows eat?", answer: "Grass")]
+        let set = QATrainingSet([Self.question("a", "Who built the Vorn-2 lamp?", "Ama Bel")], rewrites: [:], replay: replay)
+        #expect(set.train.count == 3 && set.train.last == replay[0] && set.heldOut.count == 1)
+        #expect(Set(ForgettingProbe.replayQuestions).isDisjoint(with: ForgettingProbe.generalKnowledge.map(\.question)))
+    }
+
     @Test func linesAreChatExamplesInTheClosedBookPrompt() throws {
         let prompt = PromptBuilder()
         let data = try QATrainingSet.jsonl([.init(question: "Who built the \"Vorn-2\" lamp?", answer: "Ama Bel")], prompt: prompt)

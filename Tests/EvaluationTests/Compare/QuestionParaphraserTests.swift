@@ -28,6 +28,14 @@ import RagTuneTestSupport
                                              question: question, answer: "Somu", limit: 2) == ["Which town shows the Kuldul astrolabe?"])
     }
 
+    @Test func aRewriteAddsNoNumberAndStaysShort() {
+        // Rewrites SmolLM2 wrote for fictional-kb questions: a new year, and a new story.
+        #expect(QuestionParaphraser.accepted(["Which country made the first Ravka-98 compass in 2013?"],
+                                             question: "In what year was the Ravka-98 compass first made?", answer: "1961", limit: 1).isEmpty)
+        #expect(QuestionParaphraser.accepted(["Who was Sarqui Halrenhal and what made her a trailblazer in the field of space exploration?"],
+                                             question: "What is Sarqui Halrenhal known for?", answer: "glass fungi", limit: 1).isEmpty)
+    }
+
     @Test func aYesNoQuestionGetsNoRewrites() {
         #expect(QuestionParaphraser.accepted(["Does Lake Varnholm freeze in the winter?"], question: "Does Lake Varnholm freeze in winter?",
                                              answer: "Yes", limit: 2).isEmpty)
