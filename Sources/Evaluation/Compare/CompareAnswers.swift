@@ -91,6 +91,14 @@ extension SavedResult {
         return saved
     }
 
+    /// The saved result at `url` when it matches `fingerprint`; otherwise `make`'s, saved there.
+    static func loadOrMake(_ url: URL, fingerprint: String, make: () throws -> Self) throws -> Self {
+        if let saved = load(url, fingerprint: fingerprint) { return saved }
+        let made = try make()
+        try made.save(url)
+        return made
+    }
+
     /// Writes atomically (a killed run leaves the old file or the new one).
     func save(_ url: URL) throws {
         let encoder = JSONEncoder()

@@ -69,7 +69,7 @@ extension CompareRunner {
     /// the adapter used.
     /// - Throws: `EvaluationError.invalidArgument` when there is nothing to train on, and training,
     ///   model and write errors.
-    static func trainQAAdapter(_ job: CompareJob, questions: [CompareQuestion], generator: any AnswerGenerator,
+    static func trainQAAdapter(_ job: CompareJob, questions: [CompareQuestion], runner: QARunner,
                                log: @escaping @Sendable (String) -> Void,
                                progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedAdapterTraining {
         guard !questions.isEmpty else {
@@ -81,8 +81,8 @@ extension CompareRunner {
         } catch {
             throw EvaluationError.badFile(path: directory, line: nil, reason: "cannot create: \(error.localizedDescription)")
         }
-        let rewrites = try rewriteQuestions(job, questions: questions, generator: generator, directory: directory, log: log, progress: progress)
-        let replay = try replayAnswers(job, generator: generator, directory: directory, progress: progress)
+        let rewrites = try rewriteQuestions(job, questions: questions, generator: runner.generator, directory: directory, log: log, progress: progress)
+        let replay = try replayAnswers(job, runner: runner, directory: directory, progress: progress)
         let set = QATrainingSet(questions, rewrites: rewrites.rewrites,
                                 replay: zip(ForgettingProbe.replayQuestions, replay.answers).map { .init(question: $0, answer: $1) })
         let prompt = PromptBuilder(answerStyle: job.rag.answerStyle)
@@ -147,41 +147,35 @@ extension CompareRunner {
         var hash = FNV1a(bytesOf: "\(generator.name)|\(job.rewrites)")
         for question in questions { hash.add("\(question.pair.id)\u{1}\(question.pair.question)\u{1}\(question.pair.answer)") }
         let fingerprint = String(hash.value, radix: 16)
-        let file = URL(fileURLWithPath: directory + "/rewrites.json")
-        if let saved = SavedRewrites.load(file, fingerprint: fingerprint) { return saved }
         guard job.rewrites > 0 else { return SavedRewrites(fingerprint: fingerprint, rewrites: [:], seconds: 0, cpuSeconds: 0) }
-        log("lora-qa: the generator rewrites each of \(questions.count) training questions (\(job.rewrites) each)")
-        let started = Date(), startedCPU = ProcessCPUTime.seconds()
-        let paraphraser = QuestionParaphraser(generator: generator, count: job.rewrites)
-        var rewrites: [String: [String]] = [:]
-        for (i, question) in questions.enumerated() {
-            rewrites[question.pair.id] = try paraphraser.rewrites(of: question.pair.question, answer: question.pair.answer)
-            progress("lora-qa rewrites", i + 1, questions.count)
+        return try SavedRewrites.loadOrMake(URL(fileURLWithPath: directory + "/rewrites.json"), fingerprint: fingerprint) {
+            log("lora-qa: the generator rewrites each of \(questions.count) training questions (\(job.rewrites) each)")
+            let started = Date(), startedCPU = ProcessCPUTime.seconds()
+            let paraphraser = QuestionParaphraser(generator: generator, count: job.rewrites)
+            var rewrites: [String: [String]] = [:]
+            for (i, question) in questions.enumerated() {
+                rewrites[question.pair.id] = try paraphraser.rewrites(of: question.pair.question, answer: question.pair.answer)
+                progress("lora-qa rewrites", i + 1, questions.count)
+            }
+            return SavedRewrites(fingerprint: fingerprint, rewrites: rewrites, seconds: Date().timeIntervalSince(started),
+                                 cpuSeconds: ProcessCPUTime.seconds() - startedCPU)
         }
-        let saved = SavedRewrites(fingerprint: fingerprint, rewrites: rewrites, seconds: Date().timeIntervalSince(started),
-                                  cpuSeconds: ProcessCPUTime.seconds() - startedCPU)
-        try saved.save(file)
-        return saved
     }
 
     /// The base model's own closed-book answers to the first `job.replay` replay questions
     /// (`ForgettingProbe.replayQuestions`), or those an earlier run saved.
-    static func replayAnswers(_ job: CompareJob, generator: any AnswerGenerator, directory: String,
+    static func replayAnswers(_ job: CompareJob, runner: QARunner, directory: String,
                               progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedReplay {
         let questions = Array(ForgettingProbe.replayQuestions.prefix(job.replay))
-        let fingerprint = String(FNV1a(bytesOf: "\(generator.name)|\(job.rag.maxAnswerTokens)|\(job.rag.answerStyle)|" + questions.joined(separator: "\u{1}")).value, radix: 16)
-        let file = URL(fileURLWithPath: directory + "/replay.json")
-        if let saved = SavedReplay.load(file, fingerprint: fingerprint) { return saved }
-        let runner = QARunner(generator: generator, pipeline: nil, maxAnswerTokens: job.rag.maxAnswerTokens,
-                              prompt: PromptBuilder(answerStyle: job.rag.answerStyle), yesNo: job.rag.yesNoAnswerer)
-        let answers = try questions.enumerated().map { i, question in
-            let answer = try runner.answer(question, strategy: .closedBook).answer
-            progress("lora-qa replay answers", i + 1, questions.count)
-            return answer
+        let fingerprint = String(FNV1a(bytesOf: "\(runner.generator.name)|\(job.rag.maxAnswerTokens)|\(job.rag.answerStyle)|"
+                                       + questions.joined(separator: "\u{1}")).value, radix: 16)
+        return try SavedReplay.loadOrMake(URL(fileURLWithPath: directory + "/replay.json"), fingerprint: fingerprint) {
+            SavedReplay(fingerprint: fingerprint, answers: try questions.enumerated().map { i, question in
+                let answer = try runner.answer(question, strategy: .closedBook).answer
+                progress("lora-qa replay answers", i + 1, questions.count)
+                return answer
+            })
         }
-        let saved = SavedReplay(fingerprint: fingerprint, answers: answers)
-        try saved.save(file)
-        return saved
     }
 
     /// The settings of the lora-qa training: LoRA r on all linear layers, a constant learning

@@ -69,7 +69,7 @@ public enum CompareRunner {
                     continue
                 }
                 if training == nil {
-                    training = try trainQAAdapter(job, questions: questions.trained, generator: generator, log: log, progress: progress)
+                    training = try trainQAAdapter(job, questions: questions.trained, runner: runner, log: log, progress: progress)
                 }
                 armFingerprint += "|" + training!.fingerprint
                 if trainedAdapter == nil { trainedAdapter = try AdapterLoader.load(training!.training.adapter, config: local.generator.model.config) }
