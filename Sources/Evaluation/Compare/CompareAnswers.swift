@@ -116,3 +116,12 @@ func writeAtomically(_ data: Data, to path: String) throws {
         throw EvaluationError.badFile(path: path, line: nil, reason: "cannot write: \(error.localizedDescription)")
     }
 }
+
+/// Creates the folder at `path` (and its parents); a failure is an error naming the folder.
+func createDirectory(_ path: String) throws {
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        throw EvaluationError.badFile(path: path, line: nil, reason: "cannot create: \(error.localizedDescription)")
+    }
+}

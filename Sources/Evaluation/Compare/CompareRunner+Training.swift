@@ -76,11 +76,7 @@ extension CompareRunner {
             throw EvaluationError.invalidArgument("lora-qa: the training split holds no question to train on (probes are never trained on)")
         }
         let directory = job.adaptersDirectory + "/" + CompareStrategy.loraQA.rawValue
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw EvaluationError.badFile(path: directory, line: nil, reason: "cannot create: \(error.localizedDescription)")
-        }
+        try createDirectory(directory)
         let rewrites = try rewriteQuestions(job, questions: questions, generator: runner.generator, directory: directory, log: log, progress: progress)
         let replay = try replayAnswers(job, runner: runner, directory: directory, progress: progress)
         let set = QATrainingSet(questions, rewrites: rewrites.rewrites,
@@ -105,11 +101,7 @@ extension CompareRunner {
         let resumable = (try? String(contentsOf: marker, encoding: .utf8)) == fingerprint && TrainerCheckpoint.latest(in: fineTune.outputDir) != nil
         if !resumable {
             try? FileManager.default.removeItem(atPath: fineTune.outputDir)
-            do {
-                try FileManager.default.createDirectory(atPath: fineTune.outputDir, withIntermediateDirectories: true)
-            } catch {
-                throw EvaluationError.badFile(path: fineTune.outputDir, line: nil, reason: "cannot create: \(error.localizedDescription)")
-            }
+            try createDirectory(fineTune.outputDir)
             try writeAtomically(Data(fingerprint.utf8), to: marker.path)
         }
         log("lora-qa: training on \(set.train.count) examples: wordings of \(questions.count) questions (\(set.rewrites) by the generator) "
