@@ -143,6 +143,18 @@ public struct ExtractiveReader: Sendable {
         return finished()
     }
 
+    /// All the sentences of `sources`, ranked for `question` as `read` ranks them (best first; `read`
+    /// shows the first `sentences`): the evidence a reader adapter is trained to read (compare's raft arm).
+    public func rankedEvidence(for question: String, sources: [SourcePassage], background: [SourcePassage]) -> [Evidence] {
+        let (questionTerms, anchors) = terms(of: question)
+        let type = AnswerType(question: question)
+        let focus = AnswerCandidates.focus(of: question)
+        let holdsAnswerType: ((String) -> Bool)? = type == .any || typeWeight == 0 ? nil : { sentence in
+            AnswerCandidates.spans(of: sentence, questionTerms: questionTerms, focus: focus, analyzer: analyzer).contains(where: type.admits)
+        }
+        return rank(questionTerms, anchors: anchors, sources: sources, background: background, holdsAnswerType: holdsAnswerType).evidence
+    }
+
     /// The reply of a reader trained by `ReaderExampleBuilder` when the context does not hold the answer.
     public static let noAnswerReply = "not found"
 

@@ -59,10 +59,63 @@ public final class RAGPipeline {
         self.options = options
     }
 
+    /// What retrieval gives the reader for a question: the search queries, the retrieved chunks
+    /// (numbered in rank order), and the packed (and compressed) sources shown to the generator;
+    /// `relevant` is false when no chunk is similar enough to the question (the answer is then
+    /// "not found" without generating, and `sources` is empty).
+    public struct Retrieval {
+        public var queries: [String]
+        public var retrieved: [SourcePassage]
+        public var sources: [SourcePassage]
+        public var relevant: Bool
+    }
+
+    /// Retrieves, reranks, packs and compresses the sources for `question` as `user`, as `answer` does.
+    public func retrieval(for question: String, user: String? = nil, filters: [(key: String, value: String)] = []) throws -> Retrieval {
+        var clock = StageClock()
+        return try retrieval(for: question, user: user, filters: filters, clock: &clock)
+    }
+
     /// Answers `question` as `user`, streaming generated text to `onText`.
     public func answer(_ question: String, user: String? = nil, filters: [(key: String, value: String)] = [],
                        onText: (String) -> Void = { _ in }) throws -> RAGAnswer {
         var clock = StageClock()
+        let found = try retrieval(for: question, user: user, filters: filters, clock: &clock)
+        var result = RAGAnswer(question: question, queries: found.queries, answer: PromptBuilder.notFound, generated: nil, refusal: nil,
+                               citations: [], sources: [], retrieved: found.retrieved, sentences: [], timings: [:],
+                               promptTokens: 0, completionTokens: 0)
+        guard found.relevant else {
+            result.refusal = .noRelevantSources
+            result.timings = clock.finish()
+            return result
+        }
+        let sources = found.sources, retrieved = found.retrieved
+        result.sources = sources
+        let generated = try generate(question, sources: sources, retrieved: retrieved, onText: onText) { result.evidence = $0 }
+        clock.record("prompt", generated.promptSeconds)
+        clock.lap("generate", minus: generated.promptSeconds)
+        result.generated = generated.text
+        result.promptTokens = generated.promptTokens
+        result.completionTokens = generated.completionTokens
+        let grounded = options.grounder.ground(answer: generated.text, question: question, sources: sources)
+        result.sentences = grounded.sentences
+        let lowered = grounded.text.lowercased()
+        if ["not found in the", "not found within the", "not found in any"].contains(where: lowered.contains) {
+            result.refusal = .generatorDeclined
+        } else if !grounded.isSupported && options.refuseUnsupported {
+            result.refusal = .unsupportedAnswer
+        } else {
+            result.answer = grounded.text
+            result.citations = grounded.citations.compactMap { n in sources.first { $0.number == n } }
+        }
+        clock.lap("ground")
+        result.timings = clock.finish()
+        return result
+    }
+
+    /// `retrieval(for:user:filters:)`, timing its stages on `clock`.
+    private func retrieval(for question: String, user: String?, filters: [(key: String, value: String)],
+                           clock: inout StageClock) throws -> Retrieval {
         var queries = [question]
         if let expander = options.queryExpander {
             queries += try expander.expand(question)
@@ -88,14 +141,9 @@ public final class RAGPipeline {
             SourcePassage(number: $0 + 1, chunk: $1.chunk, score: $1.score, similarity: $1.similarity)
         }
         clock.lap("rerank")
-        var result = RAGAnswer(question: question, queries: queries, answer: PromptBuilder.notFound, generated: nil, refusal: nil,
-                               citations: [], sources: [], retrieved: retrieved, sentences: [], timings: [:],
-                               promptTokens: 0, completionTokens: 0)
         let best = candidates.compactMap(\.similarity).max() ?? (candidates.isEmpty ? -1 : 1)
         guard best >= options.minimumSimilarity else {
-            result.refusal = .noRelevantSources
-            result.timings = clock.finish()
-            return result
+            return Retrieval(queries: queries, retrieved: retrieved, sources: [], relevant: false)
         }
         let frame = generator.countTokens(options.prompt.messages(question: question, sources: []))
         let budget = min(options.contextTokens, generator.contextTokens - frame - options.maxAnswerTokens)
@@ -107,27 +155,7 @@ public final class RAGPipeline {
             sources = try compressor.compress(sources, question: queryEmbedding, embed: embed)
             clock.lap("compress")
         }
-        result.sources = sources
-        let generated = try generate(question, sources: sources, retrieved: retrieved, onText: onText) { result.evidence = $0 }
-        clock.record("prompt", generated.promptSeconds)
-        clock.lap("generate", minus: generated.promptSeconds)
-        result.generated = generated.text
-        result.promptTokens = generated.promptTokens
-        result.completionTokens = generated.completionTokens
-        let grounded = options.grounder.ground(answer: generated.text, question: question, sources: sources)
-        result.sentences = grounded.sentences
-        let lowered = grounded.text.lowercased()
-        if ["not found in the", "not found within the", "not found in any"].contains(where: lowered.contains) {
-            result.refusal = .generatorDeclined
-        } else if !grounded.isSupported && options.refuseUnsupported {
-            result.refusal = .unsupportedAnswer
-        } else {
-            result.answer = grounded.text
-            result.citations = grounded.citations.compactMap { n in sources.first { $0.number == n } }
-        }
-        clock.lap("ground")
-        result.timings = clock.finish()
-        return result
+        return Retrieval(queries: queries, retrieved: retrieved, sources: sources, relevant: true)
     }
 
     /// The reply to `question` over `sources`: scored for a yes/no question when `yesNo` is set

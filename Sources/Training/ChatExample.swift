@@ -3,9 +3,13 @@ import RagTuneTokenizers
 
 /// One training conversation from a JSONL line, in OpenAI's fine-tuning chat format
 /// (`{"messages": [{"role", "content", "weight"?}, …]}`) or as `{"prompt", "completion"}`
-/// (one user turn and one assistant reply). Other keys on the line (ids, metadata) are ignored.
+/// (one user turn and one assistant reply); or plain text, `{"text": "…"}` (axolotl's `completion`
+/// type: continued pre-training on documents, every token learned, no chat template). Other keys
+/// on the line (ids, metadata) are ignored.
 public struct ChatExample: Sendable, Equatable {
     public var messages: [ChatMessage]
+    /// The text of a plain-text example (then `messages` is empty).
+    public var text: String?
     /// Per message: whether an assistant reply is learned (OpenAI's `weight`: 0 or 1, default 1).
     public var learned: [Bool]
     /// 1-based line in its file.
@@ -17,6 +21,12 @@ public struct ChatExample: Sendable, Equatable {
         self.line = line
     }
 
+    /// A plain-text example.
+    public init(text: String, line: Int = 0) {
+        self.init(messages: [], line: line)
+        self.text = text
+    }
+
     /// The messages before the last assistant reply (the prompt of a held-out sample) and that reply.
     public var lastExchange: (prompt: [ChatMessage], reply: String)? {
         guard let last = messages.lastIndex(where: { $0.role == "assistant" }) else { return nil }
@@ -26,7 +36,7 @@ public struct ChatExample: Sendable, Equatable {
     /// Parses one JSONL line.
     /// - Returns: nil for a blank line
     /// - Throws: `TrainingError.invalidExample` naming `file`, the line and the field: invalid
-    ///   UTF-8 or JSON, a missing `messages` (or `prompt`/`completion`), a role other than
+    ///   UTF-8 or JSON, a missing `messages` (or `prompt`/`completion`, or `text`), an empty `text`, a role other than
     ///   system/user/assistant, a system message after the first, a conversation that does not
     ///   open with a user turn, no assistant reply, an empty reply, a `weight` other than 0 or 1.
     public static func parse(_ bytes: Data, file: String, line: Int) throws -> ChatExample? {
@@ -47,8 +57,13 @@ public struct ChatExample: Sendable, Equatable {
             }
             return ChatExample(messages: [.user(prompt), .assistant(completion)], line: line)
         }
+        if object["messages"] == nil, let raw = object["text"] {
+            guard let text = raw as? String else { throw fail("text", "not a string") }
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw fail("text", "empty text: nothing to learn") }
+            return ChatExample(text: text, line: line)
+        }
         guard let rawMessages = object["messages"] else {
-            throw fail("messages", "missing (give \"messages\", or \"prompt\" and \"completion\")")
+            throw fail("messages", "missing (give \"messages\", \"prompt\" and \"completion\", or \"text\")")
         }
         guard let list = rawMessages as? [Any], !list.isEmpty else { throw fail("messages", "must be a non-empty array") }
         var messages: [ChatMessage] = [], learned: [Bool] = []

@@ -33,6 +33,8 @@ public struct ChatExampleEncoder: Sendable {
     /// Longest kept example in tokens; longer ones lose their end.
     public let cutoffLength: Int
     let endOfTurn: Int
+    /// Ends a plain-text example, as documents are separated in pre-training (`<|endoftext|>`, else EOS).
+    let endOfText: Int?
 
     /// What became of one example.
     public enum Outcome: Sendable, Equatable {
@@ -52,6 +54,7 @@ public struct ChatExampleEncoder: Sendable {
         self.trainOnInputs = trainOnInputs
         self.cutoffLength = cutoffLength
         endOfTurn = imEnd
+        endOfText = tokenizer.endOfTextId ?? tokenizer.eosId
     }
 
     /// The chat template a GGUF model's inference uses (`TextGenerator`'s choice): its
@@ -66,9 +69,14 @@ public struct ChatExampleEncoder: Sendable {
     }
 
     /// Tokens and loss mask of `example`, cut to `cutoffLength`. Messages after the last
-    /// learned reply are dropped (nothing after them is predicted).
+    /// learned reply are dropped (nothing after them is predicted). A plain-text example is its
+    /// text as plain tokens (special-token text in it stays text) and the end-of-text token, all learned.
     public func encode(_ example: ChatExample) -> Outcome {
         var ids: [Int] = [], trainable: [Bool] = []
+        if let text = example.text {
+            ids = tokenizer.encode(text, parseSpecial: false) + (endOfText.map { [$0] } ?? [])
+            trainable = ids.map { _ in true }
+        }
         let lastLearned = example.learned.lastIndex(of: true) ?? -1
         for (i, message) in example.messages.enumerated() where message.role == "assistant" && i <= lastLearned {
             let prompt = promptIds(for: Array(example.messages[..<i]))

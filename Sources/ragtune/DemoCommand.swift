@@ -83,10 +83,10 @@ struct DemoCommand: ParsableCommand {
             print("Verdict: \(compared.verdict.text)")
             print("Report: \(comparison.pagePath)")
             var full = comparison
-            full.strategies = CompareStrategy.allCases.filter(\.isBuilt)
+            full.strategies = CompareStrategy.allCases
             let plan = ComparePlan(full, questions: try full.questions())
             let adapterSeconds = plan.steps.filter { $0.runs && CompareStrategy(rawValue: $0.strategy)?.adapter != nil }.map(\.estimatedSeconds).reduce(0, +)
-            print(String(format: "Fine-tuning arms (lora-qa: a LoRA adapter trained on the training questions; lora+rag) take up to %.0f more minutes here: ", adapterSeconds / 60)
+            print(String(format: "The fine-tuning arms (lora-docs: LoRA on the documents' text; lora-qa: on the training questions; lora+rag: that adapter with retrieval; raft: a reader trained on retrieved evidence) take up to %.0f more minutes here: ", adapterSeconds / 60)
                   + "ragtune compare --docs \(kb)/docs --qa \(kb)/qa.jsonl --user \(Self.kbUser)"
                   + (comparison.updates.map { " --updates \($0)" } ?? "") + " --out \(comparison.outputDirectory)\n")
         }

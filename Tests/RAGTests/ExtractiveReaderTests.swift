@@ -65,6 +65,16 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(offered.scored.first?.contains(ExtractiveReader.noAnswerReply) == false)
     }
 
+    @Test func theRankedEvidenceIsWhatTheReaderShows() throws {
+        let reader = ExtractiveReader()
+        for question in ["Who built the Mordro-18 reactor?", "Where was Uljor Gilhalzor born?", "In what year was the Mordro-18 reactor first built?"] {
+            let ranked = reader.rankedEvidence(for: question, sources: sources, background: sources)
+            let reading = try reader.read(question, sources: sources, background: sources, scorer: PreferringScorer())
+            // Every sentence of the sources, the first `sentences` of them shown by `read`.
+            #expect(ranked.count == 5 && Array(ranked.prefix(reader.sentences)).map(\.text) == reading.evidence.map(\.text))
+        }
+    }
+
     @Test func sentencesThatCanAnswerTheQuestionsTypeComeFirst() throws {
         // Every sentence names the lantern; only one names a person who could have built it.
         let notes = [passage(1, "The Belmi-40 lantern has 12 lenses. The Belmi-40 lantern now stands in a museum in Helzan. "

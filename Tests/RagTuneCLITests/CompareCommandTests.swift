@@ -56,13 +56,12 @@ import RagTuneTestSupport
     }
 
     @Test(.enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
-    func flagsForArmsNotBuiltAreRefusedByName() throws {
+    func badStrategiesAndFlagsAreRefusedByName() throws {
         let binary = try #require(IndexCommandTests.builtBinary())
         let dir = try RobustnessTests.folder(Self.notes)
         defer { try? FileManager.default.removeItem(at: dir) }
         let base = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path]
-        for (extra, message) in [(["--strategies", "lora-docs"], "strategy lora-docs is not built yet"),
-                                 (["--strategies", "rag,bm25"], "unknown strategy \"bm25\""),
+        for (extra, message) in [(["--strategies", "rag,bm25"], "unknown strategy \"bm25\""),
                                  (["--strategies", "lora-qa", "--adapter", "a"], "--adapter cannot be combined with the LoRA arms"),
                                  (["--max-epochs", "0"], "--max-epochs and --lora-r must be ≥ 1")] {
             let run = try RobustnessTests.run(binary, base + extra)
@@ -82,7 +81,7 @@ import RagTuneTestSupport
         #expect(plan["evaluation_questions"] as? Int == 5 && plan["training_questions"] as? Int == 1 && plan["restricted_questions"] as? Int == 1)
         let steps = try #require(plan["steps"] as? [[String: Any]])
         #expect(steps.compactMap { $0["strategy"] as? String } == ["closed-book", "few-shot", "rag", "lora-docs", "lora-qa", "lora+rag", "raft"])
-        #expect(steps.filter { $0["runs"] as? Bool == true }.count == 5)
+        #expect(steps.filter { $0["runs"] as? Bool == true }.count == 7)
         // 5 evaluation questions, the restricted one again as an outsider, the training question (an adapter arm
         // trains on it), and up to 5 (one per fact) about absent things.
         #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 12)
@@ -175,13 +174,13 @@ import RagTuneTestSupport
     }
 
     @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
-    func trainsTheQAAdapterResumesItAfterKill9AndProbesIt() throws {
+    func trainsTheAdaptersResumesAfterKill9AndProbesThem() throws {
         let binary = try #require(IndexCommandTests.builtBinary())
         let dir = try RobustnessTests.folder(Self.notes)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
         let arguments = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa-lora.jsonl").path,
-                         "--user", "board", "--strategies", "closed-book,lora-qa,lora+rag", "--reversal-kind", "designed",
+                         "--user", "board", "--strategies", "closed-book,lora-qa,lora+rag,raft,lora-docs", "--reversal-kind", "designed",
                          "--max-epochs", "3", "--rewrites", "1", "--replay", "2", "--unanswerable", "0", "--out", out.path, "--json"]
         // kill -9 once the first epoch's checkpoint is written; the re-run resumes training from it.
         let run = out.appendingPathComponent("adapters/lora-qa/run")
@@ -192,7 +191,7 @@ import RagTuneTestSupport
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("closed-book: answers saved by an earlier run") && resumed.stderr.contains("resuming from the last checkpoint"))
         let report = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
-        #expect(report["order"] as? [String] == ["closed-book", "lora-qa", "lora+rag"])
+        #expect(report["order"] as? [String] == ["closed-book", "lora-qa", "lora+rag", "raft", "lora-docs"])
         let strategies = try #require(report["strategies"] as? [String: [String: Any]])
         // Trained on t1, t2 and t4 (t3 is the reversal probe), each in its own wording, a template one and up to one
         // rewrite, and on 2 replay questions with the base model's answers.
@@ -203,16 +202,28 @@ import RagTuneTestSupport
         #expect(FileManager.default.fileExists(atPath: adapter + "/adapter_model.safetensors") && (training["adapter_bytes"] as? Int ?? 0) > 1_000_000)
         #expect(strategies["closed-book"]?["training"] is NSNull && strategies["lora+rag"]?["training"] is [String: Any])
         // Every arm is asked the training facts: the three trained wordings and the reversal.
-        for name in ["closed-book", "lora-qa", "lora+rag"] {
+        for name in ["closed-book", "lora-qa", "lora+rag", "raft", "lora-docs"] {
             let probes = try #require(strategies[name]?["probes"] as? [String: [String: Any]])
             #expect(probes["trained"]?["questions"] as? Int == 3 && probes["reversal"]?["questions"] as? Int == 1 && probes["paraphrase"] == nil)
         }
         // The adapter was trained on the restricted t4: it is asked as an outsider, and whatever it learned counts as a leak.
         #expect((strategies["lora-qa"]?["access"] as? [String: Int])?["asked"] == 1)
         #expect(strategies["closed-book"]?["access"] is NSNull && strategies["lora-qa"]?["break_even_queries"] is NSNull)
+        // raft trains the reader on the same three questions over their retrieved evidence (one held out), and as an
+        // outsider it reads only what the outsider may see: it cannot copy the restricted answer.
+        let raft = try #require(strategies["raft"]?["training"] as? [String: Any])
+        #expect(raft["questions"] as? Int == 3 && raft["examples"] as? Int == 2 && raft["held_out_examples"] as? Int == 1)
+        #expect(raft["without_oracle"] is Int && training["without_oracle"] is NSNull && raft["adapter"] as? String != adapter)
+        #expect((strategies["raft"]?["access"] as? [String: Int]).map { [$0["asked"], $0["leaked"]] } == [1, 0])
+        // lora-docs trains on the text of every chunk (the board's too) and the replay examples, and holds out the three
+        // training questions.
+        let docs = try #require(strategies["lora-docs"]?["training"] as? [String: Any])
+        #expect(docs["questions"] as? Int == 0 && docs["held_out_examples"] as? Int == 3 && (docs["document_chunks"] as? Int ?? 0) >= 2)
+        #expect(docs["examples"] as? Int == (docs["document_chunks"] as? Int ?? 0) + 2 && docs["replay"] as? Int == 2)
+        #expect((strategies["lora-docs"]?["access"] as? [String: Int])?["asked"] == 1)
         // The fixed general-knowledge questions, to the base model and with the adapter.
         let forgetting = try #require(report["forgetting"] as? [String: Any])
-        #expect(forgetting["questions"] as? Int == 30 && (forgetting["adapters"] as? [String: Any])?.keys.sorted() == ["lora-qa"])
+        #expect(forgetting["questions"] as? Int == 30 && (forgetting["adapters"] as? [String: Any])?.keys.sorted() == ["lora-docs", "lora-qa", "raft"])
         #expect(((forgetting["base"] as? [String: Double])?["mean"] ?? 0) >= 0.3)
         let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/compare-report.schema.json")
@@ -221,7 +232,18 @@ import RagTuneTestSupport
         // A third run trains nothing and asks nothing again.
         let third = try RobustnessTests.run(binary, arguments)
         #expect(third.status == 0)
-        #expect(third.stderr.contains("lora-qa: adapter trained by an earlier run") && third.stderr.contains("lora+rag: answers saved by an earlier run"))
+        #expect(third.stderr.contains("lora-qa: adapter trained by an earlier run") && third.stderr.contains("lora+rag: answers saved by an earlier run")
+                && third.stderr.contains("raft: adapter trained by an earlier run"))
+
+        // A moved output folder trains afresh instead of failing on the checkpoints' recorded paths.
+        let moved = dir.appendingPathComponent("moved")
+        try FileManager.default.moveItem(at: out, to: moved)
+        var raftOnly = arguments
+        raftOnly[raftOnly.firstIndex(of: "--out")! + 1] = moved.path
+        raftOnly[raftOnly.firstIndex(of: "--strategies")! + 1] = "raft"
+        let fourth = try RobustnessTests.run(binary, raftOnly)
+        #expect(fourth.status == 0, "\(fourth.stderr)")
+        #expect(fourth.stderr.contains("raft: training on 2 examples") && !fourth.stderr.contains("resuming"))
     }
 
     /// Runs `binary` with `arguments` and kills it with SIGKILL as soon as `condition` holds (or it

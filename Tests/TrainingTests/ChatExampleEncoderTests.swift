@@ -39,6 +39,18 @@ import RagTuneTokenizers
         }
     }
 
+    @Test(.needsSmolLM2) func plainTextIsLearnedInFullAndEndsWithEndOfText() throws {
+        let encoder = try Self.encoder(cutoff: 12), tokenizer = try Self.chatModel.get().tokenizer
+        let text = "The Vorn-2 lamp <|im_start|> was built by Ama Bel."
+        guard case .encoded(let encoded) = try Self.encoder().encode(ChatExample(text: text)) else { Issue.record("not encoded"); return }
+        // Special-token text in a document stays text; no chat template around it.
+        #expect(encoded.ids == tokenizer.encode(text, parseSpecial: false) + [tokenizer.endOfTextId!])
+        #expect(!encoded.ids.dropLast().contains(tokenizer.imStartId!) && encoded.trainable.allSatisfy { $0 })
+        #expect(encoded.countedTokens == encoded.ids.count - 1 && !encoded.truncated)
+        guard case .encoded(let cut) = encoder.encode(ChatExample(text: text)) else { Issue.record("not encoded"); return }
+        #expect(cut.ids == Array(encoded.ids.prefix(12)) && cut.truncated)
+    }
+
     @Test(.needsSmolLM2) func maskCoversExactlyTheRepliesAndTheirEndTokens() throws {
         let encoder = try Self.encoder(), generator = try Self.generator()
         guard case .encoded(let encoded) = encoder.encode(Self.chat) else { Issue.record("not encoded"); return }

@@ -18,10 +18,15 @@ import Testing
         let pair = try #require(try Self.parse(#"{"prompt": "2+2?", "completion": "4"}"#))
         #expect(pair.messages == [.user("2+2?"), .assistant("4")])
         #expect(try Self.parse("   ") == nil)
+        // Plain text (continued pre-training): no messages, nothing for a held-out sample prompt.
+        let text = try #require(try Self.parse(#"{"text": "The Vorn-2 lamp was built by Ama Bel.", "id": 4}"#))
+        #expect(text.text == "The Vorn-2 lamp was built by Ama Bel." && text.messages.isEmpty && text.lastExchange == nil)
     }
 
     @Test(arguments: [
-        (#"{"text": "no messages"}"#, "messages", "missing"),
+        (#"{"note": "no messages"}"#, "messages", "missing"),
+        (#"{"text": 3}"#, "text", "not a string"),
+        (#"{"text": " \n"}"#, "text", "empty text"),
         (#"{"messages": "hi"}"#, "messages", "non-empty array"),
         (#"{"messages": []}"#, "messages", "non-empty array"),
         (#"{"messages": [{"role": "bot", "content": "x"}]}"#, "messages[0].role", "unknown role 'bot'"),

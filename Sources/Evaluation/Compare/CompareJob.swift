@@ -87,7 +87,7 @@ public struct CompareJob: Sendable {
 public struct ComparePlan: Encodable, Sendable {
     public struct Step: Encodable, Sendable {
         public var strategy: String
-        /// Whether the arm runs; false for arms not built yet.
+        /// Whether the arm runs; false for arms that cannot (see `note`).
         public var runs: Bool
         /// Questions it answers (evaluation questions; plus the outsider probe for RAG).
         public var questions: Int
@@ -131,31 +131,27 @@ public struct ComparePlan: Encodable, Sendable {
         let unanswerable = min(job.unanswerableQuestions, Set(evaluation.map(\.fact)).count)
         let probes = job.trainsAdapter ? job.probes(of: questions) : []
         let trained = questions.trained
-        var adapterTrained = false
+        var trainersCounted = Set<CompareStrategy>()
         steps = job.strategies.map { strategy in
             let usesAdapter = strategy.adapter != nil
-            let outsiders = (strategy.answering == .rag ? restricted : 0) + (usesAdapter ? probes.filter { $0.restricted && $0.probe == nil }.count : 0)
+            let outsiders = (strategy.asksRestrictedAsOutsider ? restricted : 0) + (usesAdapter ? probes.filter { $0.restricted && $0.probe == nil }.count : 0)
             let count = evaluation.count + outsiders + probes.count + unanswerable
             var parts = ["\(evaluation.count) questions"]
             if outsiders > 0 { parts.append("\(outsiders) restricted ones as an outsider") }
             if !probes.isEmpty { parts.append("\(probes.count) about the training facts") }
             if unanswerable > 0 { parts.append("up to \(unanswerable) about things the documents do not contain") }
             var training = 0.0
-            if usesAdapter && !adapterTrained && !trained.isEmpty {
-                adapterTrained = true
-                let wordings = trained.count * (1 + QATrainingSet.trainingTemplates.count + job.rewrites)
-                let replay = min(job.replay, ForgettingProbe.replayQuestions.count)
-                training = (Double(trained.count) * (job.rewrites > 0 ? 1 : 0) + Double(replay)) * Self.secondsPerRewrite
-                    + Double((wordings + replay) * job.adapterEpochs) / Self.examplesPerSecond
-                parts.insert("train an adapter on up to \(wordings) wordings of \(trained.count) questions and \(replay) replay examples "
-                             + "(at most \(job.adapterEpochs) epochs)", at: 0)
+            if let trainer = strategy.adapter, !trained.isEmpty, trainersCounted.insert(trainer).inserted {
+                let estimate = Self.training(trainer, job: job, trained: trained.count)
+                training = estimate.seconds
+                parts.insert(estimate.note, at: 0)
             }
             let note: String
             let runs: Bool
-            if !strategy.isBuilt {
-                (note, runs) = ("not built yet (issue #16): skipped", false)
-            } else if strategy == .fewShot && questions.training.isEmpty {
+            if strategy == .fewShot && questions.training.isEmpty {
                 (note, runs) = ("no training questions to draw examples from: skipped", false)
+            } else if strategy == .raft && job.rag.answerStyle != .extract {
+                (note, runs) = ("raft trains the extract reader, and the answer style is \(job.rag.answerStyle.rawValue): skipped", false)
             } else if usesAdapter && trained.isEmpty {
                 (note, runs) = ("no training question to train an adapter on: skipped", false)
             } else {
@@ -166,9 +162,52 @@ public struct ComparePlan: Encodable, Sendable {
         }
     }
 
+    /// The estimated CPU seconds of training `trainer`'s adapter on `trained` questions, and what it trains on.
+    static func training(_ trainer: CompareStrategy, job: CompareJob, trained: Int) -> (seconds: Double, note: String) {
+        switch trainer {
+        case .loraDocs:
+            // Every document token once per epoch, and the held-out questions evaluated after each.
+            let tokens = Double(documentBytes(job.documents)) / bytesPerToken
+            return (tokens * Double(job.adapterEpochs) / trainingTokensPerSecond + Double(trained * job.adapterEpochs) / examplesPerSecond / 3,
+                    "train an adapter on the documents' text (continued pre-training; at most \(job.adapterEpochs) epochs, "
+                        + "held-out loss on the \(trained) training questions)")
+        case .raft:
+            return (Double(trained * job.adapterEpochs) / readerExamplesPerSecond,
+                    "train a reader adapter on up to \(trained) training questions over their retrieved evidence (at most \(job.adapterEpochs) epochs)")
+        default:
+            let wordings = trained * (1 + QATrainingSet.trainingTemplates.count + job.rewrites)
+            let replay = min(job.replay, ForgettingProbe.replayQuestions.count)
+            return (Double(trained * (job.rewrites > 0 ? 1 : 0) + replay) * secondsPerRewrite + Double((wordings + replay) * job.adapterEpochs) / examplesPerSecond,
+                    "train an adapter on up to \(wordings) wordings of \(trained) questions and \(replay) replay examples (at most \(job.adapterEpochs) epochs)")
+        }
+    }
+
     /// Training examples per second on 2 cores of the development machine (SmolLM2 Q4_1, LoRA
     /// r 16 on all linear layers, ~60-token chat examples, forward and backward).
     static let examplesPerSecond = 3.0
+    /// The same for raft's reader examples (~130 tokens: three evidence sentences and a question).
+    static let readerExamplesPerSecond = 1.5
+    /// Training tokens per second on 2 cores of the development machine (`ragtune bench train`, r 8: 155).
+    static let trainingTokensPerSecond = 150.0
+    /// Bytes of English text per SmolLM2 token, for estimates before anything is tokenized.
+    static let bytesPerToken = 4.0
+
+    /// Bytes of the files at `paths` (folders walked), for the lora-docs estimate.
+    static func documentBytes(_ paths: [String]) -> Int {
+        let files = FileManager.default
+        var total = 0
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard files.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
+            let names = isFolder.boolValue ? (files.enumerator(atPath: path)?.allObjects as? [String] ?? []).map { path + "/" + $0 } : [path]
+            for name in names {
+                let attributes = try? files.attributesOfItem(atPath: name)
+                if attributes?[.type] as? FileAttributeType == .typeRegular { total += attributes?[.size] as? Int ?? 0 }
+            }
+        }
+        return total
+    }
+
     /// Seconds for the generator to rewrite (or answer) one question.
     static let secondsPerRewrite = 1.0
 }

@@ -150,7 +150,7 @@ public struct CompareReportPage: Sendable {
         for name in trained {
             guard let result = report.strategies[name], let t = result.training else { continue }
             let loss = (t.heldOutLoss.map { String(format: "%.3f", $0) } ?? "–") + (t.baselineHeldOutLoss.map { String(format: " (%.3f)", $0) } ?? "")
-            html += "<tr><th>\(e(name))</th><td>\(t.examples) wordings of \(t.questions) questions (\(t.rewrites) by the generator)</td>"
+            html += "<tr><th>\(e(name))</th><td>\(e(t.trainedOn))</td>"
                 + "<td class=\"num\">\(String(format: "%.0f / %.0f", t.epochs, t.epochsTrained))</td><td class=\"num\">\(loss)</td>"
                 + "<td class=\"num\">\(String(format: "%.0f (%.0f)", t.seconds, t.cpuSeconds))</td>"
                 + "<td class=\"num\">\(String(format: "%.0f MB", t.peakRSSMB))</td>"

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneModelFiles
 import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneTensor
@@ -13,10 +14,16 @@ public struct AdapterTraining: Codable, Sendable, Equatable {
     public var rewrites: Int
     /// Replay examples: general questions with the base model's own answers (`--replay`).
     public var replay: Int
+    /// raft: training examples that show only distractors (no sentence with the answer).
+    @NullEncoded public var withoutOracle: Int? = nil
+    /// lora-docs: chunks of document text trained on (continued pre-training; `questions` is 0
+    /// and the training questions are the held-out examples).
+    @NullEncoded public var documentChunks: Int? = nil
     /// Epochs of the adapter used (where the held-out loss was lowest), and epochs trained.
     public var epochs, epochsTrained: Double
     /// Held-out loss of the adapter used, and of the base model before training.
-    public var heldOutLoss, baselineHeldOutLoss: Double?
+    @NullEncoded public var heldOutLoss: Double?
+    @NullEncoded public var baselineHeldOutLoss: Double?
     /// Whether training stopped before its last epoch because the held-out loss stopped improving.
     public var stoppedEarly: Bool
     public var loraR: Int
@@ -32,8 +39,15 @@ public struct AdapterTraining: Codable, Sendable, Equatable {
     /// The adapter folder used (PEFT layout; `ragtune ask --adapter` loads it).
     public var adapter: String
 
+    /// What the adapter trained on, in words for the report and the verdict.
+    public var trainedOn: String {
+        if let documentChunks { return "\(documentChunks) chunks of the documents' text and \(replay) replay examples" }
+        if let withoutOracle { return "\(examples) reader examples from \(questions) questions (\(withoutOracle) with distractors only)" }
+        return "\(examples) wordings of \(questions) questions (\(rewrites) by the generator)"
+    }
+
     private enum CodingKeys: String, CodingKey {
-        case questions, examples, heldOutExamples = "held_out_examples", rewrites, replay, epochs, epochsTrained = "epochs_trained"
+        case questions, examples, heldOutExamples = "held_out_examples", rewrites, replay, withoutOracle = "without_oracle", documentChunks = "document_chunks", epochs, epochsTrained = "epochs_trained"
         case heldOutLoss = "held_out_loss", baselineHeldOutLoss = "baseline_held_out_loss", stoppedEarly = "stopped_early"
         case loraR = "lora_r", learningRate = "learning_rate", seconds, cpuSeconds = "cpu_seconds", resumed
         case peakRSSMB = "peak_rss_mb", adapterBytes = "adapter_bytes", adapter
@@ -61,12 +75,24 @@ struct SavedAdapterTraining: SavedResult {
     var training: AdapterTraining
 }
 
+/// An adapter arm's training data, ready for `CompareRunner.trainAdapter`.
+struct AdapterData {
+    /// `ragtune finetune` data lines: the training examples and the held-out ones.
+    var train, heldOut: Data
+    var examples, heldOutExamples, questions: Int
+    var rewrites = 0, replay = 0
+    var withoutOracle: Int? = nil, documentChunks: Int? = nil
+    /// Longest example in tokens.
+    var cutoff = 256
+    /// Wall and CPU seconds spent making the data (the generator's rewrites), counted as training time.
+    var seconds = 0.0, cpuSeconds = 0.0
+    /// What the adapter trains on, for the log.
+    var summary: String
+}
+
 extension CompareRunner {
-    /// Trains the lora-qa adapter on the trained questions (`QATrainingSet`), or reuses the one an
-    /// earlier run finished with the same data and settings; a run killed while training resumes
-    /// from its last epoch's checkpoint. The epochs are picked by held-out loss: training stops
-    /// after two epochs without improvement, and the checkpoint with the lowest held-out loss is
-    /// the adapter used.
+    /// Trains the lora-qa adapter on the trained questions (`QATrainingSet`) in the closed-book
+    /// prompt, with `trainAdapter`.
     /// - Throws: `EvaluationError.invalidArgument` when there is nothing to train on, and training,
     ///   model and write errors.
     static func trainQAAdapter(_ job: CompareJob, questions: [CompareQuestion], runner: QARunner,
@@ -75,56 +101,141 @@ extension CompareRunner {
         guard !questions.isEmpty else {
             throw EvaluationError.invalidArgument("lora-qa: the training split holds no question to train on (probes are never trained on)")
         }
-        let directory = job.adaptersDirectory + "/" + CompareStrategy.loraQA.rawValue
-        try createDirectory(directory)
+        let directory = try adapterDirectory(.loraQA, job)
         let rewrites = try rewriteQuestions(job, questions: questions, generator: runner.generator, directory: directory, log: log, progress: progress)
         let replay = try replayAnswers(job, runner: runner, directory: directory, progress: progress)
         let set = QATrainingSet(questions, rewrites: rewrites.rewrites,
                                 replay: zip(ForgettingProbe.replayQuestions, replay.answers).map { .init(question: $0, answer: $1) })
         let prompt = PromptBuilder(answerStyle: job.rag.answerStyle)
-        let trainData = try QATrainingSet.jsonl(set.train, prompt: prompt), heldOutData = try QATrainingSet.jsonl(set.heldOut, prompt: prompt)
-        try writeAtomically(trainData, to: directory + "/train.jsonl")
-        try writeAtomically(heldOutData, to: directory + "/held-out.jsonl")
+        let data = AdapterData(
+            train: try QATrainingSet.jsonl(set.train, prompt: prompt), heldOut: try QATrainingSet.jsonl(set.heldOut, prompt: prompt),
+            examples: set.train.count, heldOutExamples: set.heldOut.count, questions: questions.count, rewrites: set.rewrites,
+            replay: replay.answers.count, seconds: rewrites.seconds, cpuSeconds: rewrites.cpuSeconds,
+            summary: "wordings of \(questions.count) questions (\(set.rewrites) by the generator) "
+                + "and \(replay.answers.count) general questions with the base model's answers")
+        return try trainAdapter(.loraQA, job: job, data: data, directory: directory, log: log, progress: progress)
+    }
 
-        let fineTune = fineTuneJob(job, directory: directory, examples: set.train.count)
+    /// Trains the raft adapter (`RAFTTrainingSet`): the trained questions in the extract reader's
+    /// prompt over the evidence `pipeline` retrieves for them as `job.user`, with `trainAdapter`.
+    /// - Throws: `EvaluationError.invalidArgument` when no trained question has its answer in its
+    ///   retrieved evidence, and retrieval, training, model and write errors.
+    static func trainRAFTAdapter(_ job: CompareJob, questions: [CompareQuestion], pipeline: RAGPipeline,
+                                 log: @escaping @Sendable (String) -> Void,
+                                 progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedAdapterTraining {
+        let directory = try adapterDirectory(.raft, job)
+        let reader = pipeline.options.reader
+        let items = try questions.enumerated().map { i, question in
+            let found = try pipeline.retrieval(for: question.pair.question, user: job.user)
+            let ranked = reader.rankedEvidence(for: question.pair.question, sources: found.sources, background: found.retrieved).map(\.text)
+            progress("raft evidence", i + 1, questions.count)
+            return (question: question, ranked: ranked)
+        }
+        let set = RAFTTrainingSet(items, shown: reader.sentences, seed: job.seed)
+        guard !set.train.isEmpty else {
+            throw EvaluationError.invalidArgument("raft: none of the \(questions.count) training questions has its answer in the evidence "
+                                                  + "retrieved for it (or they are yes/no questions), so there is nothing to train on")
+        }
+        let data = AdapterData(
+            train: try RAFTTrainingSet.jsonl(set.train), heldOut: try RAFTTrainingSet.jsonl(set.heldOut),
+            examples: set.train.count, heldOutExamples: set.heldOut.count, questions: questions.count - set.skipped, withoutOracle: set.withoutOracle,
+            summary: "\(questions.count - set.skipped) questions over their retrieved evidence (\(set.withoutOracle) with distractors only"
+                + (set.skipped > 0 ? "; \(set.skipped) yes/no or with the answer in no retrieved sentence left out" : "") + ")")
+        return try trainAdapter(.raft, job: job, data: data, directory: directory, log: log, progress: progress)
+    }
+
+    /// Trains the lora-docs adapter: LoRA on the text of every chunk of the store (continued
+    /// pre-training, all tokens learned, restricted documents included: the outsider probe checks
+    /// what leaks) mixed with the replay examples (`--replay` general questions with the base
+    /// model's own answers, which keep it answering in the chat format), with `trainAdapter`. The held-out examples are the trained questions in the
+    /// closed-book prompt the arm answers in: their loss picks the epochs at which the adapter
+    /// answers questions about the documents best.
+    /// - Throws: `EvaluationError.invalidArgument` without chunks or training questions, and
+    ///   training, model and write errors.
+    static func trainDocsAdapter(_ job: CompareJob, questions: [CompareQuestion], chunks: [String], runner: QARunner,
+                                 log: @escaping @Sendable (String) -> Void,
+                                 progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedAdapterTraining {
+        guard !questions.isEmpty, !chunks.isEmpty else {
+            throw EvaluationError.invalidArgument(chunks.isEmpty ? "lora-docs: the store holds no text to train on"
+                                                  : "lora-docs: the training split holds no question to pick the epochs with")
+        }
+        let directory = try adapterDirectory(.loraDocs, job)
+        let prompt = PromptBuilder(answerStyle: job.rag.answerStyle)
+        let heldOut = questions.map { QATrainingSet.Example(question: $0.pair.question, answer: $0.pair.answer) }
+        let replay = try replayAnswers(job, runner: runner, directory: directory, progress: progress)
+        var train = Data()
+        for chunk in chunks {
+            train += try JSONSerialization.data(withJSONObject: ["text": chunk], options: [.sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
+        }
+        train += try QATrainingSet.jsonl(zip(ForgettingProbe.replayQuestions, replay.answers).map { .init(question: $0, answer: $1) }, prompt: prompt)
+        let data = AdapterData(
+            train: train, heldOut: try QATrainingSet.jsonl(heldOut, prompt: prompt),
+            examples: chunks.count + replay.answers.count, heldOutExamples: heldOut.count, questions: 0, replay: replay.answers.count,
+            documentChunks: chunks.count, cutoff: 512,
+            summary: "the text of \(chunks.count) chunks (continued pre-training) and \(replay.answers.count) general questions with the base "
+                + "model's answers; the held-out examples are the \(heldOut.count) training questions, closed-book")
+        return try trainAdapter(.loraDocs, job: job, data: data, directory: directory, log: log, progress: progress)
+    }
+
+    /// `OUT/adapters/ARM`, created if needed.
+    static func adapterDirectory(_ arm: CompareStrategy, _ job: CompareJob) throws -> String {
+        let directory = job.adaptersDirectory + "/" + arm.rawValue
+        try createDirectory(directory)
+        return directory
+    }
+
+    /// Trains `arm`'s adapter on `data` in `directory`, or reuses the one an earlier run finished
+    /// with the same data and settings; a run killed while training resumes from its last epoch's
+    /// checkpoint. The epochs are picked by held-out loss: training stops after two epochs without
+    /// improvement, and the checkpoint with the lowest held-out loss is the adapter used.
+    static func trainAdapter(_ arm: CompareStrategy, job: CompareJob, data: AdapterData, directory: String,
+                             log: @escaping @Sendable (String) -> Void,
+                             progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedAdapterTraining {
+        let name = arm.rawValue
+        try writeAtomically(data.train, to: directory + "/train.jsonl")
+        try writeAtomically(data.heldOut, to: directory + "/held-out.jsonl")
+        var fineTune = fineTuneJob(job, directory: directory, examples: data.examples)
+        fineTune.cutoffLen = data.cutoff
         let settings = "\(fineTune.baseModel)|\(fineTune.loraR)|\(fineTune.learningRate)|\(fineTune.numTrainEpochs)|\(fineTune.seed)|\(fineTune.cutoffLen)"
         var hash = FNV1a(bytesOf: settings)
-        for byte in trainData + Data([0]) + heldOutData { hash.mix(byte) }
+        for byte in data.train + Data([0]) + data.heldOut { hash.mix(byte) }
         let fingerprint = String(hash.value, radix: 16)
         let savedFile = URL(fileURLWithPath: directory + "/training.json")
         if let saved = SavedAdapterTraining.load(savedFile, fingerprint: fingerprint),
            FileManager.default.fileExists(atPath: saved.training.adapter + "/adapter_model.safetensors") {
-            log("lora-qa: adapter trained by an earlier run on the same data, not trained again (\(saved.training.adapter))")
+            log("\(name): adapter trained by an earlier run on the same data, not trained again (\(saved.training.adapter))")
             return saved
         }
+        // A checkpoint resumes only with the data and the paths it was trained with (a moved --out
+        // folder trains afresh rather than failing on the checkpoint's recorded data path).
         let marker = URL(fileURLWithPath: fineTune.outputDir + "/compare-fingerprint")
-        let resumable = (try? String(contentsOf: marker, encoding: .utf8)) == fingerprint && TrainerCheckpoint.latest(in: fineTune.outputDir) != nil
+        let stamp = fingerprint + "\n" + fineTune.outputDir
+        let resumable = (try? String(contentsOf: marker, encoding: .utf8)) == stamp && TrainerCheckpoint.latest(in: fineTune.outputDir) != nil
         if !resumable {
             try? FileManager.default.removeItem(atPath: fineTune.outputDir)
             try createDirectory(fineTune.outputDir)
-            try writeAtomically(Data(fingerprint.utf8), to: marker.path)
+            try writeAtomically(Data(stamp.utf8), to: marker.path)
         }
-        log("lora-qa: training on \(set.train.count) examples: wordings of \(questions.count) questions (\(set.rewrites) by the generator) "
-            + "and \(replay.answers.count) general questions with the base model's answers; "
-            + "held-out loss on \(set.heldOut.count); at most \(job.adapterEpochs) epochs" + (resumable ? ", resuming from the last checkpoint" : ""))
+        log("\(name): training on \(data.examples) examples: \(data.summary); held-out loss on \(data.heldOutExamples); "
+            + "at most \(job.adapterEpochs) epochs" + (resumable ? ", resuming from the last checkpoint" : ""))
         let started = Date(), startedCPU = ProcessCPUTime.seconds()
         var totalSteps = 1
         let result = try FineTuneRun(job: fineTune, resume: resumable ? .latest : nil).run { event in
             switch event {
             case .prepared(let steps, _): totalSteps = steps
-            case .step(let step, _, _, _): progress("lora-qa training", step, totalSteps)
+            case .step(let step, _, _, _): progress("\(name) training", step, totalSteps)
             case .logged(let entry):
-                if let loss = entry.evalLoss { log(String(format: "lora-qa: epoch %.0f, held-out loss %.3f", entry.epoch, loss)) }
+                if let loss = entry.evalLoss { log(String(format: "%@: epoch %.0f, held-out loss %.3f", name, entry.epoch, loss)) }
             default: break
             }
         }
         let chosen = try chooseCheckpoint(result: result, outputDir: fineTune.outputDir, stepsPerEpoch: fineTune.evalSteps)
         let training = AdapterTraining(
-            questions: questions.count, examples: set.train.count, heldOutExamples: set.heldOut.count, rewrites: set.rewrites,
-            replay: replay.answers.count,
+            questions: data.questions, examples: data.examples, heldOutExamples: data.heldOutExamples, rewrites: data.rewrites,
+            replay: data.replay, withoutOracle: data.withoutOracle, documentChunks: data.documentChunks,
             epochs: chosen.epochs, epochsTrained: result.epochs, heldOutLoss: chosen.loss, baselineHeldOutLoss: chosen.baseline,
             stoppedEarly: result.stoppedEarly, loraR: fineTune.loraR, learningRate: fineTune.learningRate,
-            seconds: Date().timeIntervalSince(started) + rewrites.seconds, cpuSeconds: ProcessCPUTime.seconds() - startedCPU + rewrites.cpuSeconds,
+            seconds: Date().timeIntervalSince(started) + data.seconds, cpuSeconds: ProcessCPUTime.seconds() - startedCPU + data.cpuSeconds,
             resumed: resumable, peakRSSMB: result.peakRSSMB,
             adapterBytes: (try? FileManager.default.attributesOfItem(atPath: chosen.adapter + "/adapter_model.safetensors")[.size] as? Int) ?? 0,
             adapter: chosen.adapter)
@@ -164,13 +275,13 @@ extension CompareRunner {
         return try SavedReplay.loadOrMake(URL(fileURLWithPath: directory + "/replay.json"), fingerprint: fingerprint) {
             SavedReplay(fingerprint: fingerprint, answers: try questions.enumerated().map { i, question in
                 let answer = try runner.answer(question, strategy: .closedBook).answer
-                progress("lora-qa replay answers", i + 1, questions.count)
+                progress("replay answers", i + 1, questions.count)
                 return answer
             })
         }
     }
 
-    /// The settings of the lora-qa training: LoRA r on all linear layers, a constant learning
+    /// The settings of an adapter's training: LoRA r on all linear layers, a constant learning
     /// rate after a short warmup (the measurement: a cosine schedule stopped learning
     /// invented facts too early), evaluation and a checkpoint at the end of every epoch, early
     /// stopping after two epochs without a better held-out loss.

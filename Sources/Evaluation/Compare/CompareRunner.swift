@@ -52,10 +52,12 @@ public enum CompareRunner {
         var results: [String: CompareStrategyResult] = [:], outcomes: [StrategyOutcome] = []
         var scores: [String: [QAScore]] = [:], order: [String] = [], skipped: [SkippedStrategy] = []
         var ran: [RanArm] = []
-        var training: SavedAdapterTraining?, trainedAdapter: LoRAAdapter?
+        // Trained adapters by the arm that trains them (lora+rag answers with lora-qa's).
+        var trainings: [CompareStrategy: SavedAdapterTraining] = [:], adapters: [CompareStrategy: LoRAAdapter] = [:]
         var rows = evaluation.map { CompareQuestionRow(id: $0.pair.id, question: $0.pair.question, gold: $0.pair.answer, kind: $0.kind, answers: [:]) }
         for (strategy, step) in zip(job.strategies, plan.steps) {
-            guard step.runs, let answering = strategy.answering else {
+            let answering = strategy.answering
+            guard step.runs else {
                 skipped.append(SkippedStrategy(strategy: strategy.rawValue, reason: step.note))
                 continue
             }
@@ -63,19 +65,26 @@ public enum CompareRunner {
             // RAG's answers also depend on the documents: the store's generation grows with every change.
             var armFingerprint = answering == .rag ? fingerprint + "|\(try store.generation())" : fingerprint
             var adapter: LoRAAdapter?
-            if strategy.adapter != nil {
+            if let trainer = strategy.adapter {
                 guard let local = generator as? LocalGenerator else {
                     skipped.append(SkippedStrategy(strategy: strategy.rawValue, reason: "a LoRA adapter needs the local generator, not \(generator.name)"))
                     continue
                 }
-                if training == nil {
-                    training = try trainQAAdapter(job, questions: questions.trained, runner: runner, log: log, progress: progress)
-                }
-                armFingerprint += "|" + training!.fingerprint
-                if trainedAdapter == nil { trainedAdapter = try AdapterLoader.load(training!.training.adapter, config: local.generator.model.config) }
-                adapter = trainedAdapter
+                let trained = try trainings[trainer] ?? {
+                    switch trainer {
+                    case .raft: return try trainRAFTAdapter(job, questions: questions.trained, pipeline: pipeline, log: log, progress: progress)
+                    case .loraDocs: return try trainDocsAdapter(job, questions: questions.trained, chunks: try store.chunks().map(\.text),
+                                                                runner: runner, log: log, progress: progress)
+                    default: return try trainQAAdapter(job, questions: questions.trained, runner: runner, log: log, progress: progress)
+                    }
+                }()
+                trainings[trainer] = trained
+                armFingerprint += "|" + trained.fingerprint
+                adapter = try adapters[trainer] ?? AdapterLoader.load(trained.training.adapter, config: local.generator.model.config)
+                adapters[trainer] = adapter
             }
-            let outsiders = (answering == .rag ? restricted : []) + (adapter != nil ? probes.filter { $0.restricted && $0.probe == nil } : [])
+            let outsiders = (strategy.asksRestrictedAsOutsider ? restricted : [])
+                + (adapter != nil ? probes.filter { $0.restricted && $0.probe == nil } : [])
             let saved: CompareAnswers
             if let resumed = CompareAnswers.load(file, fingerprint: armFingerprint) {
                 log("\(strategy.rawValue): answers saved by an earlier run, not asked again")
@@ -91,7 +100,7 @@ public enum CompareRunner {
                 try saved.save(file)
             }
             let arm = try summarize(strategy.rawValue, saved: saved, answering: answering, evaluation: evaluation, probes: probes,
-                                    training: adapter != nil ? training?.training : nil, seed: job.seed)
+                                    training: strategy.adapter.flatMap { trainings[$0]?.training }, seed: job.seed)
             results[strategy.rawValue] = arm.result
             outcomes.append(arm.outcome)
             scores[strategy.rawValue] = arm.scores
@@ -108,10 +117,10 @@ public enum CompareRunner {
                 results[name]?.breakEvenQueries = breakEven(arm, against: rag)
             }
         }
-        let forgetting = try trainedAdapter.flatMap { adapter in
-            try probeForgetting(job, adapters: [(CompareStrategy.loraQA.rawValue, adapter)], runner: runner,
-                                fingerprint: fingerprint + "|" + training!.fingerprint, log: log, progress: progress)
-        }
+        let trainers = CompareStrategy.allCases.filter { adapters[$0] != nil }
+        let forgetting = try probeForgetting(job, adapters: trainers.map { ($0.rawValue, adapters[$0]!) }, runner: runner,
+                                             fingerprint: ([fingerprint] + trainers.map { trainings[$0]!.fingerprint }).joined(separator: "|"),
+                                             log: log, progress: progress)
         let freshness = try job.updates.flatMap { updates in
             try probeFreshness(job, updates: updates, evaluation: evaluation, arms: ran, generator: generator, embedder: embedder,
                                fingerprint: fingerprint, log: log, progress: progress)

@@ -14,13 +14,12 @@ public enum CompareStrategy: String, CaseIterable, Sendable, Codable {
     /// LoRA on question + retrieved chunks with distractors.
     case raft
 
-    /// The QA strategy that answers for this arm; nil for arms not built yet.
-    public var answering: QAStrategy? {
+    /// The QA strategy that answers for this arm.
+    public var answering: QAStrategy {
         switch self {
-        case .closedBook, .loraQA: return .closedBook
+        case .closedBook, .loraQA, .loraDocs: return .closedBook
         case .fewShot: return .fewShot
-        case .rag, .loraRAG: return .rag
-        case .loraDocs, .raft: return nil
+        case .rag, .loraRAG, .raft: return .rag
         }
     }
 
@@ -28,11 +27,16 @@ public enum CompareStrategy: String, CaseIterable, Sendable, Codable {
     public var adapter: CompareStrategy? {
         switch self {
         case .loraQA, .loraRAG: return .loraQA
+        case .raft: return .raft
+        case .loraDocs: return .loraDocs
         default: return nil
         }
     }
 
-    public var isBuilt: Bool { answering != nil }
+    /// Whether the evaluation's restricted questions are asked again as an outsider: the RAG arms
+    /// (retrieval must keep them out) and lora-docs (trained on every document, restricted ones too).
+    /// Adapter arms are also asked the restricted training facts they were trained on.
+    var asksRestrictedAsOutsider: Bool { answering == .rag || self == .loraDocs }
 
     /// Seconds per evaluation question on 2 cores of the development machine (AMD EPYC, SmolLM2
     /// Q4_1; mini-wiki and fictional-kb runs of `eval qa`), for `--plan`'s estimate.

@@ -47,13 +47,17 @@ struct QATrainingSet {
     /// The examples as `ragtune finetune` data lines (`{"messages": [system, user, assistant]}`),
     /// in the closed-book prompt of `prompt`.
     static func jsonl(_ examples: [Example], prompt: PromptBuilder) throws -> Data {
-        var data = Data()
-        for example in examples {
-            let messages = prompt.closedBookMessages(question: example.question) + [.assistant(example.answer)]
-            let line: [String: Any] = ["messages": messages.map { ["role": $0.role, "content": $0.content] }]
-            data += try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
-            data += Data("\n".utf8)
-        }
-        return data
+        try chatJSONL(examples.map { prompt.closedBookMessages(question: $0.question) + [.assistant($0.answer)] })
     }
+}
+
+/// Conversations as `ragtune finetune` data lines (`{"messages": [{"role", "content"}, …]}`).
+func chatJSONL(_ conversations: [[ChatMessage]]) throws -> Data {
+    var data = Data()
+    for messages in conversations {
+        let line: [String: Any] = ["messages": messages.map { ["role": $0.role, "content": $0.content] }]
+        data += try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
+        data += Data("\n".utf8)
+    }
+    return data
 }

@@ -139,22 +139,29 @@ public enum Recommendation {
         return claims
     }
 
-    /// What the first adapter arm in `order` learned, as a claim: the training facts asked in the
-    /// trained wording, paraphrased and reversed, the epochs and the training time, and its
-    /// accuracy on the evaluation facts it never saw; and what it cost in general knowledge.
+    /// What each adapter learned, as a claim by the first arm in `order` that answers with it: the
+    /// training facts asked in the trained wording, paraphrased and reversed, the epochs and the
+    /// training time, and its accuracy on the evaluation facts it never saw; and what the adapters
+    /// cost in general knowledge.
     public static func adapterClaims(_ strategies: [String: CompareStrategyResult], order: [String],
                                      forgetting: ForgettingProbe? = nil) -> [String] {
-        guard let name = order.first(where: { strategies[$0]?.training != nil && strategies[$0]?.probes != nil }),
-              let arm = strategies[name], let training = arm.training, let probes = arm.probes else { return [] }
-        let asked = [("trained", "of the trained questions"), ("paraphrase", "of their paraphrases"), ("reversal", "of the reversed questions")]
-            .compactMap { group, what in
-                probes[group].map { "\(fraction($0.answerContains.mean)) [\(fraction($0.answerContains.lower)), \(fraction($0.answerContains.upper))] \(what) (\($0.questions))" }
-            }
-        return ["\(name), trained \(String(format: "%.0f", training.epochs)) epochs on \(training.examples) wordings of \(training.questions) "
-                + "training questions (\(String(format: "%.0f", training.seconds)) s, \(String(format: "%.0f", training.cpuSeconds)) CPU s), answered "
-                + asked.joined(separator: ", ") + "; on the evaluation facts it was never trained on, "
-                + "\(fraction(arm.summary.answerContains.mean))."]
-            + forgettingClaims(forgetting)
+        var adapters = Set<String>()
+        // One claim per adapter, by the first arm that answers with it (lora-qa, not lora+rag).
+        let claims = order.compactMap { name -> String? in
+            guard let arm = strategies[name], let training = arm.training, let probes = arm.probes,
+                  adapters.insert(training.adapter).inserted else { return nil }
+            let asked = [("trained", "of the trained questions"), ("paraphrase", "of their paraphrases"), ("reversal", "of the reversed questions")]
+                .compactMap { group, what in
+                    probes[group].map { "\(fraction($0.answerContains.mean)) [\(fraction($0.answerContains.lower)), \(fraction($0.answerContains.upper))] \(what) (\($0.questions))" }
+                }
+            return "\(name), trained \(String(format: "%.0f", training.epochs)) epochs on \(training.trainedOn) "
+                + "in \(String(format: "%.0f", training.seconds)) s (\(String(format: "%.0f", training.cpuSeconds)) CPU s), answered "
+                + asked.joined(separator: ", ")
+                + (training.documentChunks != nil ? "; on the evaluation questions, whose facts were in the documents it trained on, "
+                                                  : "; on the evaluation facts it was never trained on, ")
+                + "\(fraction(arm.summary.answerContains.mean))."
+        }
+        return claims.isEmpty ? [] : claims + forgettingClaims(forgetting)
     }
 
     /// The general-knowledge questions answered by the base model and with each adapter.
