@@ -3,10 +3,9 @@ import Foundation
 import RagTuneEvaluation
 import RagTuneRAG
 
-/// `ragtune compare`: closed-book, few-shot, RAG, a LoRA adapter trained on the training
-/// questions (alone and with retrieval) and a reader adapter trained RAFT-style, on the user's own
-/// documents and questions, with paired tests, probes and a verdict. lora-docs comes in a later
-/// slice of issue #16.
+/// `ragtune compare`: closed-book, few-shot, RAG, LoRA on the documents' text, a LoRA adapter
+/// trained on the training questions (alone and with retrieval) and a reader adapter trained
+/// RAFT-style, on the user's own documents and questions, with paired tests, probes and a verdict.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -25,9 +24,10 @@ struct CompareCommand: ParsableCommand {
             wording and --rewrites rewrites by the generator, picking the epochs by held-out loss; lora+rag \
             answers with that adapter and retrieval. raft trains the extract reader on each training question \
             shown with the evidence sentences retrieval ranks for it (in 20% of the examples only the \
-            distractors) and answers through RAG with it. Writes OUT/store.sqlite, OUT/adapters/ARM (data, \
-            checkpoints, the adapter), OUT/strategies/NAME.json (each arm's answers, saved as it finishes: a \
-            re-run resumes), OUT/report.json and OUT/report.html. Not built yet: lora-docs.
+            distractors) and answers through RAG with it. lora-docs trains on the text of every indexed chunk \
+            (continued pre-training, with the --replay examples) and answers closed-book. Writes \
+            OUT/store.sqlite, OUT/adapters/ARM (data, checkpoints, the adapter), OUT/strategies/NAME.json (each \
+            arm's answers, saved as it finishes: a re-run resumes), OUT/report.json and OUT/report.html.
             """)
 
     @Option(name: .customLong("docs"), help: "Document folder or file to index (repeatable).")
@@ -51,8 +51,11 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("lora-r"), help: "LoRA rank of the adapter (all linear layers; alpha = 2r).")
     var loraR = 16
 
-    @Option(name: .customLong("learning-rate"), help: "Learning rate of the adapter (constant after a short warmup).")
+    @Option(name: .customLong("learning-rate"), help: "Learning rate of the lora-docs and lora-qa adapters (constant after a short warmup).")
     var learningRate = 2e-3
+
+    @Option(name: .customLong("raft-learning-rate"), help: "Learning rate of the raft reader adapter.")
+    var raftLearningRate = 2e-4
 
     @Option(help: "Rewrites of each training question by the generator, as extra training wordings (0: none).")
     var rewrites = 2
@@ -110,8 +113,8 @@ struct CompareCommand: ParsableCommand {
         if arms.contains(where: { $0.adapter != nil }) && generatorOptions.decoderOptions.adapter != nil {
             throw ValidationError("--adapter cannot be combined with the LoRA arms, which train their own adapter")
         }
-        guard maxEpochs >= 1, loraR >= 1, learningRate > 0, rewrites >= 0 else {
-            throw ValidationError("--max-epochs and --lora-r must be ≥ 1, --learning-rate > 0 and --rewrites ≥ 0")
+        guard maxEpochs >= 1, loraR >= 1, learningRate > 0, raftLearningRate > 0, rewrites >= 0 else {
+            throw ValidationError("--max-epochs and --lora-r must be ≥ 1, --learning-rate and --raft-learning-rate > 0 and --rewrites ≥ 0")
         }
         guard (0...ForgettingProbe.replayQuestions.count).contains(replay) else {
             throw ValidationError("--replay must be in 0...\(ForgettingProbe.replayQuestions.count)")
@@ -156,6 +159,7 @@ struct CompareCommand: ParsableCommand {
             job.adapterEpochs = maxEpochs
             job.loraR = loraR
             job.learningRate = learningRate
+            job.raftLearningRate = raftLearningRate
             job.rewrites = rewrites
             job.replay = replay
             if let modelFile = generatorOptions.decoderOptions.modelFile { job.baseModel = modelFile }

@@ -63,7 +63,8 @@ import RagTuneTestSupport
         let base = ["compare", "--docs", dir.appendingPathComponent("docs").path, "--qa", dir.appendingPathComponent("qa.jsonl").path]
         for (extra, message) in [(["--strategies", "rag,bm25"], "unknown strategy \"bm25\""),
                                  (["--strategies", "lora-qa", "--adapter", "a"], "--adapter cannot be combined with the LoRA arms"),
-                                 (["--max-epochs", "0"], "--max-epochs and --lora-r must be ≥ 1")] {
+                                 (["--max-epochs", "0"], "--max-epochs and --lora-r must be ≥ 1"),
+                                 (["--raft-learning-rate", "0"], "--raft-learning-rate > 0")] {
             let run = try RobustnessTests.run(binary, base + extra)
             #expect(run.status != 0 && run.stderr.contains(message), "\(extra): \(run.stderr)")
         }

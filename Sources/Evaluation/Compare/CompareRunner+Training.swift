@@ -84,6 +84,8 @@ struct AdapterData {
     var withoutOracle: Int? = nil, documentChunks: Int? = nil
     /// Longest example in tokens.
     var cutoff = 256
+    /// The learning rate, when not `--learning-rate`.
+    var learningRate: Double? = nil
     /// Wall and CPU seconds spent making the data (the generator's rewrites), counted as training time.
     var seconds = 0.0, cpuSeconds = 0.0
     /// What the adapter trains on, for the log.
@@ -139,6 +141,7 @@ extension CompareRunner {
         let data = AdapterData(
             train: try RAFTTrainingSet.jsonl(set.train), heldOut: try RAFTTrainingSet.jsonl(set.heldOut),
             examples: set.train.count, heldOutExamples: set.heldOut.count, questions: questions.count - set.skipped, withoutOracle: set.withoutOracle,
+            learningRate: job.raftLearningRate,
             summary: "\(questions.count - set.skipped) questions over their retrieved evidence (\(set.withoutOracle) with distractors only"
                 + (set.skipped > 0 ? "; \(set.skipped) yes/no or with the answer in no retrieved sentence left out" : "") + ")")
         return try trainAdapter(.raft, job: job, data: data, directory: directory, log: log, progress: progress)
@@ -196,6 +199,7 @@ extension CompareRunner {
         try writeAtomically(data.heldOut, to: directory + "/held-out.jsonl")
         var fineTune = fineTuneJob(job, directory: directory, examples: data.examples)
         fineTune.cutoffLen = data.cutoff
+        fineTune.learningRate = data.learningRate ?? job.learningRate
         let settings = "\(fineTune.baseModel)|\(fineTune.loraR)|\(fineTune.learningRate)|\(fineTune.numTrainEpochs)|\(fineTune.seed)|\(fineTune.cutoffLen)"
         var hash = FNV1a(bytesOf: settings)
         for byte in data.train + Data([0]) + data.heldOut { hash.mix(byte) }
