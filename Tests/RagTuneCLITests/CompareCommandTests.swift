@@ -188,7 +188,7 @@ import RagTuneTestSupport
         func hasCheckpoint() -> Bool { ((try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []).contains { $0.hasPrefix("checkpoint-") } }
         try Self.kill(binary, arguments, within: 300, when: hasCheckpoint)
         #expect(hasCheckpoint())
-        let resumed = try RobustnessTests.run(binary, arguments)
+        let resumed = try RobustnessTests.run(binary, arguments, within: Self.trainingRunSeconds)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("closed-book: answers saved by an earlier run") && resumed.stderr.contains("resuming from the last checkpoint"))
         let report = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
@@ -231,7 +231,7 @@ import RagTuneTestSupport
         #expect(try JSONSchemaValidator(schema: Data(contentsOf: schema)).errors(in: report) == [])
 
         // A third run trains nothing and asks nothing again.
-        let third = try RobustnessTests.run(binary, arguments)
+        let third = try RobustnessTests.run(binary, arguments, within: Self.trainingRunSeconds)
         #expect(third.status == 0)
         #expect(third.stderr.contains("lora-qa: adapter trained by an earlier run") && third.stderr.contains("lora+rag: answers saved by an earlier run")
                 && third.stderr.contains("raft: adapter trained by an earlier run"))
@@ -242,10 +242,20 @@ import RagTuneTestSupport
         var raftOnly = arguments
         raftOnly[raftOnly.firstIndex(of: "--out")! + 1] = moved.path
         raftOnly[raftOnly.firstIndex(of: "--strategies")! + 1] = "raft"
-        let fourth = try RobustnessTests.run(binary, raftOnly)
+        let fourth = try RobustnessTests.run(binary, raftOnly, within: Self.trainingRunSeconds)
         #expect(fourth.status == 0, "\(fourth.stderr)")
         #expect(fourth.stderr.contains("raft: training on 2 examples") && !fourth.stderr.contains("resuming"))
+        // Trained again with the same seed, the adapter arm gives the same answers, scores and training curve.
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(fourth.stdout.utf8)) as? [String: Any])
+        let measured: Set<String> = ["cpu_seconds", "peak_rss_mb", "adapter", "break_even_queries"]
+        let raftAgain = try #require((again["strategies"] as? [String: Any])?["raft"])
+        #expect(try Self.withoutTimings(JSONSerialization.data(withJSONObject: raftAgain), alsoIgnoring: measured)
+                == Self.withoutTimings(JSONSerialization.data(withJSONObject: strategies["raft"]!), alsoIgnoring: measured))
     }
+
+    /// The watchdog of a compare run that trains adapters (three trainings and the forgetting probe
+    /// take about a minute on 2 cores; a slower or busy machine must not fail the test).
+    static let trainingRunSeconds = 900.0
 
     /// Runs `binary` with `arguments` and kills it with SIGKILL as soon as `condition` holds (or it
     /// exits, or `seconds` pass).
@@ -264,10 +274,11 @@ import RagTuneTestSupport
 
     /// A report as sorted JSON text without its timings and sizes: the keys holding seconds, latencies
     /// or bytes (SQLite's WAL makes the store's size vary a little), and the seconds quoted in the verdict's claims.
-    static func withoutTimings(_ data: Data) throws -> String {
+    static func withoutTimings(_ data: Data, alsoIgnoring ignored: Set<String> = []) throws -> String {
+        let timings: Set<String> = ["seconds", "latency_p50", "latency_p95", "reindex_seconds", "cpu_seconds_per_query", "bytes"]
         func strip(_ value: Any) -> Any {
             if let object = value as? [String: Any] {
-                return object.filter { !["seconds", "latency_p50", "latency_p95", "reindex_seconds", "cpu_seconds_per_query", "bytes"].contains($0.key) }.mapValues(strip)
+                return object.filter { !timings.union(ignored).contains($0.key) }.mapValues(strip)
             }
             if let array = value as? [Any] { return array.map(strip) }
             if let text = value as? String {

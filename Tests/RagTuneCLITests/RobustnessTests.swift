@@ -18,7 +18,8 @@ import RagTuneStorage
 
     /// Runs `ragtune arguments` through `/bin/sh`, with `redirect` (e.g. `>/dev/full`, `<&-`)
     /// applied to the command.
-    static func run(_ binary: URL, _ arguments: [String], redirect: String = "", in directory: URL? = nil) throws -> Outcome {
+    static func run(_ binary: URL, _ arguments: [String], redirect: String = "", in directory: URL? = nil,
+                    within seconds: Double = 120) throws -> Outcome {
         let process = Process(), output = Pipe(), errors = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec \"$0\" \"$@\" \(redirect)", binary.path] + arguments
@@ -27,9 +28,9 @@ import RagTuneStorage
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // A regression may hang (the unbounded --threads did): kill the run after 120 s.
+        // A regression may hang (the unbounded --threads did): kill the run after `seconds` (120 s).
         let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
         defer { watchdog.cancel() }
         let out = redirect.contains(">") ? Data() : output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
