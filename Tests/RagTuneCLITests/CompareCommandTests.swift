@@ -201,6 +201,8 @@ import RagTuneTestSupport
         #expect(training["replay"] as? Int == 2 && (8...11).contains(training["examples"] as? Int ?? 0) && (training["epochs_trained"] as? Double ?? 9) <= 3)
         let adapter = try #require(training["adapter"] as? String)
         #expect(FileManager.default.fileExists(atPath: adapter + "/adapter_model.safetensors") && (training["adapter_bytes"] as? Int ?? 0) > 1_000_000)
+        // Merged at the base's quantization, the model is the base file's size.
+        #expect((training["merged_model_bytes"] as? Int ?? 0) > 50_000_000)
         #expect(strategies["closed-book"]?["training"] is NSNull && strategies["lora+rag"]?["training"] is [String: Any])
         // Every arm is asked the training facts: the three trained wordings and the reversal.
         for name in ["closed-book", "lora-qa", "lora+rag", "raft", "lora-docs"] {

@@ -154,7 +154,8 @@ public struct CompareReportPage: Sendable {
                 + "<td class=\"num\">\(String(format: "%.0f / %.0f", t.epochs, t.epochsTrained))</td><td class=\"num\">\(loss)</td>"
                 + "<td class=\"num\">\(String(format: "%.0f (%.0f)", t.seconds, t.cpuSeconds))</td>"
                 + "<td class=\"num\">\(String(format: "%.0f MB", t.peakRSSMB))</td>"
-                + "<td class=\"num\">\(String(format: "%.1f MB", Double(t.adapterBytes) / 1e6))</td>"
+                + "<td class=\"num\">\(String(format: "%.1f MB", Double(t.adapterBytes) / 1e6))"
+                + (t.mergedModelBytes.map { String(format: " (merged model %.1f MB)", Double($0) / 1e6) } ?? "") + "</td>"
                 + "<td class=\"num\">\(result.breakEvenQueries.map { String(format: "%.0f queries", $0) } ?? "–")</td></tr>"
         }
         return html + "</table></div>\n"

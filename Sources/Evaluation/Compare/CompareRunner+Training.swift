@@ -1,5 +1,6 @@
 import Foundation
 import RagTuneModelFiles
+import RagTuneModels
 import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneTensor
@@ -36,6 +37,10 @@ public struct AdapterTraining: Codable, Sendable, Equatable {
     public var peakRSSMB: Double
     /// `adapter_model.safetensors` of the adapter used.
     public var adapterBytes: Int
+    /// The base model merged with the adapter at the base's own quantization (`ragtune merge
+    /// --quantize` with the base's type keeps every tensor's type): the base file's size; nil when
+    /// the base file cannot be found.
+    @NullEncoded public var mergedModelBytes: Int? = nil
     /// The adapter folder used (PEFT layout; `ragtune ask --adapter` loads it).
     public var adapter: String
 
@@ -50,7 +55,7 @@ public struct AdapterTraining: Codable, Sendable, Equatable {
         case questions, examples, heldOutExamples = "held_out_examples", rewrites, replay, withoutOracle = "without_oracle", documentChunks = "document_chunks", epochs, epochsTrained = "epochs_trained"
         case heldOutLoss = "held_out_loss", baselineHeldOutLoss = "baseline_held_out_loss", stoppedEarly = "stopped_early"
         case loraR = "lora_r", learningRate = "learning_rate", seconds, cpuSeconds = "cpu_seconds", resumed
-        case peakRSSMB = "peak_rss_mb", adapterBytes = "adapter_bytes", adapter
+        case peakRSSMB = "peak_rss_mb", adapterBytes = "adapter_bytes", mergedModelBytes = "merged_model_bytes", adapter
     }
 }
 
@@ -242,6 +247,7 @@ extension CompareRunner {
             seconds: Date().timeIntervalSince(started) + data.seconds, cpuSeconds: ProcessCPUTime.seconds() - startedCPU + data.cpuSeconds,
             resumed: resumable, peakRSSMB: result.peakRSSMB,
             adapterBytes: (try? FileManager.default.attributesOfItem(atPath: chosen.adapter + "/adapter_model.safetensors")[.size] as? Int) ?? 0,
+            mergedModelBytes: (try? ModelLocator().weightsFile(job.baseModel)).flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int },
             adapter: chosen.adapter)
         let saved = SavedAdapterTraining(fingerprint: fingerprint, training: training)
         try saved.save(savedFile)
