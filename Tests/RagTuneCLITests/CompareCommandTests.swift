@@ -255,6 +255,19 @@ import RagTuneTestSupport
                 == Self.withoutTimings(JSONSerialization.data(withJSONObject: strategies["raft"]!), alsoIgnoring: measured))
     }
 
+    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
+    func raftWithOneUsableTrainingQuestionSaysWhyItCannotTrain() throws {
+        let binary = try #require(IndexCommandTests.builtBinary())
+        let dir = try RobustnessTests.folder(Self.notes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // qa.jsonl has one training question: nothing would be left to hold out.
+        let run = try RobustnessTests.run(binary, ["compare", "--docs", dir.appendingPathComponent("docs").path,
+                                                   "--qa", dir.appendingPathComponent("qa.jsonl").path, "--user", "board",
+                                                   "--strategies", "raft", "--unanswerable", "0", "--out", dir.appendingPathComponent("out").path])
+        #expect(run.status != 0 && run.stderr.contains("1 of the 1 training questions") && run.stderr.contains("at least 2 are needed"),
+                "\(run.stderr)")
+    }
+
     /// The watchdog of a compare run that trains adapters (three trainings and the forgetting probe
     /// take about a minute on 2 cores; a slower or busy machine must not fail the test).
     static let trainingRunSeconds = 900.0

@@ -125,8 +125,8 @@ extension CompareRunner {
 
     /// Trains the raft adapter (`RAFTTrainingSet`): the trained questions in the extract reader's
     /// prompt over the evidence `pipeline` retrieves for them as `job.user`, with `trainAdapter`.
-    /// - Throws: `EvaluationError.invalidArgument` when no trained question has its answer in its
-    ///   retrieved evidence, and retrieval, training, model and write errors.
+    /// - Throws: `EvaluationError.invalidArgument` when fewer than two trained questions have their
+    ///   answer in their retrieved evidence, and retrieval, training, model and write errors.
     static func trainRAFTAdapter(_ job: CompareJob, questions: [CompareQuestion], pipeline: RAGPipeline,
                                  log: @escaping @Sendable (String) -> Void,
                                  progress: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> SavedAdapterTraining {
@@ -139,9 +139,10 @@ extension CompareRunner {
             return (question: question, ranked: ranked)
         }
         let set = RAFTTrainingSet(items, shown: reader.sentences, seed: job.seed)
-        guard !set.train.isEmpty else {
-            throw EvaluationError.invalidArgument("raft: none of the \(questions.count) training questions has its answer in the evidence "
-                                                  + "retrieved for it (or they are yes/no questions), so there is nothing to train on")
+        guard !set.train.isEmpty, !set.heldOut.isEmpty else {
+            throw EvaluationError.invalidArgument("raft: \(questions.count - set.skipped) of the \(questions.count) training questions have "
+                                                  + "their answer in the evidence retrieved for them and are not yes/no questions; at least 2 "
+                                                  + "are needed (one to train on, one held out to pick the epochs)")
         }
         let data = AdapterData(
             train: try RAFTTrainingSet.jsonl(set.train), heldOut: try RAFTTrainingSet.jsonl(set.heldOut),
@@ -155,9 +156,9 @@ extension CompareRunner {
     /// Trains the lora-docs adapter: LoRA on the text of every chunk of the store (continued
     /// pre-training, all tokens learned, restricted documents included: the outsider probe checks
     /// what leaks) mixed with the replay examples (`--replay` general questions with the base
-    /// model's own answers, which keep it answering in the chat format), with `trainAdapter`. The held-out examples are the trained questions in the
-    /// closed-book prompt the arm answers in: their loss picks the epochs at which the adapter
-    /// answers questions about the documents best.
+    /// model's own answers, which keep it answering in the chat format), with `trainAdapter`. The
+    /// held-out examples are the trained questions in the closed-book prompt the arm answers in:
+    /// their loss picks the epochs at which the adapter answers questions about the documents best.
     /// - Throws: `EvaluationError.invalidArgument` without chunks or training questions, and
     ///   training, model and write errors.
     static func trainDocsAdapter(_ job: CompareJob, questions: [CompareQuestion], chunks: [String], runner: QARunner,
