@@ -22,7 +22,7 @@ extension SplitMix64 {
     /// Uniform in `0..<n` (0 when n ≤ 1).
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
     /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+    mutating func chance(_ p: Double) -> Bool { unit() < p }
     /// One element of a non-empty array.
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }

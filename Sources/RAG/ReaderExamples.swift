@@ -73,7 +73,7 @@ public struct ReaderExampleBuilder: Sendable {
             var facts = ClozeQuestions.facts(in: sentence)
             facts.shuffle(using: &rng)
             for fact in facts.prefix(questionsPerSentence) {
-                let answerable = Double(rng.next() >> 11) / Double(1 << 53) >= unanswerableShare
+                let answerable = rng.unit() >= unanswerableShare
                 var shown = distractors(for: fact.question, answer: fact.answer, excluded: index,
                                         limit: answerable ? contextSentences - 1 : contextSentences)
                 if answerable { shown.append(index) }

@@ -18,6 +18,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
     }
 
+    /// Uniform in [0, 1), from the top 53 bits (every value is exactly representable).
+    public mutating func unit() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+
     /// `count` uniform values in [lo, hi).
     public mutating func floats(_ count: Int, _ lo: Float = -1, _ hi: Float = 1) -> [Float] {
         (0..<count).map { _ in float(lo, hi) }

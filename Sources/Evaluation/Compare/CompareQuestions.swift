@@ -113,6 +113,6 @@ public struct CompareQuestions: Sendable {
     static func unitHash(_ text: String, seed: UInt64) -> Double {
         let hash = FNV1a(bytesOf: text).value
         var generator = SplitMix64(seed: hash ^ seed)
-        return Double(generator.next() >> 11) / Double(1 << 53)
+        return generator.unit()
     }
 }

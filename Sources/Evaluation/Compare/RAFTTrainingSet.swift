@@ -42,7 +42,7 @@ struct RAFTTrainingSet {
         let heldCount = usable.count < 2 ? 0 : min(max(1, Int((heldOutShare * Double(usable.count)).rounded())), 40)
         let held = Set(usable.indices.shuffled(using: &random).prefix(heldCount))
         for (index, item) in usable.enumerated() {
-            let draw = Double(random.next() >> 11) / Double(1 << 53)
+            let draw = random.unit()
             let isHeld = held.contains(index)
             let example = Self.example(item.question.pair, ranked: item.ranked, shown: shown, withOracle: isHeld || draw < oracleShare)
             if isHeld { heldOut.append(example) } else { train.append(example) }
