@@ -174,8 +174,12 @@ struct SnapshotFuzzTarget: FuzzTarget {
     func mutate(_ input: FuzzInput, rng: inout SplitMix64) -> FuzzInput {
         guard var snapshot = Snapshot(input.bytes) else { return input }
         switch rng.below(5) {
-        case 0: // the generation: stale snapshots are updated or rebuilt
-            snapshot.generation = rng.pick([0, snapshot.generation &- 1, snapshot.generation &+ 1, .max])
+        case 0: // the generation (stale snapshots are updated or rebuilt) or the store (another store's are rebuilt)
+            if rng.chance(0.5) {
+                snapshot.generation = rng.pick([0, snapshot.generation &- 1, snapshot.generation &+ 1, .max])
+            } else {
+                snapshot.store = rng.pick([0, snapshot.store ^ 1, .max])
+            }
         case 1: // chunk ids: -1, unknown, repeated, one dropped or added
             var ids = snapshot.chunkIds
             switch rng.below(4) {
@@ -216,9 +220,10 @@ struct SnapshotFuzzTarget: FuzzTarget {
         return violations
     }
 
-    /// `IndexSnapshotFile`'s layout: "RTSNAP01", u64 generation, u64 n, i64 ids[n], u64 payload
-    /// length, payload, u64 FNV-1a-64 of everything before it; little-endian.
+    /// `IndexSnapshotFile`'s layout: "RTSNAP02", u64 store, u64 generation, u64 n, i64 ids[n], u64
+    /// payload length, payload, u64 FNV-1a-64 of everything before it; little-endian.
     struct Snapshot {
+        var store: UInt64
         var generation: UInt64
         var chunkIds: [Int64]
         var payload: [UInt8]
@@ -228,25 +233,29 @@ struct SnapshotFuzzTarget: FuzzTarget {
                 guard at >= 0, at + 8 <= bytes.count else { return nil }
                 return (0..<8).reduce(0) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
             }
-            guard bytes.count >= 40, let generation = u64(8), let n = u64(16), n < UInt64(bytes.count / 8) else { return nil }
+            guard bytes.count >= 48, let store = u64(8), let generation = u64(16), let n = u64(24), n < UInt64(bytes.count / 8) else {
+                return nil
+            }
             let count = Int(n)
-            guard let length = u64(24 + 8 * count), length <= UInt64(bytes.count) else { return nil }
-            let start = 32 + 8 * count
+            guard let length = u64(32 + 8 * count), length <= UInt64(bytes.count) else { return nil }
+            let start = 40 + 8 * count
             guard start + Int(length) + 8 <= bytes.count else { return nil }
+            self.store = store
             self.generation = generation
-            chunkIds = (0..<count).map { Int64(bitPattern: u64(24 + 8 * $0)!) }
+            chunkIds = (0..<count).map { Int64(bitPattern: u64(32 + 8 * $0)!) }
             payload = Array(bytes[start..<(start + Int(length))])
         }
 
         /// Whether `bytes` is a complete snapshot file: the layout adds up and the checksum matches.
         static func isIntact(_ bytes: [UInt8]) -> Bool {
-            guard bytes.starts(with: Array("RTSNAP01".utf8)), let snapshot = Snapshot(bytes) else { return false }
+            guard bytes.starts(with: Array("RTSNAP02".utf8)), let snapshot = Snapshot(bytes) else { return false }
             return snapshot.bytes(validChecksum: true) == bytes
         }
 
         func bytes(validChecksum: Bool) -> [UInt8] {
-            var out = Array("RTSNAP01".utf8)
+            var out = Array("RTSNAP02".utf8)
             func append(_ v: UInt64) { for k in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) } }
+            append(store)
             append(generation)
             append(UInt64(chunkIds.count))
             for id in chunkIds { append(UInt64(bitPattern: id)) }

@@ -37,11 +37,19 @@ public protocol DocumentStore: Sendable {
 public struct StoreSnapshot: Sendable {
     public var generation: UInt64
     public var chunks: [StoredChunk]
+    /// The random identity the store was given when it was created (empty for a store made before
+    /// stores had one). Index files record its hash, so that those of a deleted store are not taken
+    /// for those of a new store at the same path, generation and chunk ids.
+    public var storeID: String
 
-    public init(generation: UInt64, chunks: [StoredChunk]) {
+    public init(generation: UInt64, chunks: [StoredChunk], storeID: String = "") {
         self.generation = generation
         self.chunks = chunks
+        self.storeID = storeID
     }
+
+    /// The hash of `storeID` that index files record (0 for a store without an identity).
+    public var storeHash: UInt64 { storeID.isEmpty ? 0 : FNV1a(bytesOf: storeID).value }
 }
 
 /// What a store holds of one document, for deciding what an ingest must do with it.

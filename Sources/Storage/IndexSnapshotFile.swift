@@ -1,27 +1,31 @@
 import Foundation
 
 /// A search index saved beside a store: the serialized index, the chunk id of each of its
-/// positions, and the store generation it reflects. Derived data: a missing, stale, torn or
-/// corrupt file is rebuilt from the store, never trusted.
+/// positions, and the store and store generation it reflects. Derived data: a missing, stale,
+/// torn or corrupt file is rebuilt from the store, never trusted.
 ///
-///     "RTSNAP01"  u64 generation  u64 positionCount  i64 chunkIds[positionCount]
+///     "RTSNAP02"  u64 store  u64 generation  u64 positionCount  i64 chunkIds[positionCount]
 ///     u64 payloadLength  payload  u64 FNV-1a-64 of all preceding bytes
 ///
 /// All integers little-endian. A chunk id of -1 marks a position with no live chunk (an HNSW
-/// tombstone).
+/// tombstone). Files of the first layout ("RTSNAP01", without `store`) are read with store 0.
 struct IndexSnapshotFile {
+    /// `StoreSnapshot.storeHash` of the store it was made from (0: unknown).
+    var store: UInt64
     var generation: UInt64
     /// `[positions]` the chunk row id at each index position, -1 for none.
     var chunkIds: [Int64]
     /// The index's own serialization (`BM25Index.serialize()`, `HNSWIndex.serialize()`).
     var payload: [UInt8]
 
-    private static let magic = Array("RTSNAP01".utf8)
+    private static let magic = Array("RTSNAP02".utf8)
+    private static let firstMagic = Array("RTSNAP01".utf8)
 
     /// Writes the file atomically (temporary file, then rename), creating its folder.
     func write(to url: URL) throws {
         var bytes = Self.magic
         bytes.reserveCapacity(64 + chunkIds.count * 8 + payload.count)
+        Self.append(store, to: &bytes)
         Self.append(generation, to: &bytes)
         Self.append(UInt64(chunkIds.count), to: &bytes)
         for id in chunkIds { Self.append(UInt64(bitPattern: id), to: &bytes) }
@@ -38,7 +42,8 @@ struct IndexSnapshotFile {
     static func read(from url: URL) throws -> IndexSnapshotFile? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let bytes = [UInt8](try Data(contentsOf: url))
-        guard bytes.count >= magic.count + 32, bytes.starts(with: magic) else {
+        let hasStore = bytes.starts(with: magic)
+        guard bytes.count >= magic.count + (hasStore ? 40 : 32), hasStore || bytes.starts(with: firstMagic) else {
             throw StorageError.corruptIndexFile(path: url.path, reason: "not a RagTune index snapshot")
         }
         let body = bytes[..<(bytes.count - 8)]
@@ -53,6 +58,7 @@ struct IndexSnapshotFile {
             defer { offset += 8 }
             return integer(in: bytes, at: offset)
         }
+        let store = hasStore ? try next() : 0
         let generation = try next()
         let positions = try next()
         guard positions <= UInt64(body.count / 8) else {
@@ -63,7 +69,7 @@ struct IndexSnapshotFile {
         guard payloadLength == UInt64(body.count - offset) else {
             throw StorageError.corruptIndexFile(path: url.path, reason: "payload length \(payloadLength) does not match the file")
         }
-        return IndexSnapshotFile(generation: generation, chunkIds: chunkIds, payload: Array(body[offset...]))
+        return IndexSnapshotFile(store: store, generation: generation, chunkIds: chunkIds, payload: Array(body[offset...]))
     }
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {

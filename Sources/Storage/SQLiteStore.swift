@@ -117,6 +117,10 @@ public struct SQLiteStore: DocumentStore {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE document ADD COLUMN fieldsHash INTEGER")
         }
+        // v3: a random identity, which the index files beside the store record (`StoreSnapshot.storeHash`).
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO setting (key, value) VALUES ('store_id', ?)", arguments: [UUID().uuidString])
+        }
         return migrator
     }
 
@@ -251,7 +255,8 @@ public struct SQLiteStore: DocumentStore {
                 throw StorageError.corruptRow(path: path, reason: "chunk \(repeated.id) is read twice (a damaged SQLite "
                                               + "index; `sqlite3 \(path) 'REINDEX'` rebuilds it)")
             }
-            return StoreSnapshot(generation: try Self.generation(db), chunks: chunks)
+            let storeID = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'store_id'") ?? ""
+            return StoreSnapshot(generation: try Self.generation(db), chunks: chunks, storeID: storeID)
         }
     }
 

@@ -3,7 +3,7 @@ import RagTuneRetrieval
 
 /// The search indexes of a store, saved beside it in a folder (`<store>.indexes/`: `bm25.snapshot`,
 /// `hnsw.snapshot`) so that a search loads them instead of rebuilding. Each file records the store
-/// generation it reflects:
+/// (by its identity's hash) and the generation it reflects; a file of another store is rebuilt:
 /// - BM25 is rebuilt whenever the store has changed (it is fast: SciFact's 5,183 documents in
 ///   about 0.2 s) and saved again.
 /// - HNSW is brought up to date incrementally: chunks gone from the store are tombstoned, new
@@ -98,9 +98,9 @@ public struct StoreIndexes: Sendable {
     // MARK: - BM25
 
     /// The BM25 index of `snapshot` with the chunk id of each position: loaded when the saved one
-    /// is at the snapshot's generation, otherwise rebuilt and saved.
+    /// is of the snapshot's store and at its generation, otherwise rebuilt and saved.
     private func bm25Index(_ snapshot: StoreSnapshot) throws -> (BM25Index, [Int64]) {
-        if let saved = load(bm25File), saved.generation == snapshot.generation {
+        if let saved = load(bm25File, for: snapshot), saved.generation == snapshot.generation {
             do {
                 let index = try BM25Index(serialized: saved.payload)
                 guard index.documentCount == saved.chunkIds.count else {
@@ -115,7 +115,8 @@ public struct StoreIndexes: Sendable {
         let started = Date()
         let index = try BM25Index.build(documents: snapshot.chunks.map { ("\($0.id)", $0.chunk.text) })
         let chunkIds = snapshot.chunks.map(\.id)
-        save(IndexSnapshotFile(generation: snapshot.generation, chunkIds: chunkIds, payload: index.serialize()), to: bm25File)
+        save(IndexSnapshotFile(store: snapshot.storeHash, generation: snapshot.generation, chunkIds: chunkIds,
+                               payload: index.serialize()), to: bm25File)
         log(String(format: "BM25 index rebuilt over %d chunks in %.2f s", chunkIds.count, Date().timeIntervalSince(started)))
         return (index, chunkIds)
     }
@@ -127,7 +128,7 @@ public struct StoreIndexes: Sendable {
     /// - Returns: nil while no chunk has an embedding.
     private func hnswIndex(_ snapshot: StoreSnapshot, store: some DocumentStore) throws -> (HNSWIndex, [Int64])? {
         var index: HNSWIndex?, chunkIds: [Int64] = []
-        if let saved = load(hnswFile) {
+        if let saved = load(hnswFile, for: snapshot) {
             do {
                 let loaded = try HNSWIndex(serialized: saved.payload)
                 guard loaded.count == saved.chunkIds.count else {
@@ -174,7 +175,8 @@ public struct StoreIndexes: Sendable {
             (result, chunkIds) = (compacted, oldPosition.map { chunkIds[$0] })
             log("HNSW index compacted to \(result.count) vectors")
         }
-        save(IndexSnapshotFile(generation: snapshot.generation, chunkIds: chunkIds, payload: result.serialize()), to: hnswFile)
+        save(IndexSnapshotFile(store: snapshot.storeHash, generation: snapshot.generation, chunkIds: chunkIds,
+                               payload: result.serialize()), to: hnswFile)
         log(String(format: "HNSW index updated: %d added, %d removed, %d live, %.2f s", added, removed,
                    result.liveCount, Date().timeIntervalSince(started)))
         return (result, chunkIds)
@@ -182,8 +184,16 @@ public struct StoreIndexes: Sendable {
 
     // MARK: - Files
 
-    private func load(_ file: URL) -> IndexSnapshotFile? {
-        do { return try IndexSnapshotFile.read(from: file) } catch {
+    /// The saved file, when it is intact and was made from `snapshot`'s store.
+    private func load(_ file: URL, for snapshot: StoreSnapshot) -> IndexSnapshotFile? {
+        do {
+            guard let saved = try IndexSnapshotFile.read(from: file) else { return nil }
+            guard saved.store == snapshot.storeHash else {
+                log("\(file.path) was made for another store (or by a RagTune that did not record it); rebuilding")
+                return nil
+            }
+            return saved
+        } catch {
             log("\(error); rebuilding")
             return nil
         }

@@ -66,6 +66,27 @@ import RagTuneTensor
         #expect(ids(try updated.search("", embedding: newEmbedding, mode: .dense, k: 1)) == ["new"])
     }
 
+    @Test func theIndexesOfADeletedStoreAreNotTakenForThoseOfANewOne() throws {
+        let (old, path) = try store(documents: 20)
+        try StoreIndexes(storePath: path, log: { _ in }).refresh(old, vectorIndex: .hnsw)
+        let oldGeneration = try old.generation()
+        // The store is deleted and made again at the same path, with as many documents (so the same
+        // generation and chunk ids) but other words; its index files stay behind.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let store = try SQLiteStore(path: path)
+        var random = SplitMix64(seed: 7)
+        for i in 0..<20 { try put(store, "e\(i)", "entry \(i) on zebra\(i)", &random) }
+        let generation = try store.generation(), chunkIds = try store.chunks().map(\.id).sorted()
+        #expect(generation == oldGeneration && chunkIds == Array(1...20), "\(generation) vs \(oldGeneration), \(chunkIds)")
+        let log = LogLines()
+        let searcher = try StoreIndexes(storePath: path, log: { log.append($0) }).searcher(for: store, mode: .hybrid, vectorIndex: .hnsw)
+        #expect(log.lines.contains { $0.hasPrefix("BM25 index rebuilt over 20 chunks") }, "\(log.lines)")
+        #expect(log.lines.contains { $0.hasPrefix("HNSW index updated: 20 added, 0 removed") }, "\(log.lines)")
+        #expect(ids(try searcher.search("zebra3", embedding: nil, mode: .bm25, k: 1)) == ["e3"])
+        let query = try store.chunks()[4]
+        #expect(ids(try searcher.search("", embedding: query.embedding, mode: .dense, k: 1)) == [query.documentID])
+    }
+
     @Test func hnswCompactsOnceAQuarterIsTombstonesAndMatchesExactSearch() throws {
         let (store, path) = try store(documents: 200)
         let log = LogLines()
@@ -121,7 +142,7 @@ import RagTuneTensor
         try StoreIndexes(storePath: path).refresh(store)
         let file = URL(fileURLWithPath: path + ".indexes/bm25.snapshot")
         let saved = try #require(try IndexSnapshotFile.read(from: file))
-        try IndexSnapshotFile(generation: saved.generation, chunkIds: Array(saved.chunkIds.dropLast(3)), payload: saved.payload)
+        try IndexSnapshotFile(store: saved.store, generation: saved.generation, chunkIds: Array(saved.chunkIds.dropLast(3)), payload: saved.payload)
             .write(to: file)
         let damaged = try Data(contentsOf: file)
         var reader = StoreIndexes(storePath: path, log: { log.append($0) })
