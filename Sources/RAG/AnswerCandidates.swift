@@ -2,12 +2,13 @@ import RagTuneRetrieval
 
 /// What kind of answer a question asks for, read from its wh-word: a date for "when", "what
 /// year"; a quantity for "how many", "how much", "how old" and other "how" + measure questions;
-/// a name (capitalized) for "who" and "where"; anything otherwise. A date or a quantity is a
-/// hard requirement (no date in the sources, no answer to "when"; a date may also be a span after
-/// "during", "before", "after", "until" or "since"); a name is not: "where" is also answered by
-/// "on sandy beaches", so `admitsOnlyItsType` lets the reader fall back to any span. A person
-/// ("who", "whom", "whose", "which engineer") is a name that is neither the object of a place
-/// preposition ("in Helzan") nor after an article ("the Dendsil sextant").
+/// a name (capitalized) for "who" and "where"; anything otherwise. A date, a quantity or a person
+/// is a hard requirement (no date in the sources, no answer to "when"; a date may also be a span
+/// after "during", "before", "after", "until" or "since"; "Who taught X?" is not answered by "the
+/// engineer behind the Ulren-99 compass"); a place name is not: "where" is also answered by "on
+/// sandy beaches", so `admitsOnlyItsType` lets the reader fall back to any span. A person ("who",
+/// "whom", "whose", "which engineer") is a name that is neither the object of a place preposition
+/// ("in Helzan") nor after an article ("the Dendsil sextant").
 /// A leading preposition is skipped ("Under whom …", "In which year …").
 public enum AnswerType: Sendable, Equatable {
     case date, quantity, person, name, any
@@ -45,12 +46,13 @@ public enum AnswerType: Sendable, Equatable {
         "creator", "teacher", "mentor", "student", "apprentice", "explorer", "philosopher", "mathematician",
         "physicist", "chemist", "politician", "general", "captain", "director", "owner", "doctor", "lawyer", "judge",
     ]
-    /// Words that a person's name does not follow: place prepositions and articles.
-    static let notBeforePersons: Set<String> = ["in", "at", "near", "from", "to", "into", "the", "a", "an"]
+    /// Words that a person's name does not follow: place prepositions and articles. Not "from" and
+    /// "to", which also come before persons ("learned the trade from X", "married to X").
+    static let notBeforePersons: Set<String> = ["in", "at", "near", "into", "the", "a", "an"]
 
-    /// Whether only candidates of this type can answer (a date, a quantity); otherwise the reader
+    /// Whether only candidates of this type can answer (a date, a quantity, a person); otherwise the reader
     /// takes any span when no candidate has the type.
-    var admitsOnlyItsType: Bool { self == .quantity || self == .date }
+    var admitsOnlyItsType: Bool { self == .quantity || self == .date || self == .person }
 
     /// Words that are numbers when spelled out ("three suborders").
     static let numberWords: Set<String> = [

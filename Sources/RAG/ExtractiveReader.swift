@@ -9,15 +9,15 @@ import RagTuneTokenizers
 ///    each weighted by its inverse document frequency over the sentences of all retrieved chunks
 ///    (so the rare terms, the names the question is about, count most) and the anchors of step 2
 ///    `anchorWeight` times; when the question asks for a type (a person, a date, a quantity), the
-///    sentences holding a span of that type move up by `typeWeight` of the best score; the best
-///    `sentences` are the evidence.
+///    sentences holding a span of that type and a term of the question move up by `typeWeight` of
+///    the best score; the best `sentences` are the evidence.
 /// 2. Refusal: the question's anchors are the terms of its names and numbers (capitalized words
 ///    after the first, words with digits); when no evidence sentence holds at least
 ///    `minimumCoverage` of their weight (of all terms' weight, for a question without anchors),
 ///    the sources are about something else and the answer is "not found".
-/// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that fit the question's
-///    `AnswerType` (all spans when none does, except for a date or a quantity: no date in the
-///    evidence, no answer to "when").
+/// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that share a term with the
+///    question and fit its `AnswerType` (all spans when none does, except for a date, a quantity
+///    or a person: no date in the evidence, no answer to "when"; no person, no answer to "who").
 /// 4. Choice: each candidate's score is the decoder's length-normalized log-probability of
 ///    replying with it (given the evidence and the question), less `calibration` × the same for a
 ///    content-free question, plus `relevanceWeight` × its sentence's score relative to the best
@@ -106,7 +106,8 @@ public struct ExtractiveReader: Sendable {
         }
         guard coverage >= minimumCoverage, let best = evidence.map(\.score).max(), best > 0 else { return finished() }
         var spans: [(candidate: AnswerCandidate, relevance: Double, sentence: Int)] = []
-        for (index, sentence) in reading.evidence.enumerated() {
+        // A sentence sharing no term with the question is shown, but answers nothing.
+        for (index, sentence) in reading.evidence.enumerated() where sentence.score > 0 {
             for candidate in sentenceSpans(sentence.text)
             where !spans.contains(where: { $0.candidate.text == candidate.text }) {
                 spans.append((candidate, sentence.score / best, index))
@@ -201,7 +202,11 @@ public struct ExtractiveReader: Sendable {
         var typed = priority
         if let holdsAnswerType, let top = priority.max() {
             // Among sentences about the same things, the ones that can answer this type of question first.
-            for i in evidence.indices where holdsAnswerType(evidence[i].text) { typed[i] += typeWeight * top }
+            // A sentence sharing no term with the question ("Engineering notes 0" for "How much did the
+            // reactor cost?") is about something else, whatever types it holds.
+            for i in evidence.indices where evidence[i].score > 0 && holdsAnswerType(evidence[i].text) {
+                typed[i] += typeWeight * top
+            }
         }
         let order = evidence.indices.sorted { a, b in
             typed[a] != typed[b] ? typed[a] > typed[b] : priority[a] != priority[b] ? priority[a] > priority[b] : a < b

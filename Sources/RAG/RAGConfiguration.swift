@@ -35,6 +35,8 @@ public struct RAGConfiguration: Sendable, Equatable {
     public var expandQueries = 0
     /// Sentences of the packed sources shown to the generator (0: whole chunks).
     public var compressSentences = 0
+    /// Chunks shown on each side of every packed source (small-to-big; 0: the chunk alone).
+    public var neighbours = 0
     public var answerStyle: PromptBuilder.AnswerStyle = .extract
     /// In the `extract` style, also score the reply "not found" and refuse when it wins: for a
     /// reader adapter trained on `ragtune reader-data` examples, which learned to give it.
@@ -91,6 +93,7 @@ extension RAGPipeline {
         options.reader.offersNoAnswer = configuration.readerRefuses
         options.yesNo = configuration.yesNoAnswerer
         options.compressor = configuration.compressSentences > 0 ? ContextCompressor(maxSentences: configuration.compressSentences) : nil
+        options.expander = configuration.neighbours > 0 ? NeighbourExpander(neighbours: configuration.neighbours) : nil
         options.queryExpander = configuration.expandQueries > 0 ? LLMQueryExpander(generator, count: configuration.expandQueries) : nil
         options.packer = ContextPacker(mmrLambda: configuration.mmrLambda, maxSources: configuration.maxSources)
         options.rerankDepth = configuration.rerankDepth

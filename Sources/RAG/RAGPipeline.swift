@@ -39,6 +39,8 @@ public final class RAGPipeline {
         public var packer = ContextPacker()
         /// Keeps only the sentences of the packed sources most similar to the question (nil: whole chunks).
         public var compressor: ContextCompressor? = nil
+        /// Shows each packed source with the chunks around it in its document (small-to-big; nil: the chunk alone).
+        public var expander: NeighbourExpander? = nil
         public var grounder = Grounder()
         public var prompt = PromptBuilder()
         /// Copies answers from evidence sentences in the `extract` answer style.
@@ -147,10 +149,17 @@ public final class RAGPipeline {
         }
         let frame = generator.countTokens(options.prompt.messages(question: question, sources: []))
         let budget = min(options.contextTokens, generator.contextTokens - frame - options.maxAnswerTokens)
-        var sources = options.packer.pack(candidates, tokenBudget: budget) { chunk in
-            generator.countTokens(options.prompt.render(SourcePassage(number: 99, chunk: chunk, score: 0, similarity: nil))) + 2
+        let cost = { (chunk: StoredChunk) in
+            self.generator.countTokens(self.options.prompt.render(SourcePassage(number: 99, chunk: chunk, score: 0, similarity: nil))) + 2
         }
+        var sources = options.packer.pack(candidates, tokenBudget: budget, tokens: cost)
         clock.lap("pack")
+        if let expander = options.expander {
+            sources = expander.expand(sources, tokenBudget: budget, chunk: { document, ordinal in
+                chunkPositions[document]?[ordinal].map { searcher.chunks[$0] }.flatMap { $0.isVisible(to: user) ? $0 : nil }
+            }, tokens: cost)
+            clock.lap("neighbours")
+        }
         if let compressor = options.compressor {
             sources = try compressor.compress(sources, question: queryEmbedding, embed: embed)
             clock.lap("compress")
@@ -192,6 +201,13 @@ public final class RAGPipeline {
         return try generator.generate(messages(asking: question), maxTokens: options.maxAnswerTokens, stop: prompt.stopStrings,
                                       onText: onText)
     }
+
+    /// Where each chunk of the searcher is, by document and ordinal (for `NeighbourExpander`).
+    private lazy var chunkPositions: [String: [Int: Int]] = {
+        var positions: [String: [Int: Int]] = [:]
+        for (i, chunk) in searcher.chunks.enumerated() { positions[chunk.documentID, default: [:]][chunk.ordinal] = i }
+        return positions
+    }()
 
     /// The best `retrieveK` chunks for the question, or for all `queries` fused by reciprocal rank.
     private func retrieve(_ queries: [String], embeddings: [[Float]], user: String?,

@@ -51,6 +51,12 @@ struct RAGOptions: ParsableArguments {
             help: "Show the generator only the N sentences of the packed sources most similar to the question (0: whole chunks).")
     var compressSentences: Int = 0
 
+    @Option(help: """
+        Show each source with up to N chunks on each side of it in its document (small-to-big: index small \
+        chunks, e.g. --chunk-tokens 48 --overlap 0, so the ones that match rank first, and read them in context; 0: off).
+        """)
+    var neighbours: Int = 0
+
     @Option(name: .customLong("answer-style"),
             help: """
                 extract (Yes/No, or a span of the best evidence sentence, chosen by the decoder's likelihood and \
@@ -85,6 +91,10 @@ struct RAGOptions: ParsableArguments {
         guard compressSentences >= 0, (0...8).contains(expandQueries) else {
             throw ValidationError("--compress-sentences must be 0 or more and --expand-queries 0...8")
         }
+        guard (0...8).contains(neighbours) else { throw ValidationError("--neighbours must be in 0...8") }
+        if neighbours > 0 && compressSentences > 0 {
+            throw ValidationError("--neighbours widens the sources and --compress-sentences narrows them: use one")
+        }
         guard contextTokens >= 64 else { throw ValidationError("--context-tokens must be at least 64") }
         guard (0...1).contains(mmrLambda) else { throw ValidationError("--mmr-lambda must be in 0...1") }
         guard rerankDepth >= 2 else { throw ValidationError("--rerank-depth must be at least 2") }
@@ -113,6 +123,7 @@ struct RAGOptions: ParsableArguments {
         configuration.rerankDepth = rerankDepth
         configuration.expandQueries = expandQueries
         configuration.compressSentences = compressSentences
+        configuration.neighbours = neighbours
         configuration.answerStyle = answerStyle
         configuration.readerRefuses = readerRefuses
         configuration.scoresYesNo = yesNo == .score

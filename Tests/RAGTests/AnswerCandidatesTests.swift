@@ -94,11 +94,16 @@ import RagTuneRetrieval
                 .contains("Maria Hester Monroe Gouverneur"))
     }
 
-    @Test func datesAndQuantitiesAreHardTypes() {
+    @Test func datesQuantitiesAndPersonsAreHardTypes() {
         let three = AnswerCandidate(text: "three suborders", words: ["three", "suborders"], startsSentence: false)
         #expect(AnswerType.quantity.admits(three))
         #expect(AnswerType.date.admits(AnswerCandidate(text: "the end of the 16th century", words: ["the", "end", "of", "the", "16th", "century"], startsSentence: false)))
-        #expect(AnswerType.quantity.admitsOnlyItsType && AnswerType.date.admitsOnlyItsType && !AnswerType.name.admitsOnlyItsType)
+        #expect(AnswerType.quantity.admitsOnlyItsType && AnswerType.date.admitsOnlyItsType && AnswerType.person.admitsOnlyItsType)
+        #expect(!AnswerType.name.admitsOnlyItsType && !AnswerType.any.admitsOnlyItsType)
+        // A person may come after "from" ("learned the trade from Heildeix Rer"); after "in", a name is a place.
+        let teacher = AnswerCandidate(text: "Heildeix Rer", words: ["Heildeix", "Rer"], startsSentence: false, precedingWord: "from")
+        let town = AnswerCandidate(text: "Helzan Vor", words: ["Helzan", "Vor"], startsSentence: false, precedingWord: "in")
+        #expect(AnswerType.person.admits(teacher) && !AnswerType.person.admits(town) && AnswerType.name.admits(town))
         // A time without a number: the span after "during".
         let pairing = spans("During pairing sperm cells are transferred to the female.", for: "When are sperm cells transferred?")
         #expect(pairing == ["pairing", "female"])

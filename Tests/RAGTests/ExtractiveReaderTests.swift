@@ -52,6 +52,21 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(reading.answer == nil && reading.coverage < 0.5 && scorer.scored.isEmpty && reading.seconds > 0)
     }
 
+    @Test func attributesTheSourcesDoNotGiveAreRefused() throws {
+        let reader = ExtractiveReader()
+        // The sources name no one but Uljor Gilhalzor in the sentences about Uljor Gilhalzor; the
+        // person in a sentence that shares nothing with the question ("Kesttov Kanaxdro grew up …",
+        // shown third) is no answer.
+        let taught = try reader.read("Who taught Uljor Gilhalzor?", sources: sources, background: sources, scorer: PreferringScorer())
+        #expect(taught.answer == nil && taught.coverage == 1)
+        #expect(taught.evidence.contains { $0.text.hasPrefix("Kesttov Kanaxdro grew up") && $0.score == 0 })
+        // A number in a heading that shares no word with the question is no price.
+        let notes = [passage(1, "Engineering notes 0\n\nThe Mordro-18 reactor was designed by Kesttov Kanaxdro. "
+                                + "Construction of the first Mordro-18 reactor finished in 1980.")]
+        let cost = try reader.read("How much did the Mordro-18 reactor cost?", sources: notes, background: notes, scorer: PreferringScorer())
+        #expect(cost.answer == nil && cost.evidence.contains { $0.text == "Engineering notes 0" })
+    }
+
     @Test func aReaderThatRepliesNotFoundRefuses() throws {
         var trained = ExtractiveReader()
         trained.offersNoAnswer = true

@@ -26,6 +26,7 @@ import RagTuneTestSupport
         configuration.rerankDepth = 4
         configuration.expandQueries = 2
         configuration.compressSentences = 3
+        configuration.neighbours = 2
         configuration.answerStyle = .span
         configuration.scoresYesNo = false
         configuration.refuseUnsupported = false
@@ -37,9 +38,11 @@ import RagTuneTestSupport
         #expect(options.packer.maxSources == 2 && options.packer.mmrLambda == 0.5 && options.rerankDepth == 4)
         #expect(options.queryExpander != nil && options.compressor?.maxSentences == 3 && options.prompt.answerStyle == .span)
         #expect(options.yesNo == nil && !options.refuseUnsupported && options.maxAnswerTokens == 33 && options.reranker == nil)
+        #expect(options.expander?.neighbours == 2)
         let defaults = try RAGPipeline(store: store.store, configuration: RAGConfiguration(), generator: ScriptedGenerator(reply: "x"),
                                        embed: store.embed).options
         #expect(defaults.yesNo != nil && defaults.queryExpander == nil && defaults.compressor == nil && defaults.refuseUnsupported)
+        #expect(defaults.expander == nil)
     }
 
     @Test func openingAMissingStoreFailsBeforeAnyModelLoads() throws {

@@ -125,6 +125,33 @@ import RagTuneStorage
         #expect(answer.sources[0].excerpt != nil && answer.timings["compress"] != nil)
         #expect(generator.stops == [["\n"]])
     }
+
+    @Test func smallChunksAreShownWithTheirNeighbours() throws {
+        let store = try SQLiteStore(path: FileManager.default.temporaryDirectory
+            .appendingPathComponent("ragtune-rag-\(UUID().uuidString)/s.sqlite").path)
+        let sentences = ["Kesttov Kanaxdro grew up in Gilfenzor.", "The Mordro-18 reactor was designed by her.", "She likes tea."]
+        let text = sentences.joined(separator: " ")
+        var start = 0
+        let chunks = sentences.enumerated().map { i, sentence in
+            defer { start += sentence.unicodeScalars.count + 1 }
+            return Chunk(documentID: "notes", ordinal: i, text: sentence, heading: nil, startOffset: start,
+                         endOffset: start + sentence.unicodeScalars.count, tokenCount: 8, prefixLength: 0)
+        }
+        try store.replace(SourceDocument(id: "notes", sourcePath: "/docs/notes.md", title: "Notes", text: text), chunks: chunks,
+                          embeddings: [[1, 0], [0, 1], [1, 0]])
+        let generator = ScriptedGenerator(reply: "Kesttov Kanaxdro [1].")
+        let rag = RAGPipeline(searcher: try ChunkSearcher(chunks: store.chunks()), store: store,
+                              embed: { $0.map { $0.contains("reactor") ? [0, 1] : [1, 0] } }, generator: generator)
+        rag.options.prompt.answerStyle = .short
+        rag.options.packer.maxSources = 1
+        rag.options.expander = NeighbourExpander(neighbours: 1)
+        let answer = try rag.answer("Who designed the Mordro-18 reactor?")
+        // The best chunk names no person; with its neighbours, the source holds who "her" is.
+        #expect(answer.retrieved.first?.chunk.ordinal == 1 && answer.sources.count == 1)
+        #expect(answer.sources[0].chunk.body == text && answer.sources[0].chunk.startOffset == 0)
+        #expect(generator.received.last?.map(\.content).joined().contains("Gilfenzor") == true)
+        #expect(answer.timings["neighbours"] != nil && answer.citations.first?.chunk.endOffset == text.unicodeScalars.count)
+    }
 }
 
 @Suite struct QueryExpanderTests {

@@ -76,6 +76,10 @@ import RagTuneStorage
         #expect(search.status != 0 && search.stderr.contains("-k must be at least 1"), "\(search.stderr)")
         let generate = try Self.run(binary, ["generate", "--max-tokens", "-1", "Hi"])
         #expect(generate.status != 0 && generate.stderr.contains("--max-tokens must be at least 1"), "\(generate.stderr)")
+        let neighbours = try Self.run(binary, ["ask", "--store", "s.sqlite", "--neighbours", "9", "Who?"])
+        #expect(neighbours.status != 0 && neighbours.stderr.contains("--neighbours must be in 0...8"), "\(neighbours.stderr)")
+        let both = try Self.run(binary, ["ask", "--store", "s.sqlite", "--neighbours", "1", "--compress-sentences", "2", "Who?"])
+        #expect(both.status != 0 && both.stderr.contains("use one"), "\(both.stderr)")
         #expect(RagTune.attachingNegativeNumbers(["-k", "-5", "--seed", "3", "--", "-2"]) == ["-k=-5", "--seed", "3", "--", "-2"])
         #expect(RagTune.attachingNegativeNumbers(["--temperature", "-0.5", "--json", "x"]) == ["--temperature=-0.5", "--json", "x"])
     }
