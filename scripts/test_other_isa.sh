@@ -12,7 +12,7 @@ swift build --build-tests --scratch-path .build-haswell 2>&1 | grep -vE '^\[[0-9
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "other-isa: build failed" >&2; exit 1; }
 # Kernels, models, training, retrieval indexes and the cross-encoder reranker: every suite whose
 # results are floats from SIMD or BLAS code.
-scratch="$(mktemp -d "${TMPDIR:-/tmp}/ragtune-tests.XXXXXX")" || exit 1   # removed afterwards, as in test.sh
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/ragtune-tests.XXXXXX")" && chmod 755 "$scratch" || exit 1   # removed afterwards, as in test.sh
 trap 'rm -rf "$scratch"' EXIT
 TMPDIR="$scratch" swift test --skip-build --scratch-path .build-haswell --disable-xctest \
     --filter '^(TensorTests|ModelsTests|TrainingTests|RetrievalTests|TokenizersTests)\.|CrossEncoderRerankerTests' 2>&1 \
