@@ -37,20 +37,24 @@ public struct NeighbourExpander: Sendable {
         return sources.map { source in
             guard source.excerpt == nil else { return source }
             let hit = source.chunk
+            /// The chunk at `ordinal` when it may join the run; its tokens are then spent.
+            func admit(_ ordinal: Int) -> StoredChunk? {
+                guard shown[hit.documentID]?.contains(ordinal) != true, let next = chunk(hit.documentID, ordinal),
+                      next.chunk.heading == hit.chunk.heading else { return nil }
+                let cost = tokens(next)
+                guard used + cost <= tokenBudget else { return nil }
+                used += cost
+                shown[hit.documentID, default: []].insert(ordinal)
+                return next
+            }
             var run = [hit]
             var open = (before: true, after: true)
             for _ in 0..<neighbours {
-                for side in [false, true] where side ? open.after : open.before {
-                    let edge = side ? run.last! : run.first!
-                    let ordinal = edge.ordinal + (side ? 1 : -1)
-                    guard let next = chunk(hit.documentID, ordinal), next.chunk.heading == hit.chunk.heading,
-                          shown[hit.documentID]?.contains(ordinal) != true, used + tokens(next) <= tokenBudget else {
-                        if side { open.after = false } else { open.before = false }
-                        continue
-                    }
-                    used += tokens(next)
-                    shown[hit.documentID, default: []].insert(ordinal)
-                    if side { run.append(next) } else { run.insert(next, at: 0) }
+                if open.before {
+                    if let next = admit(run[0].ordinal - 1) { run.insert(next, at: 0) } else { open.before = false }
+                }
+                if open.after {
+                    if let next = admit(run[run.count - 1].ordinal + 1) { run.append(next) } else { open.after = false }
                 }
             }
             guard run.count > 1 else { return source }

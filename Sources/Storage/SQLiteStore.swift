@@ -255,7 +255,7 @@ public struct SQLiteStore: DocumentStore {
                 throw StorageError.corruptRow(path: path, reason: "chunk \(repeated.id) is read twice (a damaged SQLite "
                                               + "index; `sqlite3 \(path) 'REINDEX'` rebuilds it)")
             }
-            let storeID = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'store_id'") ?? ""
+            let storeID = try Self.setting("store_id", db) ?? ""
             return StoreSnapshot(generation: try Self.generation(db), chunks: chunks, storeID: storeID)
         }
     }
@@ -290,7 +290,11 @@ public struct SQLiteStore: DocumentStore {
     }
 
     private static func generation(_ db: Database) throws -> UInt64 {
-        UInt64(try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'generation'") ?? "0") ?? 0
+        UInt64(try setting("generation", db) ?? "0") ?? 0
+    }
+
+    private static func setting(_ key: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
     }
 
     /// Bumps the generation inside the caller's write transaction.
@@ -302,7 +306,7 @@ public struct SQLiteStore: DocumentStore {
 
     /// A setting (e.g. the embedding model the store was built with), or nil.
     public func setting(_ key: String) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
+        try read { db in try Self.setting(key, db) }
     }
 
     public func setSetting(_ key: String, _ value: String) throws {
