@@ -39,7 +39,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .target(name: "RagTuneTensor", dependencies: ["CBLAS"], path: "Sources/Tensor",
+        // The int8 decode kernels (AVX2 / AVX-512 VNNI intrinsics, chosen at run time): every
+        // supported machine has AVX2, FMA and F16C, so the file-wide flags are safe; the VNNI code
+        // carries its own target attribute. Optimized in debug builds too.
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
+        .target(name: "RagTuneTensor", dependencies: ["CBLAS", "CKernels"], path: "Sources/Tensor",
                 swiftSettings: hotCode),
         .target(name: "RagTuneModelFiles", dependencies: ["RagTuneTensor"], path: "Sources/ModelFiles",
                 swiftSettings: hotCode),

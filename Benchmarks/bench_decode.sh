@@ -3,6 +3,8 @@
 # sdist with llama.cpp's default native-CPU build) on the same GGUF, the same prompt token ids (RagTune's
 # rendering of Benchmarks/decode_prompt.txt as one ChatML user turn), the same thread counts, in one run.
 # Greedy, exactly --tokens generated tokens (EOS ignored), 1 warm-up + median of 3 rounds on both sides.
+# RagTune runs both decode paths: int8 (the default; int8-vnni or int8-avx2 by CPU, RAGTUNE_INT8_KERNEL=avx2
+# forces AVX2) and float (--exact), each beside llama.cpp.
 #
 #   Benchmarks/bench_decode.sh [--json] [--threads 1,2] [--tokens 128]
 #
@@ -20,7 +22,7 @@ while [ $# -gt 0 ]; do
         --json) json=1 ;;
         --threads) threads="$2"; shift ;;
         --tokens) tokens="$2"; shift ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -106,6 +108,8 @@ for r in ours["results"]:
         ceiling = r["read_bandwidth_gbps"] * 1e9 / r["weight_bytes_per_token"]
     rows.append({
         "threads": r["threads"],
+        "kernel": r.get("kernel", "float"),
+        "bandwidth_share": r.get("bandwidth_share"),
         "ragtune_prefill_tokens_per_second": r["prefill_tokens_per_second"],
         "llama_cpp_prefill_tokens_per_second": l["prefill_tokens_per_second"],
         "prefill_ratio": r["prefill_tokens_per_second"] / l["prefill_tokens_per_second"],
@@ -152,17 +156,22 @@ print(f"llama.cpp timing: {ref['timing']}")
 print(f"CPU busy before start: {busy_before}% (other processes); load average before/after: "
       f"{loadavg_before} / {loadavg_after} (shared cores: other load skews both sides)")
 print()
-hdr = (f"{'threads':>7} | {'ragtune prefill':>15} | {'llama.cpp prefill':>17} | {'ratio':>6} | "
-       f"{'ragtune decode':>14} | {'llama.cpp decode':>16} | {'ratio':>6} | {'bw ceiling':>10}")
+hdr = (f"{'threads':>7} | {'ragtune kernel':>14} | {'ragtune prefill':>15} | {'llama.cpp prefill':>17} | {'ratio':>6} | "
+       f"{'ragtune decode':>14} | {'llama.cpp decode':>16} | {'ratio':>6} | {'bw ceiling':>10} | {'share':>5}")
 print(hdr)
-print(f"{'':>7} | {'tok/s':>15} | {'tok/s':>17} | {'':>6} | {'tok/s':>14} | {'tok/s':>16} | {'':>6} | {'tok/s':>10}")
+print(f"{'':>7} | {'':>14} | {'tok/s':>15} | {'tok/s':>17} | {'':>6} | {'tok/s':>14} | {'tok/s':>16} | {'':>6} | {'tok/s':>10} | {'':>5}")
 print("-" * len(hdr))
 for w in rows:
     ceil = f"{w['bandwidth_ceiling_tokens_per_second']:>10.1f}" if w["bandwidth_ceiling_tokens_per_second"] else f"{'-':>10}"
-    print(f"{w['threads']:>7} | {w['ragtune_prefill_tokens_per_second']:>15.1f} | {w['llama_cpp_prefill_tokens_per_second']:>17.1f} | "
+    share = f"{100 * w['bandwidth_share']:>4.0f}%" if w.get("bandwidth_share") else f"{'-':>5}"
+    print(f"{w['threads']:>7} | {w['kernel']:>14} | {w['ragtune_prefill_tokens_per_second']:>15.1f} | "
+          f"{w['llama_cpp_prefill_tokens_per_second']:>17.1f} | "
           f"{w['prefill_ratio']:>5.2f}x | {w['ragtune_decode_tokens_per_second']:>14.1f} | "
-          f"{w['llama_cpp_decode_tokens_per_second']:>16.1f} | {w['decode_ratio']:>5.2f}x | {ceil}")
-print("ratio = ragtune / llama.cpp; bw ceiling = RagTune's measured read bandwidth / weight bytes per token")
+          f"{w['llama_cpp_decode_tokens_per_second']:>16.1f} | {w['decode_ratio']:>5.2f}x | {ceil} | {share}")
+print("ratio = ragtune / llama.cpp; bw ceiling = RagTune's measured read bandwidth / weight bytes per token; "
+      "share = RagTune's decode tok/s / bw ceiling")
+print("kernels: int8-vnni / int8-avx2 = int8 activations x repacked weights (the default; RAGTUNE_INT8_KERNEL=avx2 "
+      "forces AVX2 on an AVX-512 machine), float = the exact Float32 path (--exact)")
 internal = [f"{w['threads']}t {w['llama_cpp_decode_tokens_per_second_internal']:.1f}" for w in rows
             if w.get("llama_cpp_decode_tokens_per_second_internal")]
 if internal:
@@ -170,7 +179,7 @@ if internal:
 def rounds_str(xs):
     return "[" + " ".join(f"{x:.1f}" for x in xs) + "]" if xs else "-"
 print("decode tok/s per round (spread shows noise): " + "; ".join(
-    f"{r['threads']}t ragtune {rounds_str(r.get('decode_rounds'))} llama.cpp "
+    f"{r['threads']}t ragtune {r.get('kernel', '')} {rounds_str(r.get('decode_rounds'))} llama.cpp "
     f"{rounds_str([ref['generated_tokens'] / x for x in ref_by_threads[r['threads']]['decode_seconds']])}"
     for r in ours["results"] if r["threads"] in ref_by_threads))
 if prefix is None:

@@ -18,19 +18,30 @@ public enum DecodeBenchmark {
         public var threads: [Int]
         /// Measured rounds per thread count (median reported).
         public var rounds: Int
+        /// Decode paths to measure, each at every thread count.
+        public var precisions: [DecodePrecision]
+        /// Adds one more decode run per path and thread count, timed per operation.
+        public var profile: Bool
 
         /// Each argument sets the property of the same name.
-        public init(prompt: String, tokens: Int, threads: [Int], rounds: Int) {
+        public init(prompt: String, tokens: Int, threads: [Int], rounds: Int,
+                    precisions: [DecodePrecision] = [.int8, .exact], profile: Bool = false) {
             self.prompt = prompt
             self.tokens = tokens
             self.threads = threads
             self.rounds = rounds
+            self.precisions = precisions
+            self.profile = profile
         }
     }
 
-    /// One thread count's rates.
+    /// One decode path's rates at one thread count.
     public struct Result: Codable, Sendable, Equatable {
         public var threads: Int
+        /// `int8` or `exact`.
+        public var precision: String
+        /// What ran the decode products: `float` (exact), `int8-avx2` or `int8-vnni`.
+        public var kernel: String
         /// Median of the rounds, tokens/s.
         public var prefillTokensPerSecond: Double
         /// Median of the rounds, tokens/s.
@@ -41,9 +52,16 @@ public enum DecodeBenchmark {
         public var weightBytesPerToken: Int
         /// GB/s, measured after all decoding.
         public var readBandwidthGBps: Double
+        /// Decode tok/s over the bandwidth ceiling (read bandwidth / weight bytes per token).
+        public var bandwidthShare: Double
+        /// The greedy continuation of the first round.
+        public var generatedIds: [Int]
+        /// Where a decode step's time goes (with `profile`), largest share first.
+        @NullEncoded public var profile: [OperationTime]?
 
         enum CodingKeys: String, CodingKey {
-            case threads
+            case threads, precision, kernel
+            case bandwidthShare = "bandwidth_share", generatedIds = "generated_ids", profile
             case prefillTokensPerSecond = "prefill_tokens_per_second", decodeTokensPerSecond = "decode_tokens_per_second"
             case prefillRounds = "prefill_rounds", decodeRounds = "decode_rounds"
             case weightBytesPerToken = "weight_bytes_per_token", readBandwidthGBps = "read_bandwidth_gbps"
@@ -52,8 +70,21 @@ public enum DecodeBenchmark {
         /// The text report's line (with the decode rate the bandwidth allows).
         public var line: String {
             let ceiling = readBandwidthGBps * 1e9 / Double(weightBytesPerToken)
-            return String(format: "threads %d: prefill %.0f tok/s, decode %.1f tok/s (bandwidth ceiling %.0f tok/s at %.1f GB/s)",
-                          threads, prefillTokensPerSecond, decodeTokensPerSecond, ceiling, readBandwidthGBps)
+            return String(format: "%@, threads %d: prefill %.0f tok/s, decode %.1f tok/s (%.0f%% of the bandwidth ceiling %.0f tok/s at %.1f GB/s)",
+                          kernel, threads, prefillTokensPerSecond, decodeTokensPerSecond, 100 * bandwidthShare, ceiling,
+                          readBandwidthGBps)
+        }
+    }
+
+    /// One operation's time per decoded token.
+    public struct OperationTime: Codable, Sendable, Equatable {
+        public var operation: String
+        public var millisecondsPerToken: Double
+        public var share: Double
+
+        enum CodingKeys: String, CodingKey {
+            case operation, share
+            case millisecondsPerToken = "milliseconds_per_token"
         }
     }
 
@@ -65,13 +96,14 @@ public enum DecodeBenchmark {
         public var promptIds: [Int]
         public var promptTokens: Int
         public var generatedTokens: Int
-        /// The greedy continuation of the first round (compared with llama.cpp's).
+        /// The greedy continuation of the first round of the first result (compared with llama.cpp's).
         public var generatedIds: [Int]
         public var machine: MachineReport
         public var results: [Result]
         /// Peak RSS after decoding, before the bandwidth test, MB.
         public var peakRSSMB: Double
-        public var kernel = "float activations; quantized matvec from the Q4_1/Q8_0 blocks (decode), dequantize + SGEMM (prefill)"
+        public var kernel = "decode: int8 activations × repacked weights (int8-avx2 / int8-vnni) or float activations × "
+            + "the stored Q4_1/Q8_0 blocks (float); prefill: dequantize + SGEMM"
 
         enum CodingKeys: String, CodingKey {
             case benchmark, model, machine, results, kernel
@@ -96,11 +128,13 @@ public enum DecodeBenchmark {
         let promptIds = tokenizer.encode(ChatTemplate.smolLM2.pieces([ChatMessage(role: "user", content: options.prompt)]))
         let machine = MachineReport.current()
         log.note("CPU: \(machine.cpu), SIMD \(machine.simd); prompt \(promptIds.count) tokens, generating \(options.tokens)")
-        var rates: [(prefill: [Double], decode: [Double])] = []
-        var firstGenerated: [Int] = []
-        for t in options.threads {
-            let session = LlamaSession(model: model, maxContext: promptIds.count + options.tokens + 1, threads: t)
+        var rates: [(threads: Int, precision: DecodePrecision, prefill: [Double], decode: [Double], ids: [Int],
+                     profile: [OperationTime]?)] = []
+        for (precision, t) in options.precisions.flatMap({ p in options.threads.map { (p, $0) } }) {
+            let session = LlamaSession(model: model, maxContext: promptIds.count + options.tokens + 1, threads: t,
+                                       precision: precision)
             var prefillRates: [Double] = [], decodeRates: [Double] = []
+            var firstGenerated: [Int] = []
             for round in 0...options.rounds { // round 0 warms up
                 session.reset()
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -118,18 +152,41 @@ public enum DecodeBenchmark {
                 prefillRates.append(Double(promptIds.count) / (Double(prefilled - start) / 1e9))
                 decodeRates.append(Double(options.tokens) / (Double(done - prefilled) / 1e9))
             }
-            rates.append((prefillRates, decodeRates))
+            let profile = options.profile ? try Self.profile(session, promptIds: promptIds, tokens: options.tokens) : nil
+            rates.append((t, precision, prefillRates, decodeRates, firstGenerated, profile))
         }
         // Peak memory of the model at work, read before the bandwidth test allocates its buffer.
         let memory = ProcessMemory.current()
-        let results = zip(options.threads, rates).map { t, rate in
-            Result(threads: t, prefillTokensPerSecond: BenchStatistics.median(rate.prefill),
-                   decodeTokensPerSecond: BenchStatistics.median(rate.decode),
-                   prefillRounds: rate.prefill, decodeRounds: rate.decode, weightBytesPerToken: model.weightBytesPerToken,
-                   readBandwidthGBps: MachineBenchmark.readBandwidth(threads: t))
+        let bandwidth = Dictionary(uniqueKeysWithValues: options.threads.map { ($0, MachineBenchmark.readBandwidth(threads: $0)) })
+        let results = rates.map { rate in
+            let decode = BenchStatistics.median(rate.decode), gbps = bandwidth[rate.threads] ?? 0
+            return Result(threads: rate.threads, precision: rate.precision.rawValue,
+                          kernel: rate.precision == .exact ? "float" : Int8Kernel.selected.rawValue,
+                          prefillTokensPerSecond: BenchStatistics.median(rate.prefill), decodeTokensPerSecond: decode,
+                          prefillRounds: rate.prefill, decodeRounds: rate.decode, weightBytesPerToken: model.weightBytesPerToken,
+                          readBandwidthGBps: gbps,
+                          bandwidthShare: gbps > 0 ? decode / (gbps * 1e9 / Double(model.weightBytesPerToken)) : 0,
+                          generatedIds: rate.ids, profile: rate.profile)
         }
         return Report(model: spec.weightsFile, promptIds: promptIds, promptTokens: promptIds.count,
-                      generatedTokens: options.tokens, generatedIds: firstGenerated, machine: machine, results: results,
+                      generatedTokens: options.tokens, generatedIds: results.first?.generatedIds ?? [], machine: machine,
+                      results: results,
                       peakRSSMB: memory.peakResidentMB)
+    }
+
+    /// One more greedy decode of `tokens` after the prompt, with every operation timed.
+    static func profile(_ session: LlamaSession, promptIds: [Int], tokens: Int) throws -> [OperationTime] {
+        session.reset()
+        var logits = try session.evaluate(promptIds)[0]
+        let profile = DecodeProfile()
+        session.profile = profile
+        defer { session.profile = nil }
+        for _ in 0..<tokens {
+            let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, count: $0.count) }
+            logits = try session.evaluate([next])[0]
+        }
+        return profile.shares.map {
+            OperationTime(operation: $0.operation.rawValue, millisecondsPerToken: 1000 * $0.seconds / Double(tokens), share: $0.share)
+        }
     }
 }

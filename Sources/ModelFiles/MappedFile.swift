@@ -71,6 +71,18 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
+    /// Lets the OS drop the mapped pages inside `range` from memory (`madvise(MADV_DONTNEED)` on
+    /// the whole pages it covers); the bytes stay readable and are read from the file again on the
+    /// next access. For data copied elsewhere, such as weights repacked at load. No effect on a
+    /// private copy.
+    public func release(_ range: Range<Int>) {
+        guard isMapped, let base, range.lowerBound >= 0, range.upperBound <= count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page, end = range.upperBound / page * page
+        guard start < end else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+    }
+
     /// Read access to all `count` bytes (any alignment; empty for an empty file).
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))

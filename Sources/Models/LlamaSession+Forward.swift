@@ -16,32 +16,44 @@ extension LlamaSession {
         let attended = scratch.buffer("attended", t * d), sublayer = scratch.buffer("sublayer", t * d)
         let gate = scratch.buffer("gate", t * ff), up = scratch.buffer("up", t * ff)
 
-        for (i, id) in ids.enumerated() { model.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + i * d) }
+        timed(.embedding) {
+            for (i, id) in ids.enumerated() { model.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + i * d) }
+        }
         for (l, layer) in model.layers.enumerated() {
             // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
-            normalize(x, rows: t, gamma: layer.attentionNorm, into: xn)
-            linear([(layer.query, q), (layer.key, k), (layer.value, v)], xn, rows: t)
-            if let adapter { applyAdapter(adapter, layer: l, [(.query, q), (.key, k), (.value, v)], xn, rows: t) }
-            for i in 0..<t {
-                rope.apply(q + i * d, heads: config.headCount, headSize: hs, position: start + i)
-                rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, position: start + i)
+            timed(.attentionNorm) { normalize(x, rows: t, gamma: layer.attentionNorm, into: xn) }
+            timed(.qkv) { linear([(layer.query, q), (layer.key, k), (layer.value, v)], xn, rows: t) }
+            if let adapter {
+                timed(.adapter) { applyAdapter(adapter, layer: l, [(.query, q), (.key, k), (.value, v)], xn, rows: t) }
             }
-            (cache.keys[l] + start * kv).update(from: k, count: t * kv)
-            (cache.values[l] + start * kv).update(from: v, count: t * kv)
-            attend(layer: l, queries: q, rows: t, start: start, into: attended)
-            linear([(layer.attentionOutput, sublayer)], attended, rows: t)
-            if let adapter { applyAdapter(adapter, layer: l, [(.output, sublayer)], attended, rows: t) }
-            Kernels.add(sublayer, into: x, count: t * d)
+            timed(.rope) {
+                for i in 0..<t {
+                    rope.apply(q + i * d, heads: config.headCount, headSize: hs, position: start + i)
+                    rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, position: start + i)
+                }
+                cache.store(layer: l, keys: k, values: v, at: start, count: t)
+            }
+            timed(.attention) { attend(layer: l, queries: q, rows: t, start: start, into: attended) }
+            timed(.attentionOutput) { linear([(layer.attentionOutput, sublayer)], attended, rows: t) }
+            if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.output, sublayer)], attended, rows: t) } }
+            timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
             // MLP block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)
-            normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn)
-            linear([(layer.gate, gate), (layer.up, up)], xn, rows: t)
-            if let adapter { applyAdapter(adapter, layer: l, [(.gate, gate), (.up, up)], xn, rows: t) }
-            Kernels.swiglu(gate, up, count: t * ff)
-            linear([(layer.down, sublayer)], gate, rows: t)
-            if let adapter { applyAdapter(adapter, layer: l, [(.down, sublayer)], gate, rows: t) }
-            Kernels.add(sublayer, into: x, count: t * d)
+            timed(.feedForwardNorm) { normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn) }
+            timed(.gateUp) { linear([(layer.gate, gate), (layer.up, up)], xn, rows: t) }
+            if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.gate, gate), (.up, up)], xn, rows: t) } }
+            timed(.swiglu) { Kernels.swiglu(gate, up, count: t * ff) }
+            timed(.down) { linear([(layer.down, sublayer)], gate, rows: t) }
+            if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.down, sublayer)], gate, rows: t) } }
+            timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
         }
         return Array(UnsafeBufferPointer(start: x, count: t * d))
+    }
+
+    /// `body`, timed as `operation` when the session has a profile.
+    @inline(__always)
+    func timed<R>(_ operation: DecodeProfile.Operation, _ body: () -> R) -> R {
+        guard let profile else { return body() }
+        return profile.time(operation, body)
     }
 
     /// RMSNorm of each of `rows` rows of width d.

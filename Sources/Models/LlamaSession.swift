@@ -3,10 +3,11 @@ import RagTuneTensor
 /// One running sequence of a `LlamaModel`: the KV cache (Float32, preallocated and grown in
 /// blocks) and scratch buffers. Mutable state with one owner; not `Sendable`.
 ///
-/// `evaluate` appends tokens to the sequence. One token runs the decode path: quantized
-/// matrix-vector products straight from the mapped weights. Several tokens (a prompt) run the
-/// prefill path: each layer's weights are dequantized once into a scratch buffer and multiplied
-/// with SGEMM over all the new tokens.
+/// `evaluate` appends tokens to the sequence. Up to four tokens run the decode path: matrix-vector
+/// products, by default on int8 activations and the weights repacked at load (`DecodePrecision`),
+/// with `.exact` on Float32 activations straight from the mapped blocks. More tokens (a prompt) run
+/// the prefill path: each layer's weights are dequantized once into a scratch buffer and multiplied
+/// with SGEMM over all the new tokens, in Float32 under either precision.
 public final class LlamaSession {
     public let model: LlamaModel
     /// Worker threads for matrix products and attention.
@@ -17,18 +18,33 @@ public final class LlamaSession {
     public let maxContext: Int
     /// Tokens in the cache, position 0 first.
     public private(set) var tokens: [Int] = []
+    /// How one-token matrix-vector products are computed (`DecodePrecision`).
+    public let precision: DecodePrecision
+    /// The instruction set of the int8 products.
+    public let int8Kernel: Int8Kernel
     /// LoRA adapters applied unmerged on top of the base weights (`setAdapter`); nil: the base model.
     public internal(set) var adapter: LoRAAdapter?
+
+    /// When set, each operation of the forward pass adds its wall time here.
+    public var profile: DecodeProfile?
 
     let rope: RotaryEmbedding
     var cache: LlamaKVCache
     var scratch = LlamaScratch()
+    /// The int8 path's quantized input vector, reused across products.
+    let activations = Int8Activations()
 
     /// - Parameters:
     ///   - maxContext: positions to allow (default: the model's trained context length).
     ///   - threads: worker threads (the machines have 2 cores).
-    public init(model: LlamaModel, maxContext: Int? = nil, threads: Int = 2) {
+    ///   - precision: `.int8` (llama.cpp's integer products, the default) or `.exact` (Float32).
+    ///   - int8Kernel: the int8 products' instruction set (default: the best this CPU runs).
+    public init(model: LlamaModel, maxContext: Int? = nil, threads: Int = 2, precision: DecodePrecision = .int8,
+                int8Kernel: Int8Kernel = .selected) {
+        precondition(int8Kernel.isSupported, "this CPU cannot run \(int8Kernel.rawValue)")
         self.model = model
+        self.precision = precision
+        self.int8Kernel = int8Kernel
         self.threads = max(1, threads)
         pool = WorkerPool(threads: self.threads)
         let config = model.config
@@ -77,16 +93,20 @@ public final class LlamaSession {
     func logits(hiddenRow hidden: [Float], row: Int) -> [Float] {
         let d = model.config.embeddingSize
         var normed = [Float](repeating: 0, count: d)
-        hidden.withUnsafeBufferPointer { h in
-            model.outputNorm.withUnsafeBufferPointer { g in
-                Kernels.rmsNorm(h.baseAddress! + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
-                                into: &normed, count: d)
+        timed(.outputNorm) {
+            hidden.withUnsafeBufferPointer { h in
+                model.outputNorm.withUnsafeBufferPointer { g in
+                    Kernels.rmsNorm(h.baseAddress! + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
+                                    into: &normed, count: d)
+                }
             }
         }
         var out = [Float](repeating: 0, count: model.config.vocabularySize)
-        normed.withUnsafeMutableBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { y in
-                multiply([(model.output, y.baseAddress!)], x.baseAddress!)
+        timed(.outputHead) {
+            normed.withUnsafeMutableBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { y in
+                    multiply([(model.output, y.baseAddress!)], x.baseAddress!)
+                }
             }
         }
         return out
@@ -94,11 +114,29 @@ public final class LlamaSession {
 }
 
 extension LlamaSession {
-    /// out = W · x for each (W, out) reading the same `x`, in one region of the worker pool.
+    /// out = W · x for each (W, out) reading the same `x`, in one region of the worker pool: on
+    /// int8 activations and the repacked weights under `.int8` (when every matrix has them),
+    /// else in Float32.
     func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
                   _ x: UnsafeMutablePointer<Float>) {
-        QuantizedMatrix.multiply(products, x, pool: pool)
+        if precision == .int8, products.allSatisfy({ $0.matrix.int8 != nil }) {
+            activations.quantize(x, count: products[0].matrix.columns)
+            QuantizedMatrix.multiply(products, activations, pool: pool, kernel: int8Kernel)
+        } else {
+            QuantizedMatrix.multiply(products, x, pool: pool)
+        }
     }
+}
+
+/// How the decoder multiplies one token's activations with the quantized weights.
+public enum DecodePrecision: String, Sendable, CaseIterable {
+    /// Activations quantized to int8 per block of 32 and integer dot products on weights repacked
+    /// at load, as llama.cpp computes, except that a block's outlier is multiplied exactly
+    /// (`Int8Activations`): mean |Δlogit| from exact math 0.09 on the fixtures, llama.cpp's 0.16.
+    case int8
+    /// Float32 activations against the stored blocks expanded in registers: the exact path the
+    /// reference tests check.
+    case exact
 }
 
 /// Per-layer K and V for every cached position: `[positions, kvSize]` each, Float32, grown in blocks.
@@ -128,6 +166,12 @@ struct LlamaKVCache {
             }
         }
         capacity = newCapacity
+    }
+
+    /// Writes `count` positions of K and V (`[count, width]` each) from position `start` on.
+    func store(layer l: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>, at start: Int, count: Int) {
+        (keys[l] + start * width).update(from: k, count: count * width)
+        (values[l] + start * width).update(from: v, count: count * width)
     }
 
     func free() {

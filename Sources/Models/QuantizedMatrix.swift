@@ -12,6 +12,8 @@ public struct QuantizedMatrix: Sendable {
     public let columns: Int
     /// Bytes per stored row.
     public let rowBytes: Int
+    /// The same weights repacked for the int8 kernels (Q4_0/Q4_1/Q8_0; nil for other types).
+    public let int8: Int8Matrix?
     private let file: MappedFile
     private let offset: Int // absolute, validated by the GGUF reader
 
@@ -28,6 +30,12 @@ public struct QuantizedMatrix: Sendable {
         rowBytes = info.rowByteCount
         file = gguf.mappedFile
         offset = info.offset
+        let (type, rowBytes) = (type, rowBytes)
+        int8 = file.withUnsafeBytes { bytes in
+            Int8Matrix(type: type, rows: bytes.baseAddress! + info.offset, rowBytes: rowBytes, rowCount: rows, columns: columns)
+        }
+        // Reading the rows to repack them paged them in; the repacked copy serves from now on.
+        if int8 != nil { file.release(info.offset..<(info.offset + rows * rowBytes)) }
     }
 
     /// Read access to the stored rows.
@@ -44,6 +52,20 @@ public struct QuantizedMatrix: Sendable {
         }
     }
 
+    /// y = W · x for several matrices that read the same int8 activations `x`, on their repacked
+    /// weights (each matrix must have `int8`), in one parallel region of `pool`.
+    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
+                                _ x: Int8Activations, pool: WorkerPool, kernel: Int8Kernel = .selected) {
+        pool.run { worker in
+            for (matrix, output) in products {
+                guard let packed = matrix.int8 else { preconditionFailure("\(matrix.name) has no int8 weights") }
+                let workers = pool.threadCount, groups = packed.groupCount
+                packed.multiply(x, into: output, groups: groups * worker / workers..<groups * (worker + 1) / workers,
+                                kernel: kernel)
+            }
+        }
+    }
+
     /// The rows of worker `share` of `workers` (contiguous, nearly equal), multiplied.
     private func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
         let lo = rows * share / workers, hi = rows * (share + 1) / workers
@@ -54,8 +76,10 @@ public struct QuantizedMatrix: Sendable {
         }
     }
 
-    /// Dequantizes rows `range` into `out` (`[range.count, columns]`, row-major).
+    /// Dequantizes rows `range` into `out` (`[range.count, columns]`, row-major). Reads the
+    /// repacked copy when there is one (the same floats), so the mapped rows stay out of memory.
     public func dequantize(rows range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        if let int8 { return int8.dequantize(rows: range, into: out) }
         withRows { base in
             Quantization.dequantize(type: type, from: base + range.lowerBound * rowBytes,
                                     count: range.count * columns, into: out)

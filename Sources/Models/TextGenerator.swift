@@ -26,18 +26,21 @@ public final class TextGenerator {
     }
 
     /// Loads a GGUF model with its tokenizer and chat template.
-    public init(url: URL, threads: Int = 2, maxContext: Int? = nil) throws {
+    /// - Parameter precision: the decode path (`.int8` by default; `.exact` for Float32).
+    public init(url: URL, threads: Int = 2, maxContext: Int? = nil, precision: DecodePrecision = .int8) throws {
         let gguf = try GGUFFile(url: url)
         model = try LlamaModel(gguf: gguf)
         tokenizer = try BPETokenizer(gguf: gguf)
         template = (try? gguf.string("tokenizer.chat_template")).flatMap { $0.flatMap(ChatTemplate.init(jinja:)) }
             ?? .smolLM2
-        session = LlamaSession(model: model, maxContext: maxContext, threads: threads)
+        session = LlamaSession(model: model, maxContext: maxContext, threads: threads, precision: precision)
     }
 
     /// The installed SmolLM2 (`ragtune models install smollm2`).
-    public convenience init(directory: ModelDirectory = ModelDirectory(), threads: Int = 2) throws {
-        try self.init(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2), threads: threads)
+    public convenience init(directory: ModelDirectory = ModelDirectory(), threads: Int = 2,
+                            precision: DecodePrecision = .int8) throws {
+        try self.init(url: directory.file(ModelCatalog.smollm2.weightsFile, of: ModelCatalog.smollm2), threads: threads,
+                      precision: precision)
     }
 
     /// Applies LoRA adapters unmerged on top of the base weights (nil: the base model), without

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RagTuneBench
+import RagTuneModels
 
 /// `ragtune bench decode`: SmolLM2 prefill and decode speed at 1 and 2 threads (`DecodeBenchmark`).
 struct DecodeBench: ParsableCommand {
@@ -22,6 +23,12 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Measured rounds per thread count (median reported).")
     var rounds: Int = 3
 
+    @Option(help: "Decode paths to measure, comma-separated: int8 (integer products, the default path) and/or exact (Float32).")
+    var precision: String = "int8,exact"
+
+    @Flag(help: "Add one decode run per path and thread count with every operation timed, and report the shares.")
+    var profile = false
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -29,6 +36,17 @@ struct DecodeBench: ParsableCommand {
         guard tokens >= 1 else { throw ValidationError("--tokens must be at least 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         _ = try benchThreadCounts(threads)
+        _ = try precisions()
+    }
+
+    /// `--precision` parsed.
+    func precisions() throws -> [DecodePrecision] {
+        let names = precision.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parsed = names.compactMap(DecodePrecision.init(rawValue:))
+        guard !parsed.isEmpty, parsed.count == names.count else {
+            throw ValidationError("--precision: expected a comma-separated list of int8 and exact, got '\(precision)'")
+        }
+        return parsed
     }
 
     func run() throws {
@@ -36,12 +54,18 @@ struct DecodeBench: ParsableCommand {
         do { text = try String(contentsOfFile: promptFile, encoding: .utf8) } catch {
             throw ValidationError("--prompt-file: cannot read \(promptFile)")
         }
-        let options = DecodeBenchmark.Options(prompt: text, tokens: tokens, threads: try benchThreadCounts(threads), rounds: rounds)
+        let options = DecodeBenchmark.Options(prompt: text, tokens: tokens, threads: try benchThreadCounts(threads), rounds: rounds,
+                                             precisions: try precisions(), profile: profile)
         let report = try DecodeBenchmark.run(options, log: .standardError(json: json))
         if json {
             try printJSON(report)
         } else {
-            report.results.forEach { print($0.line) }
+            for result in report.results {
+                print(result.line)
+                for op in result.profile ?? [] {
+                    print(String(format: "    %-24@ %6.3f ms/token  %5.1f%%", op.operation, op.millisecondsPerToken, 100 * op.share))
+                }
+            }
             print(report.memoryLine)
         }
     }

@@ -27,7 +27,7 @@ struct GeneratorOptions: ParsableArguments {
 
     func validate() throws {
         guard generator == .openai else { return }
-        guard !decoderOptions.isSet else { throw ValidationError("--model-file and --adapter apply to the local generator only") }
+        guard !decoderOptions.isSet else { throw ValidationError("--model-file, --adapter and --exact apply to the local generator only") }
         guard let baseURL, let url = URL(string: baseURL), url.scheme == "http" || url.scheme == "https" else {
             throw ValidationError("--generator openai needs --base-url http(s)://host:port/v1")
         }

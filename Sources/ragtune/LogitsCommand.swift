@@ -28,7 +28,7 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         let texts = try JSONLines(path: io.input).texts()
-        let generator = try TextGenerator(threads: threadOptions.threads)
+        let generator = try TextGenerator(threads: threadOptions.threads, precision: .exact) // the reference path
         var positions = 0
         for (n, text) in texts.enumerated() {
             let ids = generator.tokenizer.encode(text, parseSpecial: true)

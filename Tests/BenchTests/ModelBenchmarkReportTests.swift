@@ -32,18 +32,22 @@ import Testing
     }
 
     @Test func decodeReportKeys() throws {
-        let result = DecodeBenchmark.Result(threads: 1, prefillTokensPerSecond: 500, decodeTokensPerSecond: 40, prefillRounds: [500],
-                                            decodeRounds: [40], weightBytesPerToken: 100_000_000, readBandwidthGBps: 10)
+        let result = DecodeBenchmark.Result(threads: 1, precision: "int8", kernel: "int8-avx2", prefillTokensPerSecond: 500,
+                                            decodeTokensPerSecond: 40, prefillRounds: [500], decodeRounds: [40],
+                                            weightBytesPerToken: 100_000_000, readBandwidthGBps: 10, bandwidthShare: 0.4,
+                                            generatedIds: [4, 5, 6], profile: nil)
         let report = DecodeBenchmark.Report(model: "m.gguf", promptIds: [1, 2], promptTokens: 2, generatedTokens: 3,
                                             generatedIds: [4, 5, 6], machine: MachineReportFixture.value, results: [result],
                                             peakRSSMB: 200)
         let object = try jsonObject(report)
         #expect(keys(object) == ["benchmark", "generated_ids", "generated_tokens", "kernel", "machine", "model", "peak_rss_mb",
                                  "prompt_ids", "prompt_tokens", "results"])
-        #expect(firstKeys(object["results"]) == ["decode_rounds", "decode_tokens_per_second", "prefill_rounds",
-                                                 "prefill_tokens_per_second", "read_bandwidth_gbps", "threads", "weight_bytes_per_token"])
+        #expect(firstKeys(object["results"]) == ["bandwidth_share", "decode_rounds", "decode_tokens_per_second", "generated_ids",
+                                                 "kernel", "precision", "prefill_rounds", "prefill_tokens_per_second", "profile",
+                                                 "read_bandwidth_gbps", "threads", "weight_bytes_per_token"])
         // 10 GB/s over 100 MB per token: a ceiling of 100 tokens/s.
-        #expect(result.line == "threads 1: prefill 500 tok/s, decode 40.0 tok/s (bandwidth ceiling 100 tok/s at 10.0 GB/s)")
+        #expect(result.line == "int8-avx2, threads 1: prefill 500 tok/s, decode 40.0 tok/s "
+                + "(40% of the bandwidth ceiling 100 tok/s at 10.0 GB/s)")
         #expect(report.memoryLine == "peak RSS 200 MB; weights read per token 100.0 MB")
     }
 }

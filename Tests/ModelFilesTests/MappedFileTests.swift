@@ -18,6 +18,22 @@ import Testing
         #expect(error?.description == "\(url.path): tail [offset 90, 20 bytes] runs past end of file (size 100)")
     }
 
+    /// Released pages read the file's bytes again; ranges outside the file are ignored.
+    @Test func releasedPagesStillReadTheFile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("pages.bin")
+        let bytes = (0..<(5 * 4096 + 7)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(bytes).write(to: url)
+        let file = try MappedFile(url: url)
+        let before = file.withUnsafeBytes { Array($0) }
+        file.release(100..<(4 * 4096 + 5))
+        file.release(0..<file.count)
+        file.release(-5..<1_000_000) // outside: ignored
+        #expect(file.withUnsafeBytes { Array($0) } == before && before == bytes)
+        MappedFile(bytes: [1, 2, 3], name: "copy").release(0..<3) // a private copy: no effect
+    }
+
     @Test func emptyAndMissingFiles() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -47,12 +47,16 @@ import RagTuneTensor
         let model = try LlamaModel(gguf: GGUFFile(bytes: Self.tinyModel(weightType: weightType), name: "tiny.gguf"))
         #expect(model.config.headSize == 16 && model.config.kvSize == 32 && model.config.vocabularySize == 40)
         let ids = [1, 5, 9, 13, 17, 21, 25]
-        let batched = try LlamaSession(model: model, threads: 2).evaluate(ids, allLogits: true)
-        let stepwise = LlamaSession(model: model, threads: 2)
+        let batched = try LlamaSession(model: model, threads: 2, precision: .exact).evaluate(ids, allLogits: true)
+        let stepwise = LlamaSession(model: model, threads: 2, precision: .exact)
+        let int8 = LlamaSession(model: model, threads: 2) // the default: int8 where the type has kernels
         for (i, id) in ids.enumerated() {
             let step = try stepwise.evaluate([id])[0]
             #expect(step.allSatisfy { $0.isFinite })
             #expect(zip(step, batched[i]).allSatisfy { abs($0 - $1) < 1e-3 }, "\(weightType) position \(i)")
+            // int8 activations: within a few percent of the logits' range
+            let fast = try int8.evaluate([id])[0], range = batched[i].map(abs).max()!
+            #expect(zip(fast, batched[i]).allSatisfy { abs($0 - $1) <= 0.05 * range + 1e-3 }, "\(weightType) int8 position \(i)")
         }
     }
 

@@ -161,15 +161,15 @@ import RagTuneTraining
         let llama = (base: try runs(json["base"]), lora: try runs(json["lora"]), loraF16: try runs(loraRuns?[baseF16.path]),
                      f16: try runs(mergedRuns?[merged["f16"]!.path]), q8: try runs(mergedRuns?[merged["q8_0"]!.path]))
 
-        // RagTune: the adapter unmerged (from the PEFT directory) on the Q4_1 base and its F16 copy; the merges
+        // RagTune (exact path; the adapter is what is compared): the adapter unmerged (from the PEFT directory) on the Q4_1 base and its F16 copy; the merges
         let lora = try AdapterLoader.load(peft.path, config: config)
-        let base = LlamaSession(model: generator.model, threads: 2)
-        let unmerged = LlamaSession(model: generator.model, threads: 2)
+        let base = LlamaSession(model: generator.model, threads: 2, precision: .exact)
+        let unmerged = LlamaSession(model: generator.model, threads: 2, precision: .exact)
         try unmerged.setAdapter(lora)
-        let unmergedF16 = LlamaSession(model: try LlamaModel(url: baseF16), threads: 2)
+        let unmergedF16 = LlamaSession(model: try LlamaModel(url: baseF16), threads: 2, precision: .exact)
         try unmergedF16.setAdapter(lora)
-        let f16 = LlamaSession(model: try LlamaModel(url: merged["f16"]!), threads: 2)
-        let q8 = LlamaSession(model: try LlamaModel(url: merged["q8_0"]!), threads: 2)
+        let f16 = LlamaSession(model: try LlamaModel(url: merged["f16"]!), threads: 2, precision: .exact)
+        let q8 = LlamaSession(model: try LlamaModel(url: merged["q8_0"]!), threads: 2, precision: .exact)
         let ours = (lora: try Self.greedy(unmerged, prompts: prompts), loraF16: try Self.greedy(unmergedF16, prompts: prompts),
                     f16: try Self.greedy(f16, prompts: prompts))
         for (i, (adapted, plain)) in zip(ours.lora, llama.base).enumerated() {

@@ -81,7 +81,7 @@ import RagTuneModels
         let adapter = try AdapterTestSupport.randomAdapter(config: model.config, rank: 8, alpha: 16, bRange: 0.1, seed: 21)
         let training = try LoRAModel(base: model, lora: adapter.lora, parameters: adapter.parameters, threads: 2)
         let reference = try training.logits(tokens: prompt)
-        let session = LlamaSession(model: model, threads: 2)
+        let session = LlamaSession(model: model, threads: 2, precision: .exact)
         let base = try Self.sessionLogits(session, prompt, prefill: prompt.count)
         try session.setAdapter(adapter.inferenceAdapter)
         for prefill in [prompt.count, prompt.count - 3] { // SGEMM prefill; the last 3 as decode steps

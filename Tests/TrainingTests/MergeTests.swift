@@ -11,7 +11,7 @@ import RagTuneTensor
 @Suite(.serialized) struct MergeTests {
     /// Logits at every position of `tokens` (one prefill).
     static func logits(_ model: LlamaModel, _ adapter: LoRAAdapter?, _ tokens: [Int]) throws -> [[Float]] {
-        let session = LlamaSession(model: model, threads: 2)
+        let session = LlamaSession(model: model, threads: 2, precision: .exact)
         try session.setAdapter(adapter)
         return try session.evaluate(tokens, allLogits: true)
     }

@@ -1,0 +1,75 @@
+// AVX2 kernels: unsigned × signed byte products with maddubs, pairs summed to int32 with madd,
+// one float FMA per block and pair of rows. Each 256-bit register holds two rows of a block.
+#include "int8_internal.h"
+
+#include <immintrin.h>
+
+// [Σ lanes 0..3 of a, Σ 4..7 of a, Σ 0..3 of b, Σ 4..7 of b]: the four rows' sums.
+static inline __m128 rows_of(__m256 a, __m256 b) {
+    const __m128 r01 = _mm_hadd_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    const __m128 r23 = _mm_hadd_ps(_mm256_castps256_ps128(b), _mm256_extractf128_ps(b, 1));
+    return _mm_hadd_ps(r01, r23);
+}
+
+// Σ over 32 pairs of one row pair: lo/hi are the weights 0..15 / 16..31 of two rows (one per
+// 128-bit lane), xlo/xhi the matching activations in both lanes. Q4 weights are unsigned (0..15):
+// two maddubs fit one int16 sum. Q8_0 weights are signed: |w| × sign(x, w), summed in int32.
+static inline __m256i pair_dot(int type, __m256i lo, __m256i hi, __m256i xlo, __m256i xhi) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    if (type == RT_TYPE_Q8_0) {
+        const __m256i a = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(lo, lo), _mm256_sign_epi8(xlo, lo)), ones);
+        const __m256i b = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(hi, hi), _mm256_sign_epi8(xhi, hi)), ones);
+        return _mm256_add_epi32(a, b);
+    }
+    const __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(lo, xlo), _mm256_maddubs_epi16(hi, xhi));
+    return _mm256_madd_epi16(p, ones);
+}
+
+static inline __attribute__((always_inline)) void group_dot(int type, const uint8_t *group, int64_t blocks,
+                                                            const rt_q8_block *x, float out[4]) {
+    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    const __m256i rows01 = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    const __m256i rows23 = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+    __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();
+    __m128 offsets = _mm_setzero_ps();
+    const uint8_t *scales = group, *q = group + 64;
+    for (int64_t b = 0; b < blocks; b++, q += qb) {
+        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
+            scales = q;
+            q += 64;
+        }
+        const uint8_t *s = scales + b % chunk * sb;
+        const __m256i xlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)x[b].qs));
+        const __m256i xhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
+        __m256i dot01, dot23;
+        if (type == RT_TYPE_Q8_0) {
+            dot01 = pair_dot(type, _mm256_load_si256((const __m256i *)q), _mm256_load_si256((const __m256i *)(q + 64)), xlo, xhi);
+            dot23 = pair_dot(type, _mm256_load_si256((const __m256i *)(q + 32)), _mm256_load_si256((const __m256i *)(q + 96)), xlo, xhi);
+        } else {
+            const __m256i w01 = _mm256_load_si256((const __m256i *)q);
+            const __m256i w23 = _mm256_load_si256((const __m256i *)(q + 32));
+            dot01 = pair_dot(type, _mm256_and_si256(w01, low), _mm256_and_si256(_mm256_srli_epi16(w01, 4), low), xlo, xhi);
+            dot23 = pair_dot(type, _mm256_and_si256(w23, low), _mm256_and_si256(_mm256_srli_epi16(w23, 4), low), xlo, xhi);
+        }
+        const __m128 d = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s)));
+        const __m128 scale = _mm_mul_ps(d, _mm_set1_ps(x[b].d));
+        acc01 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot01), _mm256_permutevar8x32_ps(_mm256_castps128_ps256(scale), rows01), acc01);
+        acc23 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot23), _mm256_permutevar8x32_ps(_mm256_castps128_ps256(scale), rows23), acc23);
+        if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
+            const __m128 m = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8)));
+            offsets = _mm_fmadd_ps(m, _mm_set1_ps(x[b].s), offsets);
+        } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
+            offsets = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * x[b].d * (float)x[b].sum), offsets);
+        }
+    }
+    _mm_storeu_ps(out, _mm_add_ps(rows_of(acc01, acc23), offsets));
+}
+
+void rt_int8_group_avx2(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]) {
+    switch (type) {
+    case RT_TYPE_Q4_0: group_dot(RT_TYPE_Q4_0, group, blocks, x, out); break;
+    case RT_TYPE_Q4_1: group_dot(RT_TYPE_Q4_1, group, blocks, x, out); break;
+    default: group_dot(RT_TYPE_Q8_0, group, blocks, x, out); break;
+    }
+}

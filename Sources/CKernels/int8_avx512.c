@@ -1,0 +1,68 @@
+// AVX-512 VNNI kernels: one 512-bit register holds a block of all four rows (one per 128-bit
+// lane) and dpbusd multiplies unsigned weight bytes with signed activation bytes into int32.
+#include "int8_internal.h"
+
+#include <immintrin.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"))), apply_to = function)
+
+// Signed × signed: |w| as the unsigned operand, x negated where w < 0.
+static inline __m512i signed_dot(__m512i acc, __m512i w, __m512i x) {
+    const __mmask64 negative = _mm512_movepi8_mask(w);
+    return _mm512_dpbusd_epi32(acc, _mm512_abs_epi8(w), _mm512_mask_sub_epi8(x, negative, _mm512_setzero_si512(), x));
+}
+
+static inline __attribute__((always_inline)) void group_dot(int type, const uint8_t *group, int64_t blocks,
+                                                            const rt_q8_block *x, float out[4]) {
+    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    __m128 offsets = _mm_setzero_ps();
+    const uint8_t *scales = group, *q = group + 64;
+    for (int64_t b = 0; b < blocks; b++, q += qb) {
+        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
+            scales = q;
+            q += 64;
+        }
+        const uint8_t *s = scales + b % chunk * sb;
+        const __m512i xlo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)x[b].qs));
+        const __m512i xhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
+        __m512i dot;
+        if (type == RT_TYPE_Q8_0) {
+            dot = signed_dot(_mm512_setzero_si512(), _mm512_load_si512(q), xlo);
+            dot = signed_dot(dot, _mm512_load_si512(q + 64), xhi);
+        } else {
+            const __m512i w = _mm512_load_si512(q);
+            dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(w, low), xlo);
+            dot = _mm512_dpbusd_epi32(dot, _mm512_and_si512(_mm512_srli_epi16(w, 4), low), xhi);
+        }
+        const __m128 d = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s)));
+        const __m512 scale = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_mul_ps(d, _mm_set1_ps(x[b].d))));
+        if (b & 1) {
+            acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc1);
+        } else {
+            acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc0);
+        }
+        if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
+            const __m128 m = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8)));
+            offsets = _mm_fmadd_ps(m, _mm_set1_ps(x[b].s), offsets);
+        } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
+            offsets = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * x[b].d * (float)x[b].sum), offsets);
+        }
+    }
+    const __m512 acc = _mm512_add_ps(acc0, acc1);
+    const __m128 r01 = _mm_hadd_ps(_mm512_castps512_ps128(acc), _mm512_extractf32x4_ps(acc, 1));
+    const __m128 r23 = _mm_hadd_ps(_mm512_extractf32x4_ps(acc, 2), _mm512_extractf32x4_ps(acc, 3));
+    _mm_storeu_ps(out, _mm_add_ps(_mm_hadd_ps(r01, r23), offsets));
+}
+
+void rt_int8_group_avx512(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]) {
+    switch (type) {
+    case RT_TYPE_Q4_0: group_dot(RT_TYPE_Q4_0, group, blocks, x, out); break;
+    case RT_TYPE_Q4_1: group_dot(RT_TYPE_Q4_1, group, blocks, x, out); break;
+    default: group_dot(RT_TYPE_Q8_0, group, blocks, x, out); break;
+    }
+}
+
+#pragma clang attribute pop

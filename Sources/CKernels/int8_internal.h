@@ -1,0 +1,32 @@
+// Shared by the int8 kernel files: the repacked layout and the per-instruction-set entry points.
+#ifndef RAGTUNE_INT8_INTERNAL_H
+#define RAGTUNE_INT8_INTERNAL_H
+
+#include "int8_kernels.h"
+
+// A repacked group of 4 rows is a run of chunks, one per `rt_chunk_blocks` blocks (fewer in the
+// last chunk): 64 bytes of fp16 scales (Q4_0 and Q8_0: d[4] per block; Q4_1: d[4] then m[4] per
+// block), then the quants of the chunk's blocks:
+// - Q4_0/Q4_1: 64 bytes per block, row r's 16 nibble bytes at 16·r (low nibbles are weights
+//   0..15, high nibbles 16..31), so one 512-bit load holds a block of all four rows;
+// - Q8_0: 128 bytes per block, row r's weights 0..15 at 16·r and 16..31 at 64 + 16·r.
+// So the kernels read each group as one aligned forward stream.
+static inline int64_t rt_scale_bytes(int type) { return type == RT_TYPE_Q4_1 ? 16 : 8; }
+static inline int64_t rt_quant_bytes(int type) { return type == RT_TYPE_Q8_0 ? 128 : 64; }
+static inline int64_t rt_chunk_blocks(int type) { return 64 / rt_scale_bytes(type); }
+
+// Where block b's scales and quants are in a group.
+static inline const uint8_t *rt_block_scales(int type, const uint8_t *group, int64_t b) {
+    const int64_t n = rt_chunk_blocks(type);
+    return group + b / n * (64 + n * rt_quant_bytes(type)) + b % n * rt_scale_bytes(type);
+}
+static inline const uint8_t *rt_block_quants(int type, const uint8_t *group, int64_t b) {
+    const int64_t n = rt_chunk_blocks(type);
+    return group + b / n * (64 + n * rt_quant_bytes(type)) + 64 + b % n * rt_quant_bytes(type);
+}
+
+// One group's four dot products with x, written to out[0..3].
+void rt_int8_group_avx2(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]);
+void rt_int8_group_avx512(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]);
+
+#endif
