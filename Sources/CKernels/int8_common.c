@@ -105,10 +105,9 @@ int rt_int8_repack(int type, const void *rows, int64_t row_bytes, int64_t row_co
 // The same float operations as `Quantization.dequantize` (no fused multiply-add), so a repacked
 // matrix dequantizes to exactly the floats of the GGUF rows.
 #pragma clang fp contract(off)
-void rt_int8_dequantize(int type, const void *packed, int64_t first_row, int64_t count, int64_t columns,
-                        float *out) {
+static inline __attribute__((always_inline)) void dequantize_rows(int type, const void *packed, int64_t first_row,
+                                                                  int64_t count, int64_t columns, float *out) {
     const int64_t group_bytes = rt_int8_group_bytes(type, columns);
-    if (group_bytes == 0) return;
     const int64_t blocks = columns / 32;
     for (int64_t i = 0; i < count; i++) {
         const int64_t row = first_row + i, r = row % 4;
@@ -142,6 +141,17 @@ void rt_int8_dequantize(int type, const void *packed, int64_t first_row, int64_t
                 y[j + 16] = (float)(qs[j] >> 4) * d + m;
             }
         }
+    }
+}
+
+// One copy per type, so the chunk arithmetic is shifts, not divisions.
+void rt_int8_dequantize(int type, const void *packed, int64_t first_row, int64_t count, int64_t columns,
+                        float *out) {
+    if (rt_int8_group_bytes(type, columns) == 0) return;
+    switch (type) {
+    case RT_TYPE_Q4_0: dequantize_rows(RT_TYPE_Q4_0, packed, first_row, count, columns, out); break;
+    case RT_TYPE_Q4_1: dequantize_rows(RT_TYPE_Q4_1, packed, first_row, count, columns, out); break;
+    default: dequantize_rows(RT_TYPE_Q8_0, packed, first_row, count, columns, out); break;
     }
 }
 
