@@ -58,10 +58,13 @@ public enum DecodeBenchmark {
         public var generatedIds: [Int]
         /// Where a decode step's time goes (with `profile`), largest share first.
         @NullEncoded public var profile: [OperationTime]?
+        /// Where the prompt's time goes (with `profile`; milliseconds per prompt token), largest share first.
+        @NullEncoded public var prefillProfile: [OperationTime]?
 
         enum CodingKeys: String, CodingKey {
             case threads, precision, kernel
             case bandwidthShare = "bandwidth_share", generatedIds = "generated_ids", profile
+            case prefillProfile = "prefill_profile"
             case prefillTokensPerSecond = "prefill_tokens_per_second", decodeTokensPerSecond = "decode_tokens_per_second"
             case prefillRounds = "prefill_rounds", decodeRounds = "decode_rounds"
             case weightBytesPerToken = "weight_bytes_per_token", readBandwidthGBps = "read_bandwidth_gbps"
@@ -76,7 +79,7 @@ public enum DecodeBenchmark {
         }
     }
 
-    /// One operation's time per decoded token.
+    /// One operation's time per decoded (or, in a prefill profile, prompt) token.
     public struct OperationTime: Codable, Sendable, Equatable {
         public var operation: String
         public var millisecondsPerToken: Double
@@ -103,7 +106,8 @@ public enum DecodeBenchmark {
         /// Peak RSS after decoding, before the bandwidth test, MB.
         public var peakRSSMB: Double
         public var kernel = "decode: int8 activations × repacked weights (int8-avx2 / int8-vnni) or float activations × "
-            + "the stored Q4_1/Q8_0 blocks (float); prefill: dequantize + SGEMM"
+            + "the stored Q4_1/Q8_0 blocks (float); prefill: dequantize + SGEMM (prompts up to 64 tokens on the int8 "
+            + "path: batched int8 products, four tokens per weight block)"
 
         enum CodingKeys: String, CodingKey {
             case benchmark, model, machine, results, kernel
@@ -129,7 +133,7 @@ public enum DecodeBenchmark {
         let machine = MachineReport.current()
         log.note("CPU: \(machine.cpu), SIMD \(machine.simd); prompt \(promptIds.count) tokens, generating \(options.tokens)")
         var rates: [(threads: Int, precision: DecodePrecision, prefill: [Double], decode: [Double], ids: [Int],
-                     profile: [OperationTime]?)] = []
+                     profile: (prefill: [OperationTime], decode: [OperationTime])?)] = []
         for (precision, t) in options.precisions.flatMap({ p in options.threads.map { (p, $0) } }) {
             let session = LlamaSession(model: model, maxContext: promptIds.count + options.tokens + 1, threads: t,
                                        precision: precision)
@@ -166,7 +170,7 @@ public enum DecodeBenchmark {
                           prefillRounds: rate.prefill, decodeRounds: rate.decode, weightBytesPerToken: model.weightBytesPerToken,
                           readBandwidthGBps: gbps,
                           bandwidthShare: gbps > 0 ? decode / (gbps * 1e9 / Double(model.weightBytesPerToken)) : 0,
-                          generatedIds: rate.ids, profile: rate.profile)
+                          generatedIds: rate.ids, profile: rate.profile?.decode, prefillProfile: rate.profile?.prefill)
         }
         return Report(model: spec.weightsFile, promptIds: promptIds, promptTokens: promptIds.count,
                       generatedTokens: options.tokens, generatedIds: results.first?.generatedIds ?? [], machine: machine,
@@ -174,18 +178,24 @@ public enum DecodeBenchmark {
                       peakRSSMB: memory.peakResidentMB)
     }
 
-    /// One more greedy decode of `tokens` after the prompt, with every operation timed.
-    static func profile(_ session: LlamaSession, promptIds: [Int], tokens: Int) throws -> [OperationTime] {
+    /// One more prefill and greedy decode of `tokens` after it, with every operation timed.
+    static func profile(_ session: LlamaSession, promptIds: [Int],
+                        tokens: Int) throws -> (prefill: [OperationTime], decode: [OperationTime]) {
         session.reset()
-        var logits = try session.evaluate(promptIds)[0]
-        let profile = DecodeProfile()
-        session.profile = profile
+        let prefill = DecodeProfile(), decode = DecodeProfile()
         defer { session.profile = nil }
+        session.profile = prefill
+        var logits = try session.evaluate(promptIds)[0]
+        session.profile = decode
         for _ in 0..<tokens {
             let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, count: $0.count) }
             logits = try session.evaluate([next])[0]
         }
-        return profile.shares.map {
+        return (times(prefill, per: promptIds.count), times(decode, per: tokens))
+    }
+
+    static func times(_ profile: DecodeProfile, per tokens: Int) -> [OperationTime] {
+        profile.shares.map {
             OperationTime(operation: $0.operation.rawValue, millisecondsPerToken: 1000 * $0.seconds / Double(tokens), share: $0.share)
         }
     }

@@ -73,3 +73,64 @@ void rt_int8_group_avx2(int type, const uint8_t *group, int64_t blocks, const rt
     default: group_dot(RT_TYPE_Q8_0, group, blocks, x, out); break;
     }
 }
+
+// Up to four tokens' dot products with one group: each block's weights are loaded and unpacked
+// once and serve every token; the two row pairs' sums are folded into one register (hadd) before
+// the one conversion and scaling per block and token. x[t] is token t's blocks.
+static inline __attribute__((always_inline)) void tokens_dot(int type, int tokens, const uint8_t *group, int64_t blocks,
+                                                             const rt_q8_block *const *x, float (*out)[4]) {
+    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    // After hadd(dot01, dot23): lanes [r0 r0 r2 r2 | r1 r1 r3 r3].
+    const __m256i folded = _mm256_setr_epi32(0, 0, 2, 2, 1, 1, 3, 3);
+    __m256 acc[4];
+    __m128 offsets[4];
+    for (int t = 0; t < tokens; t++) {
+        acc[t] = _mm256_setzero_ps();
+        offsets[t] = _mm_setzero_ps();
+    }
+    const uint8_t *scales = group, *q = group + 64;
+    for (int64_t b = 0; b < blocks; b++, q += qb) {
+        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
+            scales = q;
+            q += 64;
+        }
+        const uint8_t *s = scales + b % chunk * sb;
+        __m256i lo01, hi01, lo23, hi23;
+        if (type == RT_TYPE_Q8_0) {
+            lo01 = _mm256_load_si256((const __m256i *)q);
+            lo23 = _mm256_load_si256((const __m256i *)(q + 32));
+            hi01 = _mm256_load_si256((const __m256i *)(q + 64));
+            hi23 = _mm256_load_si256((const __m256i *)(q + 96));
+        } else {
+            const __m256i w01 = _mm256_load_si256((const __m256i *)q);
+            const __m256i w23 = _mm256_load_si256((const __m256i *)(q + 32));
+            lo01 = _mm256_and_si256(w01, low);
+            hi01 = _mm256_and_si256(_mm256_srli_epi16(w01, 4), low);
+            lo23 = _mm256_and_si256(w23, low);
+            hi23 = _mm256_and_si256(_mm256_srli_epi16(w23, 4), low);
+        }
+        const __m128 d = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s)));
+        const __m256 dw = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(d), folded);
+        const __m128 m = type == RT_TYPE_Q4_1 ? _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8))) : d;
+        for (int t = 0; t < tokens; t++) {
+            const rt_q8_block *xb = x[t] + b;
+            const __m256i xlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)xb->qs));
+            const __m256i xhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(xb->qs + 16)));
+            const __m256i dot = _mm256_hadd_epi32(pair_dot(type, lo01, hi01, xlo, xhi), pair_dot(type, lo23, hi23, xlo, xhi));
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(dw, _mm256_set1_ps(xb->d)), acc[t]);
+            if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
+                offsets[t] = _mm_fmadd_ps(m, _mm_set1_ps(xb->s), offsets[t]);
+            } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
+                offsets[t] = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * xb->d * (float)xb->sum), offsets[t]);
+            }
+        }
+    }
+    for (int t = 0; t < tokens; t++) {
+        // [r0 r0 r2 r2 | r1 r1 r3 r3] → hadd [r0 r2 r1 r3] → [r0 r1 r2 r3]
+        const __m128 sums = _mm_hadd_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1));
+        _mm_storeu_ps(out[t], _mm_add_ps(_mm_shuffle_ps(sums, sums, _MM_SHUFFLE(3, 1, 2, 0)), offsets[t]));
+    }
+}
+
+RT_DEFINE_TOKENS_ENTRY(rt_int8_tokens_avx2, tokens_dot)

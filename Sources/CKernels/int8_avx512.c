@@ -65,4 +65,67 @@ void rt_int8_group_avx512(int type, const uint8_t *group, int64_t blocks, const 
     }
 }
 
+// Up to four tokens' dot products with one group: each block's weights are loaded and unpacked
+// once and serve every token, whose accumulators stay in registers. x[t] is token t's blocks.
+static inline __attribute__((always_inline)) void tokens_dot(int type, int tokens, const uint8_t *group, int64_t blocks,
+                                                             const rt_q8_block *const *x, float (*out)[4]) {
+    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+    __m512 acc[4];
+    __m128 offsets[4];
+    for (int t = 0; t < tokens; t++) {
+        acc[t] = _mm512_setzero_ps();
+        offsets[t] = _mm_setzero_ps();
+    }
+    const uint8_t *scales = group, *q = group + 64;
+    for (int64_t b = 0; b < blocks; b++, q += qb) {
+        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
+            scales = q;
+            q += 64;
+        }
+        const uint8_t *s = scales + b % chunk * sb;
+        __m512i w0, w1;
+        __mmask64 negative0 = 0, negative1 = 0;
+        if (type == RT_TYPE_Q8_0) { // |w| as the unsigned operand, x negated where w < 0
+            w0 = _mm512_load_si512(q);
+            w1 = _mm512_load_si512(q + 64);
+            negative0 = _mm512_movepi8_mask(w0);
+            negative1 = _mm512_movepi8_mask(w1);
+            w0 = _mm512_abs_epi8(w0);
+            w1 = _mm512_abs_epi8(w1);
+        } else {
+            const __m512i w = _mm512_load_si512(q);
+            w0 = _mm512_and_si512(w, low);
+            w1 = _mm512_and_si512(_mm512_srli_epi16(w, 4), low);
+        }
+        const __m128 d = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s)));
+        const __m512 dw = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(d));
+        const __m128 m = type == RT_TYPE_Q4_1 ? _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8))) : d;
+        for (int t = 0; t < tokens; t++) {
+            const rt_q8_block *xb = x[t] + b;
+            __m512i xlo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)xb->qs));
+            __m512i xhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(xb->qs + 16)));
+            if (type == RT_TYPE_Q8_0) {
+                xlo = _mm512_mask_sub_epi8(xlo, negative0, _mm512_setzero_si512(), xlo);
+                xhi = _mm512_mask_sub_epi8(xhi, negative1, _mm512_setzero_si512(), xhi);
+            }
+            const __m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), w0, xlo), w1, xhi);
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw, _mm512_set1_ps(xb->d)), acc[t]);
+            if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
+                offsets[t] = _mm_fmadd_ps(m, _mm_set1_ps(xb->s), offsets[t]);
+            } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
+                offsets[t] = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * xb->d * (float)xb->sum), offsets[t]);
+            }
+        }
+    }
+    for (int t = 0; t < tokens; t++) {
+        const __m128 r01 = _mm_hadd_ps(_mm512_castps512_ps128(acc[t]), _mm512_extractf32x4_ps(acc[t], 1));
+        const __m128 r23 = _mm_hadd_ps(_mm512_extractf32x4_ps(acc[t], 2), _mm512_extractf32x4_ps(acc[t], 3));
+        _mm_storeu_ps(out[t], _mm_add_ps(_mm_hadd_ps(r01, r23), offsets[t]));
+    }
+}
+
+RT_DEFINE_TOKENS_ENTRY(rt_int8_tokens_avx512, tokens_dot)
+
 #pragma clang attribute pop

@@ -211,3 +211,34 @@ void rt_int8_matvec(int kernel, int type, const void *packed, int64_t first_grou
         for (int64_t r = 0; r < rows; r++) y[4 * g + r] = out[r];
     }
 }
+
+void rt_int8_matmul(int kernel, int type, const void *packed, int64_t first_group, int64_t group_count,
+                    int64_t row_count, int64_t columns, int64_t tokens, const rt_q8_block *x,
+                    const rt_q8_outlier *outliers, const int64_t *outlier_counts, float *y, int64_t ldy) {
+    const int64_t group_bytes = rt_int8_group_bytes(type, columns);
+    if (group_bytes == 0) return;
+    const int64_t blocks = columns / 32;
+    // Four tokens at a time over every group: the tokens' blocks stay in L1 while the groups stream
+    // from L2, and each group's weights are unpacked once per four tokens.
+    for (int64_t t0 = 0; t0 < tokens; t0 += 4) {
+        const int n = tokens - t0 < 4 ? (int)(tokens - t0) : 4;
+        const rt_q8_block *xs[4];
+        for (int t = 0; t < n; t++) xs[t] = x + (t0 + t) * blocks;
+        for (int64_t g = first_group; g < first_group + group_count; g++) {
+            const uint8_t *group = (const uint8_t *)packed + g * group_bytes;
+            float out[4][4];
+            if (kernel == RT_INT8_AVX512_VNNI) {
+                rt_int8_tokens_avx512(type, n, group, blocks, xs, out);
+            } else {
+                rt_int8_tokens_avx2(type, n, group, blocks, xs, out);
+            }
+            const int64_t rows = row_count - 4 * g < 4 ? row_count - 4 * g : 4;
+            for (int t = 0; t < n; t++) {
+                const int64_t count = outlier_counts[t0 + t];
+                if (count > 0) add_outliers(type, group, outliers + (t0 + t) * blocks, count, out[t]);
+                float *yt = y + (t0 + t) * ldy;
+                for (int64_t r = 0; r < rows; r++) yt[4 * g + r] = out[t][r];
+            }
+        }
+    }
+}

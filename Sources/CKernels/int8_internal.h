@@ -29,4 +29,29 @@ static inline const uint8_t *rt_block_quants(int type, const uint8_t *group, int
 void rt_int8_group_avx2(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]);
 void rt_int8_group_avx512(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]);
 
+// Up to four tokens' dot products with one group, written to out[t][0..3]; x[t] is token t's blocks.
+void rt_int8_tokens_avx2(int type, int tokens, const uint8_t *group, int64_t blocks, const rt_q8_block *const *x,
+                         float (*out)[4]);
+void rt_int8_tokens_avx512(int type, int tokens, const uint8_t *group, int64_t blocks, const rt_q8_block *const *x,
+                           float (*out)[4]);
+
+// Defines `name` (the signature above) over an always-inline `kernel(type, tokens, ...)`, with one
+// copy per weight type and token count, so the loops over tokens unroll into registers.
+#define RT_TOKENS_CASE(kernel, type_value)                                                                     \
+    switch (tokens) {                                                                                          \
+    case 4: kernel(type_value, 4, group, blocks, x, out); break;                                               \
+    case 3: kernel(type_value, 3, group, blocks, x, out); break;                                               \
+    case 2: kernel(type_value, 2, group, blocks, x, out); break;                                               \
+    default: kernel(type_value, 1, group, blocks, x, out); break;                                              \
+    }
+#define RT_DEFINE_TOKENS_ENTRY(name, kernel)                                                                   \
+    void name(int type, int tokens, const uint8_t *group, int64_t blocks, const rt_q8_block *const *x,         \
+              float (*out)[4]) {                                                                               \
+        switch (type) {                                                                                        \
+        case RT_TYPE_Q4_0: RT_TOKENS_CASE(kernel, RT_TYPE_Q4_0) break;                                         \
+        case RT_TYPE_Q4_1: RT_TOKENS_CASE(kernel, RT_TYPE_Q4_1) break;                                         \
+        default: RT_TOKENS_CASE(kernel, RT_TYPE_Q8_0) break;                                                   \
+        }                                                                                                      \
+    }
+
 #endif

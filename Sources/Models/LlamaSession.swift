@@ -3,11 +3,12 @@ import RagTuneTensor
 /// One running sequence of a `LlamaModel`: the KV cache (Float32, preallocated and grown in
 /// blocks) and scratch buffers. Mutable state with one owner; not `Sendable`.
 ///
-/// `evaluate` appends tokens to the sequence. Up to four tokens run the decode path: matrix-vector
-/// products, by default on int8 activations and the weights repacked at load (`DecodePrecision`),
-/// with `.exact` on Float32 activations straight from the mapped blocks. More tokens (a prompt) run
-/// the prefill path: each layer's weights are dequantized once into a scratch buffer and multiplied
-/// with SGEMM over all the new tokens, in Float32 under either precision.
+/// `evaluate` appends tokens to the sequence. Under `.int8` (the default, `DecodePrecision`) the
+/// products run on int8 activations and the weights repacked at load: one token as a
+/// matrix-vector product, up to `int8BatchRowLimit` tokens as a batched product that unpacks each
+/// weight block once per four tokens. Under `.exact`, up to four tokens run Float32 matrix-vector
+/// products straight from the mapped blocks. Longer prompts, under either precision, dequantize
+/// each layer's weights once into a scratch buffer and multiply them with SGEMM in Float32.
 public final class LlamaSession {
     public let model: LlamaModel
     /// Worker threads for matrix products and attention.
@@ -18,8 +19,9 @@ public final class LlamaSession {
     public let maxContext: Int
     /// Tokens in the cache, position 0 first.
     public private(set) var tokens: [Int] = []
-    /// How one-token matrix-vector products are computed (`DecodePrecision`).
-    public let precision: DecodePrecision
+    /// How the products with the quantized weights are computed (`DecodePrecision`). It may change
+    /// between `evaluate` calls: the cache holds Float32 K/V either way.
+    public var precision: DecodePrecision
     /// The instruction set of the int8 products.
     public let int8Kernel: Int8Kernel
     /// LoRA adapters applied unmerged on top of the base weights (`setAdapter`); nil: the base model.
@@ -128,7 +130,7 @@ extension LlamaSession {
     }
 }
 
-/// How the decoder multiplies one token's activations with the quantized weights.
+/// How the decoder multiplies activations (a decoded token's or a prompt's) with the quantized weights.
 public enum DecodePrecision: String, Sendable, CaseIterable {
     /// Activations quantized to int8 per block of 32 and integer dot products on weights repacked
     /// at load, as llama.cpp computes, except that a block's outlier is multiplied exactly

@@ -66,6 +66,22 @@ public struct QuantizedMatrix: Sendable {
         }
     }
 
+    /// Y = X · Wᵀ for several matrices that read the same batch of int8 activation vectors
+    /// (`[batch.vectorCount, columns]`; output v of a matrix goes to `output + v · matrix.rows`),
+    /// on their repacked weights, in one parallel region of `pool`: each worker takes its share of
+    /// every matrix's rows for all vectors.
+    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
+                                batch: Int8Activations, pool: WorkerPool, kernel: Int8Kernel = .selected) {
+        pool.run { worker in
+            for (matrix, output) in products {
+                guard let packed = matrix.int8 else { preconditionFailure("\(matrix.name) has no int8 weights") }
+                let workers = pool.threadCount, groups = packed.groupCount
+                packed.multiply(batch: batch, into: output, ldy: matrix.rows,
+                                groups: groups * worker / workers..<groups * (worker + 1) / workers, kernel: kernel)
+            }
+        }
+    }
+
     /// The rows of worker `share` of `workers` (contiguous, nearly equal), multiplied.
     private func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
         let lo = rows * share / workers, hi = rows * (share + 1) / workers

@@ -99,8 +99,21 @@ public final class TextGenerator {
 
     /// The logits of the token after `ids` (`[vocabularySize]`), reusing cached positions that
     /// already hold the same leading ids, so prompts sharing a prefix only run their new part.
+    /// Computed on the exact path whatever the session's precision (`exactly`).
     public func nextTokenLogits(_ ids: [Int]) throws -> [Float] {
-        try evaluatePrompt(ids)
+        try exactly { try evaluatePrompt(ids) }
+    }
+
+    /// `body` with the session on the exact path, then its own precision again. Scores that decide
+    /// something (rerank, yes/no, which span to extract) go through here, so a prompt scores the
+    /// same whether its prefix was cached or not: on the int8 path, a prefix computed with another
+    /// grouping of tokens moves later activations across int8 rounding steps (P(yes) by 0.004 in
+    /// `LLMRelevanceRerankerTests`), while Float32 sums differ by rounding only.
+    func exactly<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = session.precision
+        session.precision = .exact
+        defer { session.precision = saved }
+        return try body()
     }
 
     /// Runs the prompt, reusing cached positions that already hold the same ids. - Returns: last logits

@@ -10,12 +10,17 @@ public final class Int8Activations {
     /// The outlier threshold; 0 quantizes every block as llama.cpp does.
     public let outlierRatio: Float
     private var blocks: UnsafeMutablePointer<rt_q8_block>
+    /// Vector v's outliers are at outliers + v · count / 32 (at most one per block).
     private var outliers: UnsafeMutablePointer<rt_q8_outlier>
+    private var outlierCounts: UnsafeMutablePointer<Int64>
     private var capacity: Int
-    /// Floats the current contents stand for (a multiple of 32).
+    private var vectorCapacity: Int
+    /// Floats each vector of the current contents stands for (a multiple of 32).
     public private(set) var count = 0
-    /// Activations set aside as outliers in the current contents.
-    public private(set) var outlierCount = 0
+    /// Vectors in the current contents (tokens of a batch).
+    public private(set) var vectorCount = 0
+    /// Activations set aside as outliers in the current contents, over all vectors.
+    public var outlierCount: Int { (0..<vectorCount).reduce(0) { $0 + Int(outlierCounts[$1]) } }
 
     /// The default outlier threshold. On SmolLM2's fixture logits (one token at a time) it halves
     /// the mean |Δ| from exact math (0.089 vs 0.161 for llama.cpp's plain scheme; 0.115 at ratio
@@ -25,51 +30,93 @@ public final class Int8Activations {
     public init(outlierRatio: Float = Int8Activations.defaultOutlierRatio) {
         self.outlierRatio = outlierRatio
         capacity = 0
+        vectorCapacity = 0
         blocks = .allocate(capacity: 1)
         outliers = .allocate(capacity: 1)
+        outlierCounts = .allocate(capacity: 1)
     }
 
     deinit {
         blocks.deallocate()
         outliers.deallocate()
+        outlierCounts.deallocate()
     }
 
-    /// Quantizes `count` floats (a multiple of 32): per block d = max|x| / 127 and q = round(x / d)
-    /// (ties to even), d rounded to fp16 as ggml stores it.
+    /// Quantizes `count` floats (a multiple of 32) as one vector: per block d = max|x| / 127 and
+    /// q = round(x / d) (ties to even), d rounded to fp16 as ggml stores it.
     public func quantize(_ x: UnsafePointer<Float>, count: Int) {
-        precondition(count >= 0 && count % 32 == 0, "int8 activations need whole blocks of 32, got \(count)")
-        if count / 32 > capacity {
+        quantize(x, columns: count, vectors: 1)
+    }
+
+    /// Quantizes `vectors` rows of `columns` floats each (`x` is `[vectors, columns]`), each row
+    /// as `quantize(_:count:)` does: the right-hand side of `Int8Matrix.multiply(batch:)`. With a
+    /// `pool`, its workers share the rows.
+    public func quantize(_ x: UnsafePointer<Float>, columns: Int, vectors: Int, pool: WorkerPool? = nil) {
+        precondition(columns >= 0 && columns % 32 == 0, "int8 activations need whole blocks of 32, got \(columns)")
+        precondition(vectors >= 0, "\(vectors) vectors")
+        let blocksPerVector = columns / 32
+        if blocksPerVector * vectors > capacity {
             blocks.deallocate()
             outliers.deallocate()
-            capacity = count / 32
+            capacity = blocksPerVector * vectors
             blocks = .allocate(capacity: capacity)
             outliers = .allocate(capacity: capacity)
         }
-        outlierCount = Int(rt_int8_quantize(x, Int64(count), outlierRatio, blocks, outliers))
-        self.count = count
+        if vectors > vectorCapacity {
+            outlierCounts.deallocate()
+            vectorCapacity = vectors
+            outlierCounts = .allocate(capacity: vectors)
+        }
+        let (blocks, outliers, counts, ratio) = (blocks, outliers, outlierCounts, outlierRatio)
+        let quantizeRows = { (rows: Range<Int>) in
+            for v in rows {
+                counts[v] = rt_int8_quantize(x + v * columns, Int64(columns), ratio, blocks + v * blocksPerVector,
+                                             outliers + v * blocksPerVector)
+            }
+        }
+        if let pool, pool.threadCount > 1, vectors > 1 {
+            let workers = pool.threadCount
+            pool.run { worker in quantizeRows(vectors * worker / workers..<vectors * (worker + 1) / workers) }
+        } else {
+            quantizeRows(0..<vectors)
+        }
+        count = columns
+        vectorCount = vectors
     }
 
-    /// The block and outlier pointers for the kernels.
+    /// The block, outlier and outlier-count pointers for the kernels.
     var pointer: UnsafePointer<rt_q8_block> { UnsafePointer(blocks) }
     var outlierPointer: UnsafePointer<rt_q8_outlier> { UnsafePointer(outliers) }
+    var outlierCountPointer: UnsafePointer<Int64> { UnsafePointer(outlierCounts) }
 
     /// The values the blocks stand for (d · q, and each outlier's own value), for tests.
-    /// - Returns: `count` floats
+    /// - Returns: `vectorCount × count` floats
     public func dequantized() -> [Float] {
-        var values = (0..<count / 32).flatMap { b in
+        let blocksPerVector = count / 32
+        var values = (0..<vectorCount * blocksPerVector).flatMap { b in
             withUnsafeBytes(of: blocks[b].qs) { bytes in bytes.map { Float(Int8(bitPattern: $0)) * blocks[b].d } }
         }
-        for o in 0..<outlierCount { values[32 * Int(outliers[o].block) + Int(outliers[o].index)] = outliers[o].value }
+        for v in 0..<vectorCount {
+            for o in (v * blocksPerVector)..<(v * blocksPerVector + Int(outlierCounts[v])) {
+                values[v * count + 32 * Int(outliers[o].block) + Int(outliers[o].index)] = outliers[o].value
+            }
+        }
         return values
     }
 
-    /// The set-aside activations: (block, index in the block, value), for tests.
+    /// The set-aside activations of every vector in order: (block within its vector, index in the
+    /// block, value), for tests.
     public func outlierList() -> [(block: Int, index: Int, value: Float)] {
-        (0..<outlierCount).map { (Int(outliers[$0].block), Int(outliers[$0].index), outliers[$0].value) }
+        (0..<vectorCount).flatMap { v in
+            (0..<Int(outlierCounts[v])).map { o in
+                let outlier = outliers[v * count / 32 + o]
+                return (Int(outlier.block), Int(outlier.index), outlier.value)
+            }
+        }
     }
 
     /// Per block: the fp16-rounded d · Σq (ggml's `s`) and the exact Σq, for tests.
     public func blockSums() -> [(scaled: Float, sum: Int)] {
-        (0..<count / 32).map { (blocks[$0].s, Int(blocks[$0].sum)) }
+        (0..<vectorCount * count / 32).map { (blocks[$0].s, Int(blocks[$0].sum)) }
     }
 }

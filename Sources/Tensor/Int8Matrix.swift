@@ -1,8 +1,9 @@
 import CKernels
 
 /// A Q4_0/Q4_1/Q8_0 weight matrix repacked for the int8 kernels: rows in groups of four, each
-/// block of the four rows' quants in one 64-byte line (128 for Q8_0) after the group's scales, so
-/// one activation block is loaded once for four rows. Owns its 64-byte-aligned buffer and never
+/// block of the four rows' quants in one 64-byte line (128 for Q8_0), each run of blocks preceded
+/// by its scales, so one activation block is loaded once for four rows and a group is read as one
+/// forward stream. Owns its 64-byte-aligned buffer and never
 /// changes it after `init`, which is why it is `@unchecked Sendable`.
 public final class Int8Matrix: @unchecked Sendable {
     public let type: QuantType
@@ -42,11 +43,24 @@ public final class Int8Matrix: @unchecked Sendable {
     /// - Parameter x: `columns` activations.
     public func multiply(_ x: Int8Activations, into y: UnsafeMutablePointer<Float>, groups: Range<Int>,
                          kernel: Int8Kernel = .selected) {
-        precondition(x.count == columns, "\(x.count) activations for \(columns) columns")
+        precondition(x.count == columns && x.vectorCount == 1, "\(x.vectorCount)×\(x.count) activations for \(columns) columns")
         precondition(groups.lowerBound >= 0 && groups.upperBound <= groupCount, "groups \(groups) of \(groupCount)")
         guard !groups.isEmpty else { return }
         rt_int8_matvec(kernel.code, Int32(type.rawValue), storage, Int64(groups.lowerBound), Int64(groups.count),
-                       Int64(rows), Int64(columns), x.pointer, x.outlierPointer, Int64(x.outlierCount), y)
+                       Int64(rows), Int64(columns), x.pointer, x.outlierPointer, x.outlierCountPointer[0], y)
+    }
+
+    /// Y[v][r] = row r · vector v of `batch` for the rows of `groups`, into `y + v · ldy` (prefill
+    /// and batched decode): each block of weights is unpacked once per four vectors.
+    public func multiply(batch: Int8Activations, into y: UnsafeMutablePointer<Float>, ldy: Int, groups: Range<Int>,
+                         kernel: Int8Kernel = .selected) {
+        precondition(batch.count == columns, "\(batch.count) activations for \(columns) columns")
+        precondition(ldy >= rows, "ldy \(ldy) < \(rows) rows")
+        precondition(groups.lowerBound >= 0 && groups.upperBound <= groupCount, "groups \(groups) of \(groupCount)")
+        guard !groups.isEmpty, batch.vectorCount > 0 else { return }
+        rt_int8_matmul(kernel.code, Int32(type.rawValue), storage, Int64(groups.lowerBound), Int64(groups.count),
+                       Int64(rows), Int64(columns), Int64(batch.vectorCount), batch.pointer, batch.outlierPointer,
+                       batch.outlierCountPointer, y, Int64(ldy))
     }
 
     /// Dequantizes rows `range` into `out` (`[range.count, columns]`): exactly the floats of

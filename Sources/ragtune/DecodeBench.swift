@@ -26,7 +26,7 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Decode paths to measure, comma-separated: int8 (integer products, the default path) and/or exact (Float32).")
     var precision: String = "int8,exact"
 
-    @Flag(help: "Add one decode run per path and thread count with every operation timed, and report the shares.")
+    @Flag(help: "Add one prefill and decode run per path and thread count with every operation timed, and report the shares.")
     var profile = false
 
     @Flag(help: "Print one JSON object on stdout.")
@@ -62,8 +62,12 @@ struct DecodeBench: ParsableCommand {
         } else {
             for result in report.results {
                 print(result.line)
-                for op in result.profile ?? [] {
-                    print(String(format: "    %-24@ %6.3f ms/token  %5.1f%%", op.operation, op.millisecondsPerToken, 100 * op.share))
+                for (title, times) in [("prefill", result.prefillProfile), ("decode", result.profile)] {
+                    guard let times else { continue }
+                    print("  \(title), per \(title == "prefill" ? "prompt" : "decoded") token:")
+                    for op in times {
+                        print(String(format: "    %-24@ %6.3f ms/token  %5.1f%%", op.operation, op.millisecondsPerToken, 100 * op.share))
+                    }
                 }
             }
             print(report.memoryLine)

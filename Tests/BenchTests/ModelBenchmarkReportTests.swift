@@ -43,7 +43,7 @@ import Testing
         #expect(keys(object) == ["benchmark", "generated_ids", "generated_tokens", "kernel", "machine", "model", "peak_rss_mb",
                                  "prompt_ids", "prompt_tokens", "results"])
         #expect(firstKeys(object["results"]) == ["bandwidth_share", "decode_rounds", "decode_tokens_per_second", "generated_ids",
-                                                 "kernel", "precision", "prefill_rounds", "prefill_tokens_per_second", "profile",
+                                                 "kernel", "precision", "prefill_profile", "prefill_rounds", "prefill_tokens_per_second", "profile",
                                                  "read_bandwidth_gbps", "threads", "weight_bytes_per_token"])
         // 10 GB/s over 100 MB per token: a ceiling of 100 tokens/s.
         #expect(result.line == "int8-avx2, threads 1: prefill 500 tok/s, decode 40.0 tok/s "

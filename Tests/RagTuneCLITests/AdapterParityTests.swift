@@ -119,7 +119,8 @@ import RagTuneTraining
     ///   along llama.cpp's own greedy path, and far closer to RagTune with the adapter than without.
     @Test(.needsLlamaCppPython) func greedyTokensMatchLlamaCpp() throws {
         let baseURL = try Self.prerequisites()
-        let generator = try TextGenerator(url: baseURL)
+        // The exact path throughout: the sessions below and the generator at the end are compared token for token.
+        let generator = try TextGenerator(url: baseURL, precision: .exact)
         let config = generator.model.config
         let prompts = Self.questions.map { generator.promptIds(for: [ChatMessage(role: "user", content: $0)]) }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-parity-\(UUID().uuidString)")

@@ -146,6 +146,38 @@ import Testing
         #expect(whole == split)
     }
 
+    /// A batch of vectors (tiles of four and the remainders) gives each vector's own product: the
+    /// same quantization and outliers per vector, outputs `ldy` apart, nothing written between.
+    @Test(arguments: types, [1, 2, 5, 7])
+    func batchedProductsMatchOneVectorAtATime(type: QuantType, vectors: Int) throws {
+        let (rows, columns, ldy) = (13, 576, 16)
+        let bytes = Self.weights(type, rows: rows, columns: columns, seed: 7)
+        let packed = try #require(bytes.withUnsafeBytes {
+            Int8Matrix(type: type, rows: $0.baseAddress!, rowBytes: type.byteCount(elements: columns)!, rowCount: rows,
+                       columns: columns)
+        })
+        let x = Self.activations(vectors * columns, seed: 8)
+        let batch = Int8Activations(), one = Int8Activations()
+        x.withUnsafeBufferPointer { batch.quantize($0.baseAddress!, columns: columns, vectors: vectors) }
+        #expect(batch.vectorCount == vectors && batch.outlierCount > 0)
+        for kernel in Self.kernels {
+            var y = [Float](repeating: .nan, count: vectors * ldy)
+            y.withUnsafeMutableBufferPointer {
+                packed.multiply(batch: batch, into: $0.baseAddress!, ldy: ldy, groups: 0..<4, kernel: kernel)
+            }
+            for v in 0..<vectors {
+                x.withUnsafeBufferPointer { one.quantize($0.baseAddress! + v * columns, count: columns) }
+                var expected = [Float](repeating: .nan, count: rows)
+                expected.withUnsafeMutableBufferPointer { packed.multiply(one, into: $0.baseAddress!, groups: 0..<4, kernel: kernel) }
+                let scale = expected.map(abs).max()!
+                for r in 0..<rows {
+                    #expect(abs(y[v * ldy + r] - expected[r]) <= 1e-5 * scale, "\(kernel) \(type) vector \(v) row \(r)")
+                }
+                #expect(y[(v * ldy + rows)..<(v * ldy + ldy)].allSatisfy { $0.isNaN }, "\(kernel) wrote past row \(rows)")
+            }
+        }
+    }
+
     @Test func theSelectedKernelRunsHere() {
         #expect(Int8Kernel.selected.isSupported)
         #expect(Int8Kernel.avx2.isSupported) // every supported machine has AVX2 + FMA

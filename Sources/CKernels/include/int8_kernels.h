@@ -60,6 +60,14 @@ void rt_int8_matvec(int kernel, int type, const void *packed, int64_t first_grou
                     int64_t row_count, int64_t columns, const rt_q8_block *x, const rt_q8_outlier *outliers,
                     int64_t outlier_count, float *y);
 
+/// The matrix-vector product of `rt_int8_matvec` for `tokens` activation vectors at once (prefill and
+/// batched decode): token t's columns / 32 blocks start at x + t · columns / 32, its
+/// outlier_counts[t] outliers at outliers + t · columns / 32, and its outputs go to y + t · ldy.
+/// Each block of weights is unpacked once per four tokens.
+void rt_int8_matmul(int kernel, int type, const void *packed, int64_t first_group, int64_t group_count,
+                    int64_t row_count, int64_t columns, int64_t tokens, const rt_q8_block *x,
+                    const rt_q8_outlier *outliers, const int64_t *outlier_counts, float *y, int64_t ldy);
+
 /// Dequantizes rows [first_row, first_row + count) of a repacked matrix into `out` (row-major floats).
 void rt_int8_dequantize(int type, const void *packed, int64_t first_row, int64_t count, int64_t columns,
                         float *out);
