@@ -6,8 +6,8 @@ extension LlamaSession {
     static let matvecRowLimit = 4
 
     /// On the int8 path, 2 up to this many tokens (short prompts, chat turns after a cached
-    /// context, scored continuations, a batch of sequences) run the batched int8 products; longer
-    /// prompts dequantize + SGEMM, which is faster there. Measured on an AVX2-only AMD EPYC
+    /// context, a batch of sequences; scores run exact, see `TextGenerator.exactly`) run the
+    /// batched int8 products; longer prompts dequantize + SGEMM, which is faster there. Measured on an AVX2-only AMD EPYC
     /// (`bench decode --precision int8`, 1 and 2 threads): the batched products prefill 33 tokens
     /// at 1.35–1.45× dequantize + SGEMM, tie at 91, and lose by 12% at 203. With AVX-512 VNNI
     /// (one instruction per four-byte dot product) the crossover can only be later.
