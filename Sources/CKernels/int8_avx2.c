@@ -40,6 +40,7 @@ static inline __attribute__((always_inline)) void group_dot(int type, const uint
             q += 64;
         }
         const uint8_t *s = scales + b % chunk * sb;
+        _mm_prefetch((const char *)q + RT_PREFETCH_BYTES, _MM_HINT_T0);
         const __m256i xlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)x[b].qs));
         const __m256i xhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
         __m256i dot01, dot23;

@@ -26,6 +26,7 @@ static inline __attribute__((always_inline)) void group_dot(int type, const uint
             q += 64;
         }
         const uint8_t *s = scales + b % chunk * sb;
+        _mm_prefetch((const char *)q + RT_PREFETCH_BYTES, _MM_HINT_T0);
         const __m512i xlo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)x[b].qs));
         const __m512i xhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
         __m512i dot;

@@ -24,8 +24,12 @@ extension LlamaSession {
         let attended = scratch.buffer("attended", t * d), sublayer = scratch.buffer("sublayer", t * d)
         let gate = scratch.buffer("gate", t * ff), up = scratch.buffer("up", t * ff)
 
+        let angles = scratch.buffer("rope", t * rope.dimensions)
         timed(.embedding) {
             for (i, id) in ids.enumerated() { model.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + i * d) }
+        }
+        timed(.rope) {
+            for i in 0..<t { rope.angles(position: start + i, into: angles + i * rope.dimensions) }
         }
         for (l, layer) in model.layers.enumerated() {
             // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
@@ -36,8 +40,9 @@ extension LlamaSession {
             }
             timed(.rope) {
                 for i in 0..<t {
-                    rope.apply(q + i * d, heads: config.headCount, headSize: hs, position: start + i)
-                    rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, position: start + i)
+                    let position = angles + i * rope.dimensions
+                    rope.apply(q + i * d, heads: config.headCount, headSize: hs, angles: position)
+                    rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, angles: position)
                 }
                 cache.store(layer: l, keys: k, values: v, at: start, count: t)
             }
@@ -49,7 +54,11 @@ extension LlamaSession {
             timed(.feedForwardNorm) { normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn) }
             timed(.gateUp) { linear([(layer.gate, gate), (layer.up, up)], xn, rows: t) }
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.gate, gate), (.up, up)], xn, rows: t) } }
-            timed(.swiglu) { Kernels.swiglu(gate, up, count: t * ff) }
+            timed(.swiglu) {
+                pool.forRanges(count: t * ff, minimumPerThread: 16_384) { r in
+                    Kernels.swiglu(gate + r.lowerBound, up + r.lowerBound, count: r.count)
+                }
+            }
             timed(.down) { linear([(layer.down, sublayer)], gate, rows: t) }
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.down, sublayer)], gate, rows: t) } }
             timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
@@ -99,36 +108,37 @@ extension LlamaSession {
     }
 
     /// Causal grouped-query attention of `rows` new queries (positions start..<start+rows) over
-    /// every cached position up to each query's own. Query head h reads KV head h / (H / KV).
+    /// every cached position up to each query's own. Query head h reads KV head h / (H / KV). Each
+    /// worker takes a contiguous run of query heads, so the two workers of a 2-thread pool mostly
+    /// read different KV heads.
     private func attend(layer l: Int, queries q: UnsafeMutablePointer<Float>, rows: Int, start: Int,
                         into out: UnsafeMutablePointer<Float>) {
         let config = model.config
-        let d = config.embeddingSize, kv = config.kvSize, hs = config.headSize
-        let group = config.headCount / config.kvHeadCount
+        let d = config.embeddingSize, hs = config.headSize, heads = config.headCount
+        let group = heads / config.kvHeadCount
         let scale = 1 / Float(hs).squareRoot()
-        let keys = cache.keys[l], values = cache.values[l]
         let visible = start + rows
-        let workers = pool.threadCount
+        let workers = min(pool.threadCount, heads)
         let scores = scratch.buffer("scores", workers * rows * visible)
         pool.run { worker in
+            guard worker < workers else { return }
             let s = scores + worker * rows * visible
-            for h in stride(from: worker, to: config.headCount, by: workers) {
-                let kvOffset = (h / group) * hs
+            for h in (heads * worker / workers)..<(heads * (worker + 1) / workers) {
+                let keys = cache.keys(layer: l, head: h / group), values = cache.values(layer: l, head: h / group)
                 if rows == 1 {
                     // one query: scores = K_h · q / √d over the cached keys, then out = V_hᵀ · softmax
-                    BLAS.sgemv(m: visible, n: hs, alpha: scale, a: keys + kvOffset, lda: kv, x: q + h * hs, y: s)
-                    Kernels.softmax(s, count: visible)
-                    BLAS.sgemv(transpose: true, m: visible, n: hs, a: values + kvOffset, lda: kv, x: s, y: out + h * hs)
+                    Kernels.attend(query: q + h * hs, keys: keys, values: values, stride: hs,
+                                   positions: visible, headSize: hs, scale: scale, scores: s, into: out + h * hs)
                 } else {
                     // S[rows, visible] = Q_h · K_hᵀ, causal mask, softmax, out_h = S · V_h
                     BLAS.sgemm(transposeB: true, m: rows, n: visible, k: hs, alpha: scale,
-                               a: q + h * hs, lda: d, b: keys + kvOffset, ldb: kv, c: s, ldc: visible)
+                               a: q + h * hs, lda: d, b: keys, ldb: hs, c: s, ldc: visible)
                     for i in 0..<rows {
                         let row = s + i * visible, seen = start + i + 1
                         (row + seen).update(repeating: 0, count: visible - seen)
                         Kernels.softmax(row, count: seen)
                     }
-                    BLAS.sgemm(m: rows, n: hs, k: visible, a: s, lda: visible, b: values + kvOffset, ldb: kv,
+                    BLAS.sgemm(m: rows, n: hs, k: visible, a: s, lda: visible, b: values, ldb: hs,
                                c: out + h * hs, ldc: d)
                 }
             }

@@ -52,7 +52,7 @@ public final class LlamaSession {
         let config = model.config
         self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
         rope = RotaryEmbedding(dimensions: config.ropeDimensions, base: config.ropeBase, pairing: .adjacent)
-        cache = LlamaKVCache(layers: config.layerCount, width: config.kvSize)
+        cache = LlamaKVCache(layers: config.layerCount, heads: config.kvHeadCount, headSize: config.headSize)
     }
 
     deinit {
@@ -139,46 +139,6 @@ public enum DecodePrecision: String, Sendable, CaseIterable {
     /// Float32 activations against the stored blocks expanded in registers: the exact path the
     /// reference tests check.
     case exact
-}
-
-/// Per-layer K and V for every cached position: `[positions, kvSize]` each, Float32, grown in blocks.
-struct LlamaKVCache {
-    let width: Int
-    private(set) var capacity = 0
-    private(set) var keys: [UnsafeMutablePointer<Float>]
-    private(set) var values: [UnsafeMutablePointer<Float>]
-
-    init(layers: Int, width: Int) {
-        self.width = width
-        keys = (0..<layers).map { _ in .allocate(capacity: 1) }
-        values = (0..<layers).map { _ in .allocate(capacity: 1) }
-    }
-
-    /// Makes room for `positions` (rounded up to a block of 256), keeping what is cached.
-    mutating func reserve(positions: Int) {
-        guard positions > capacity else { return }
-        let newCapacity = (positions + 255) / 256 * 256
-        for l in keys.indices {
-            for pointers in [\LlamaKVCache.keys, \LlamaKVCache.values] {
-                let old = self[keyPath: pointers][l]
-                let grown = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * width)
-                if capacity > 0 { grown.update(from: old, count: capacity * width) }
-                old.deallocate()
-                if pointers == \LlamaKVCache.keys { keys[l] = grown } else { values[l] = grown }
-            }
-        }
-        capacity = newCapacity
-    }
-
-    /// Writes `count` positions of K and V (`[count, width]` each) from position `start` on.
-    func store(layer l: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>, at start: Int, count: Int) {
-        (keys[l] + start * width).update(from: k, count: count * width)
-        (values[l] + start * width).update(from: v, count: count * width)
-    }
-
-    func free() {
-        for p in keys + values { p.deallocate() }
-    }
 }
 
 /// Growable scratch buffers of the forward pass.

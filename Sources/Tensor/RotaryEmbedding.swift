@@ -28,22 +28,36 @@ public struct RotaryEmbedding: Sendable {
     /// Rotates `heads` consecutive head vectors of `headSize` floats, all at `position`, in place.
     /// - Parameter x: `[heads, headSize]`
     public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, position: Int) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: dimensions) { table in
+            angles(position: position, into: table.baseAddress!)
+            apply(x, heads: heads, headSize: headSize, angles: table.baseAddress!)
+        }
+    }
+
+    /// cos and sin of every pair's angle at `position` into `table` (`dimensions` floats: the
+    /// cosines, then the sines), for `apply(_:heads:headSize:angles:)`. A decoder computes them
+    /// once per position for all its layers instead of 2 × layers times.
+    public func angles(position: Int, into table: UnsafeMutablePointer<Float>) {
         let half = dimensions / 2
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * half) { table in
+        for i in 0..<half {
+            let angle = Double(position) * inverseFrequencies[i]
+            table[i] = Float(cos(angle))
+            table[half + i] = Float(sin(angle))
+        }
+    }
+
+    /// Rotates `heads` consecutive head vectors of `headSize` floats in place by the angles of one
+    /// position (`angles(position:into:)`). - Parameter x: `[heads, headSize]`
+    public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, angles table: UnsafePointer<Float>) {
+        let half = dimensions / 2
+        for h in 0..<heads {
+            let v = x + h * headSize
             for i in 0..<half {
-                let angle = Double(position) * inverseFrequencies[i]
-                table[i] = Float(cos(angle))
-                table[half + i] = Float(sin(angle))
-            }
-            for h in 0..<heads {
-                let v = x + h * headSize
-                for i in 0..<half {
-                    let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
-                    let c = table[i], s = table[half + i]
-                    let x0 = v[a], x1 = v[b]
-                    v[a] = x0 * c - x1 * s
-                    v[b] = x0 * s + x1 * c
-                }
+                let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
+                let c = table[i], s = table[half + i]
+                let x0 = v[a], x1 = v[b]
+                v[a] = x0 * c - x1 * s
+                v[b] = x0 * s + x1 * c
             }
         }
     }

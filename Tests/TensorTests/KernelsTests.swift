@@ -65,6 +65,33 @@ import Testing
         var masked: [Float] = [1, -.infinity, 1]
         Kernels.softmax(&masked, count: 3)
         #expect(masked == [0.5, 0, 0.5])
+        var extremes: [Float] = [200, -200, 0, 100]
+        Kernels.softmax(&extremes, count: 4)
+        #expect(extremes[0] == 1 && extremes[1] == 0 && extremes[2] == 0)
+    }
+
+    /// `attend` (the C kernel for head sizes that are a multiple of 8, the Swift fallback otherwise)
+    /// against the same math in Double, over position counts around its blocks of eight.
+    @Test(arguments: [(64, 192), (64, 64), (16, 40), (12, 12)])
+    func attentionMatchesDoubleReference(headSize: Int, stride: Int) {
+        var rng = SplitMix64(seed: 9)
+        for positions in [1, 7, 8, 9, 63, 270] {
+            let keys = rng.floats(positions * stride, -2, 2), values = rng.floats(positions * stride, -2, 2)
+            let query = rng.floats(headSize, -2, 2)
+            let scale = 1 / Float(headSize).squareRoot()
+            var scores = [Float](repeating: .nan, count: positions), out = [Float](repeating: .nan, count: headSize)
+            Kernels.attend(query: query, keys: keys, values: values, stride: stride, positions: positions,
+                           headSize: headSize, scale: scale, scores: &scores, into: &out)
+            let logits = (0..<positions).map { t in
+                Double(scale) * (0..<headSize).reduce(0.0) { $0 + Double(keys[t * stride + $1]) * Double(query[$1]) }
+            }
+            let m = logits.max()!, e = logits.map { Foundation.exp($0 - m) }, total = e.reduce(0, +)
+            for c in 0..<headSize {
+                let ref = (0..<positions).reduce(0.0) { $0 + e[$1] / total * Double(values[$1 * stride + c]) }
+                #expect(abs(Double(out[c]) - ref) < 1e-5, "head \(headSize), positions \(positions), column \(c)")
+            }
+            for t in 0..<positions { #expect(abs(Double(scores[t]) - e[t] / total) < 1e-6) }
+        }
     }
 
     @Test func layerNormMatchesReference() {
@@ -98,7 +125,9 @@ import Testing
 
     @Test func activationsMatchScalarFormulas() {
         var rng = SplitMix64(seed: 5)
-        let x = rng.floats(37, -8, 8)
+        var x = rng.floats(37, -8, 8)
+        x[35] = -120 // e^120 overflows: silu → −0
+        x[36] = -30
         var g = x, s = x, gate = x
         let up = rng.floats(37)
         Kernels.gelu(&g, count: 37)
