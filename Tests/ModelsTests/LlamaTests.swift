@@ -83,6 +83,25 @@ import RagTuneTensor
         }
     }
 
+    /// A 138-token prompt in one call (its queries attend in blocks of 32 rows) and in chunks of 45
+    /// after a cached prefix (blocks that start mid-sequence) give the same logits on every position.
+    @Test(.needsSmolLM2) func promptInOneCallEqualsPromptInChunks() throws {
+        let model = try Self.model.get()
+        let ids = try ModelFixtures.jsonl("smollm2/chat.jsonl")
+            .map { ($0["prompt_ids"] as! [NSNumber]).map(\.intValue) }.max { $0.count < $1.count }!
+        #expect(ids.count > 4 * LlamaSession.attentionBlockRows)
+        let whole = try LlamaSession(model: model, threads: 2, precision: .exact).evaluate(ids, allLogits: true)
+        let session = LlamaSession(model: model, threads: 2, precision: .exact)
+        var chunked: [[Float]] = []
+        for first in stride(from: 0, to: ids.count, by: 45) {
+            chunked += try session.evaluate(Array(ids[first..<min(first + 45, ids.count)]), allLogits: true)
+        }
+        for i in ids.indices {
+            let diff = zip(whole[i], chunked[i]).map { abs($0 - $1) }.max()!
+            #expect(diff < 1e-2, "position \(i): one call vs chunks differ by \(diff)")
+        }
+    }
+
     /// The int8 path (one token at a time, as decoding runs) against llama.cpp's own logits, with
     /// every kernel this CPU runs: issue 17's bounds, top-1 agreement on ≥ 46 of 49 positions and
     /// |Δ| ≤ 1.0 on llama.cpp's top-10 logits, the latter up to one constant per position (softmax
