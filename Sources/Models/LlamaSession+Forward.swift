@@ -100,13 +100,17 @@ extension LlamaSession {
             }
             return
         }
+        // Each worker dequantizes its own rows of W and multiplies them at once (single-threaded
+        // OpenBLAS), in the session's pool: the rows are still in cache, and no Dispatch thread has
+        // to share a core with a pool worker that is still spinning.
         for (w, out) in products {
             let weights = scratch.buffer("weights", w.rows * w.columns)
-            Parallel.forRanges(count: w.rows, threads: threads, minimumPerThread: 64) { range in
-                w.dequantize(rows: range, into: weights + range.lowerBound * w.columns)
+            pool.forRanges(count: w.rows, minimumPerThread: 64) { range in
+                let slice = weights + range.lowerBound * w.columns
+                w.dequantize(rows: range, into: slice)
+                BLAS.sgemm(transposeB: true, m: rows, n: range.count, k: w.columns, a: input, lda: w.columns,
+                           b: slice, ldb: w.columns, c: out + range.lowerBound, ldc: w.rows)
             }
-            BLAS.parallelSgemm(transposeB: true, m: rows, n: w.rows, k: w.columns, a: input, lda: w.columns,
-                               b: weights, ldb: w.columns, c: out, ldc: w.rows, threads: threads)
         }
     }
 
