@@ -11,7 +11,7 @@ extension LlamaSession {
     /// (`bench decode --precision int8`, 1 and 2 threads): the batched products prefill 33 tokens
     /// at 1.35–1.45× dequantize + SGEMM, tie at 91, and lose by 12% at 203. With AVX-512 VNNI
     /// (one instruction per four-byte dot product) the crossover can only be later.
-    static let int8BatchRowLimit = 64
+    public static let int8BatchRowLimit = 64
 
     /// Prompt queries attend in blocks of this many rows, each over the positions its last query sees.
     static let attentionBlockRows = 32
@@ -89,7 +89,7 @@ extension LlamaSession {
     private func linear(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
                         _ input: UnsafeMutablePointer<Float>, rows: Int) {
         let columns = products[0].matrix.columns
-        if rows > 1, rows <= Self.int8BatchRowLimit, precision == .int8, products.allSatisfy({ $0.matrix.int8 != nil }) {
+        if rows > 1, rows <= Self.int8BatchRowLimit, runsInt8(products) {
             activations.quantize(input, columns: columns, vectors: rows, pool: pool)
             QuantizedMatrix.multiply(products, batch: activations, pool: pool, kernel: int8Kernel)
             return

@@ -121,12 +121,17 @@ extension LlamaSession {
     /// else in Float32.
     func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
                   _ x: UnsafeMutablePointer<Float>) {
-        if precision == .int8, products.allSatisfy({ $0.matrix.int8 != nil }) {
+        if runsInt8(products) {
             activations.quantize(x, count: products[0].matrix.columns)
             QuantizedMatrix.multiply(products, activations, pool: pool, kernel: int8Kernel)
         } else {
             QuantizedMatrix.multiply(products, x, pool: pool)
         }
+    }
+
+    /// Whether `products` run on int8 activations: under `.int8`, when every matrix was repacked.
+    func runsInt8(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)]) -> Bool {
+        precision == .int8 && products.allSatisfy { $0.matrix.int8 != nil }
     }
 }
 
