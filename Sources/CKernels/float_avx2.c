@@ -5,7 +5,8 @@
 #include <math.h>
 
 // e^x, Cephes `expf` (as VectorMath.exp in Swift): x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial
-// for e^r, then 2^n from the exponent bits. Relative error ≤ 2 ulp on [-87.3, 88.7]; below, 0; above, +inf.
+// for e^r, then 2^n from the exponent bits. Relative error ≤ 2 ulp on [-87.3, 88.7]; below, 0; above,
+// +inf; NaN stays NaN (min/max alone would turn it into the clamp bound).
 static inline __m256 exp8(__m256 x) {
     const __m256 lo = _mm256_set1_ps(-87.33654f), hi = _mm256_set1_ps(88.72283f);
     const __m256 c = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
@@ -27,7 +28,8 @@ static inline __m256 exp8(__m256 x) {
     __m256 result = _mm256_mul_ps(er, _mm256_castsi256_ps(_mm256_slli_epi32(exponent, 23)));
     result = _mm256_blendv_ps(result, _mm256_add_ps(result, result), _mm256_castsi256_ps(big));
     result = _mm256_blendv_ps(result, _mm256_setzero_ps(), _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
-    return _mm256_blendv_ps(result, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+    result = _mm256_blendv_ps(result, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+    return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
 // The first `count` (< 8) floats at p, the rest `fill`.

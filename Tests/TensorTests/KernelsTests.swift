@@ -68,6 +68,12 @@ import Testing
         var extremes: [Float] = [200, -200, 0, 100]
         Kernels.softmax(&extremes, count: 4)
         #expect(extremes[0] == 1 && extremes[1] == 0 && extremes[2] == 0)
+        var poisoned: [Float] = [1, .nan, 2] // a NaN score is not hidden as a probability
+        Kernels.softmax(&poisoned, count: 3)
+        #expect(poisoned.contains { $0.isNaN })
+        var gate: [Float] = [.nan, 1], up: [Float] = [1, 1]
+        Kernels.swiglu(&gate, up, count: 2)
+        #expect(gate[0].isNaN && abs(gate[1] - 0.7310586) < 1e-6)
     }
 
     /// `attend` (the C kernel for head sizes that are a multiple of 8, the Swift fallback otherwise)
