@@ -27,19 +27,14 @@ static inline __m256i pair_dot(int type, __m256i lo, __m256i hi, __m256i xlo, __
 
 static inline __attribute__((always_inline)) void group_dot(int type, const uint8_t *group, int64_t blocks,
                                                             const rt_q8_block *x, float out[4]) {
-    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
     const __m256i low = _mm256_set1_epi8(0x0F);
     const __m256i rows01 = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
     const __m256i rows23 = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
     __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();
     __m128 offsets = _mm_setzero_ps();
-    const uint8_t *scales = group, *q = group + 64;
-    for (int64_t b = 0; b < blocks; b++, q += qb) {
-        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
-            scales = q;
-            q += 64;
-        }
-        const uint8_t *s = scales + b % chunk * sb;
+    rt_block_walk w = rt_walk_start(group);
+    for (int64_t b = 0; b < blocks; b++, w.quants += rt_quant_bytes(type)) {
+        const uint8_t *s = rt_walk_to(type, &w, b), *q = w.quants;
         _mm_prefetch((const char *)q + RT_PREFETCH_BYTES, _MM_HINT_T0);
         const __m256i xlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)x[b].qs));
         const __m256i xhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
@@ -57,30 +52,18 @@ static inline __attribute__((always_inline)) void group_dot(int type, const uint
         const __m128 scale = _mm_mul_ps(d, _mm_set1_ps(x[b].d));
         acc01 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot01), _mm256_permutevar8x32_ps(_mm256_castps128_ps256(scale), rows01), acc01);
         acc23 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot23), _mm256_permutevar8x32_ps(_mm256_castps128_ps256(scale), rows23), acc23);
-        if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
-            const __m128 m = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8)));
-            offsets = _mm_fmadd_ps(m, _mm_set1_ps(x[b].s), offsets);
-        } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
-            offsets = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * x[b].d * (float)x[b].sum), offsets);
-        }
+        offsets = rt_block_offsets(type, offsets, d, rt_block_minima(type, s, d), &x[b]);
     }
     _mm_storeu_ps(out, _mm_add_ps(rows_of(acc01, acc23), offsets));
 }
 
-void rt_int8_group_avx2(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]) {
-    switch (type) {
-    case RT_TYPE_Q4_0: group_dot(RT_TYPE_Q4_0, group, blocks, x, out); break;
-    case RT_TYPE_Q4_1: group_dot(RT_TYPE_Q4_1, group, blocks, x, out); break;
-    default: group_dot(RT_TYPE_Q8_0, group, blocks, x, out); break;
-    }
-}
+RT_DEFINE_GROUP_ENTRY(rt_int8_group_avx2, group_dot)
 
 // Up to four tokens' dot products with one group: each block's weights are loaded and unpacked
 // once and serve every token; the two row pairs' sums are folded into one register (hadd) before
 // the one conversion and scaling per block and token. x[t] is token t's blocks.
 static inline __attribute__((always_inline)) void tokens_dot(int type, int tokens, const uint8_t *group, int64_t blocks,
                                                              const rt_q8_block *const *x, float (*out)[4]) {
-    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
     const __m256i low = _mm256_set1_epi8(0x0F);
     // After hadd(dot01, dot23): lanes [r0 r0 r2 r2 | r1 r1 r3 r3].
     const __m256i folded = _mm256_setr_epi32(0, 0, 2, 2, 1, 1, 3, 3);
@@ -90,13 +73,9 @@ static inline __attribute__((always_inline)) void tokens_dot(int type, int token
         acc[t] = _mm256_setzero_ps();
         offsets[t] = _mm_setzero_ps();
     }
-    const uint8_t *scales = group, *q = group + 64;
-    for (int64_t b = 0; b < blocks; b++, q += qb) {
-        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
-            scales = q;
-            q += 64;
-        }
-        const uint8_t *s = scales + b % chunk * sb;
+    rt_block_walk w = rt_walk_start(group);
+    for (int64_t b = 0; b < blocks; b++, w.quants += rt_quant_bytes(type)) {
+        const uint8_t *s = rt_walk_to(type, &w, b), *q = w.quants;
         __m256i lo01, hi01, lo23, hi23;
         if (type == RT_TYPE_Q8_0) {
             lo01 = _mm256_load_si256((const __m256i *)q);
@@ -113,18 +92,14 @@ static inline __attribute__((always_inline)) void tokens_dot(int type, int token
         }
         const __m128 d = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s)));
         const __m256 dw = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(d), folded);
-        const __m128 m = type == RT_TYPE_Q4_1 ? _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8))) : d;
+        const __m128 m = rt_block_minima(type, s, d);
         for (int t = 0; t < tokens; t++) {
             const rt_q8_block *xb = x[t] + b;
             const __m256i xlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)xb->qs));
             const __m256i xhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(xb->qs + 16)));
             const __m256i dot = _mm256_hadd_epi32(pair_dot(type, lo01, hi01, xlo, xhi), pair_dot(type, lo23, hi23, xlo, xhi));
             acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(dw, _mm256_set1_ps(xb->d)), acc[t]);
-            if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
-                offsets[t] = _mm_fmadd_ps(m, _mm_set1_ps(xb->s), offsets[t]);
-            } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
-                offsets[t] = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * xb->d * (float)xb->sum), offsets[t]);
-            }
+            offsets[t] = rt_block_offsets(type, offsets[t], d, m, xb);
         }
     }
     for (int t = 0; t < tokens; t++) {

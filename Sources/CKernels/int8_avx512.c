@@ -14,18 +14,13 @@ static inline __m512i signed_dot(__m512i acc, __m512i w, __m512i x) {
 
 static inline __attribute__((always_inline)) void group_dot(int type, const uint8_t *group, int64_t blocks,
                                                             const rt_q8_block *x, float out[4]) {
-    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
     const __m512i low = _mm512_set1_epi8(0x0F);
     const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     __m128 offsets = _mm_setzero_ps();
-    const uint8_t *scales = group, *q = group + 64;
-    for (int64_t b = 0; b < blocks; b++, q += qb) {
-        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
-            scales = q;
-            q += 64;
-        }
-        const uint8_t *s = scales + b % chunk * sb;
+    rt_block_walk w = rt_walk_start(group);
+    for (int64_t b = 0; b < blocks; b++, w.quants += rt_quant_bytes(type)) {
+        const uint8_t *s = rt_walk_to(type, &w, b), *q = w.quants;
         _mm_prefetch((const char *)q + RT_PREFETCH_BYTES, _MM_HINT_T0);
         const __m512i xlo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)x[b].qs));
         const __m512i xhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
@@ -45,12 +40,7 @@ static inline __attribute__((always_inline)) void group_dot(int type, const uint
         } else {
             acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc0);
         }
-        if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
-            const __m128 m = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8)));
-            offsets = _mm_fmadd_ps(m, _mm_set1_ps(x[b].s), offsets);
-        } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
-            offsets = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * x[b].d * (float)x[b].sum), offsets);
-        }
+        offsets = rt_block_offsets(type, offsets, d, rt_block_minima(type, s, d), &x[b]);
     }
     const __m512 acc = _mm512_add_ps(acc0, acc1);
     const __m128 r01 = _mm_hadd_ps(_mm512_castps512_ps128(acc), _mm512_extractf32x4_ps(acc, 1));
@@ -58,19 +48,12 @@ static inline __attribute__((always_inline)) void group_dot(int type, const uint
     _mm_storeu_ps(out, _mm_add_ps(_mm_hadd_ps(r01, r23), offsets));
 }
 
-void rt_int8_group_avx512(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]) {
-    switch (type) {
-    case RT_TYPE_Q4_0: group_dot(RT_TYPE_Q4_0, group, blocks, x, out); break;
-    case RT_TYPE_Q4_1: group_dot(RT_TYPE_Q4_1, group, blocks, x, out); break;
-    default: group_dot(RT_TYPE_Q8_0, group, blocks, x, out); break;
-    }
-}
+RT_DEFINE_GROUP_ENTRY(rt_int8_group_avx512, group_dot)
 
 // Up to four tokens' dot products with one group: each block's weights are loaded and unpacked
 // once and serve every token, whose accumulators stay in registers. x[t] is token t's blocks.
 static inline __attribute__((always_inline)) void tokens_dot(int type, int tokens, const uint8_t *group, int64_t blocks,
                                                              const rt_q8_block *const *x, float (*out)[4]) {
-    const int64_t chunk = rt_chunk_blocks(type), qb = rt_quant_bytes(type), sb = rt_scale_bytes(type);
     const __m512i low = _mm512_set1_epi8(0x0F);
     const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
     __m512 acc[4];
@@ -79,13 +62,9 @@ static inline __attribute__((always_inline)) void tokens_dot(int type, int token
         acc[t] = _mm512_setzero_ps();
         offsets[t] = _mm_setzero_ps();
     }
-    const uint8_t *scales = group, *q = group + 64;
-    for (int64_t b = 0; b < blocks; b++, q += qb) {
-        if (b % chunk == 0 && b > 0) { // the next chunk: its scales, then its quants
-            scales = q;
-            q += 64;
-        }
-        const uint8_t *s = scales + b % chunk * sb;
+    rt_block_walk w = rt_walk_start(group);
+    for (int64_t b = 0; b < blocks; b++, w.quants += rt_quant_bytes(type)) {
+        const uint8_t *s = rt_walk_to(type, &w, b), *q = w.quants;
         __m512i w0, w1;
         __mmask64 negative0 = 0, negative1 = 0;
         if (type == RT_TYPE_Q8_0) { // |w| as the unsigned operand, x negated where w < 0
@@ -102,7 +81,7 @@ static inline __attribute__((always_inline)) void tokens_dot(int type, int token
         }
         const __m128 d = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s)));
         const __m512 dw = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(d));
-        const __m128 m = type == RT_TYPE_Q4_1 ? _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(s + 8))) : d;
+        const __m128 m = rt_block_minima(type, s, d);
         for (int t = 0; t < tokens; t++) {
             const rt_q8_block *xb = x[t] + b;
             __m512i xlo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)xb->qs));
@@ -113,11 +92,7 @@ static inline __attribute__((always_inline)) void tokens_dot(int type, int token
             }
             const __m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), w0, xlo), w1, xhi);
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw, _mm512_set1_ps(xb->d)), acc[t]);
-            if (type == RT_TYPE_Q4_1) { // + m · d_x Σ q_x
-                offsets[t] = _mm_fmadd_ps(m, _mm_set1_ps(xb->s), offsets[t]);
-            } else if (type == RT_TYPE_Q4_0) { // weights are q - 8: - 8 · d · d_x Σ q_x
-                offsets[t] = _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * xb->d * (float)xb->sum), offsets[t]);
-            }
+            offsets[t] = rt_block_offsets(type, offsets[t], d, m, xb);
         }
     }
     for (int t = 0; t < tokens; t++) {

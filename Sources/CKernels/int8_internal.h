@@ -4,6 +4,8 @@
 
 #include "int8_kernels.h"
 
+#include <immintrin.h>
+
 // A repacked group of 4 rows is a run of chunks, one per `rt_chunk_blocks` blocks (fewer in the
 // last chunk): 64 bytes of fp16 scales (Q4_0 and Q8_0: d[4] per block; Q4_1: d[4] then m[4] per
 // block), then the quants of the chunk's blocks:
@@ -31,6 +33,39 @@ static inline const uint8_t *rt_block_quants(int type, const uint8_t *group, int
     return group + b / n * (64 + n * rt_quant_bytes(type)) + 64 + b % n * rt_quant_bytes(type);
 }
 
+// A forward walk over a group's blocks, chunk after chunk: `quants` points at the block in use
+// and `chunk_scales` at the scales of its chunk. The loop steps `quants` by rt_quant_bytes.
+typedef struct {
+    const uint8_t *chunk_scales, *quants;
+} rt_block_walk;
+
+static inline rt_block_walk rt_walk_start(const uint8_t *group) { return (rt_block_walk){group, group + 64}; }
+
+// Called for blocks b = 0, 1, 2, … in order: at a chunk's first block, `quants` moves past the
+// chunk's scales. Returns block b's scales: d[4] (then m[4] for Q4_1) in fp16.
+static inline const uint8_t *rt_walk_to(int type, rt_block_walk *w, int64_t b) {
+    const int64_t chunk = rt_chunk_blocks(type);
+    if (b % chunk == 0 && b > 0) {
+        w->chunk_scales = w->quants;
+        w->quants += 64;
+    }
+    return w->chunk_scales + b % chunk * rt_scale_bytes(type);
+}
+
+// `offsets` plus what one block's integer products leave out of its four rows' dot products with
+// activation block xb: Q4_1's + m · d_x Σ q_x; Q4_0's weights are q - 8, so - 8 · d · d_x Σ q_x;
+// nothing for Q8_0. d and m are the block's four row scales and minima as floats.
+static inline __m128 rt_block_offsets(int type, __m128 offsets, __m128 d, __m128 m, const rt_q8_block *xb) {
+    if (type == RT_TYPE_Q4_1) return _mm_fmadd_ps(m, _mm_set1_ps(xb->s), offsets);
+    if (type == RT_TYPE_Q4_0) return _mm_fmadd_ps(d, _mm_set1_ps(-8.0f * xb->d * (float)xb->sum), offsets);
+    return offsets;
+}
+
+// Block b's four row minima (Q4_1 only; the row scales `d` for the other types, unused there).
+static inline __m128 rt_block_minima(int type, const uint8_t *scales, __m128 d) {
+    return type == RT_TYPE_Q4_1 ? _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(scales + 8))) : d;
+}
+
 // One group's four dot products with x, written to out[0..3].
 void rt_int8_group_avx2(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]);
 void rt_int8_group_avx512(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]);
@@ -40,6 +75,17 @@ void rt_int8_tokens_avx2(int type, int tokens, const uint8_t *group, int64_t blo
                          float (*out)[4]);
 void rt_int8_tokens_avx512(int type, int tokens, const uint8_t *group, int64_t blocks, const rt_q8_block *const *x,
                            float (*out)[4]);
+
+// Defines `name` (the group signature above) over an always-inline `kernel(type, ...)`, with one
+// copy per weight type.
+#define RT_DEFINE_GROUP_ENTRY(name, kernel)                                                                    \
+    void name(int type, const uint8_t *group, int64_t blocks, const rt_q8_block *x, float out[4]) {            \
+        switch (type) {                                                                                        \
+        case RT_TYPE_Q4_0: kernel(RT_TYPE_Q4_0, group, blocks, x, out); break;                                 \
+        case RT_TYPE_Q4_1: kernel(RT_TYPE_Q4_1, group, blocks, x, out); break;                                 \
+        default: kernel(RT_TYPE_Q8_0, group, blocks, x, out); break;                                           \
+        }                                                                                                      \
+    }
 
 // Defines `name` (the signature above) over an always-inline `kernel(type, tokens, ...)`, with one
 // copy per weight type and token count, so the loops over tokens unroll into registers.
