@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The HTTP server; only RagTuneServer, ragtune-server and their tests depend on it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -85,6 +88,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ragtune", swiftSettings: cpuOnly),
+        // The OpenAI-compatible HTTP server (`ragtune serve`): its own library and executable, so the
+        // CLI and the other libraries do not pay Hummingbird's build time. `ragtune serve` runs the
+        // `ragtune-server` executable built beside it.
+        .target(name: "RagTuneServer",
+                dependencies: ["RagTuneModels", "RagTuneTokenizers", "RagTuneTraining",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Yams", package: "Yams")],
+                path: "Sources/Server", swiftSettings: cpuOnly),
+        .executableTarget(name: "ragtune-server",
+                          dependencies: ["RagTuneServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          path: "Sources/ragtune-server", swiftSettings: cpuOnly),
         // Traits and helpers shared by the test targets (model availability); only tests depend on it.
         .target(name: "RagTuneTestSupport",
                 dependencies: ["RagTuneModels", "RagTuneRAG", "RagTuneRetrieval", "RagTuneStorage", "RagTuneTokenizers"],
@@ -121,6 +137,10 @@ let package = Package(
         .testTarget(name: "TrainingTests",
                     dependencies: ["RagTuneTraining", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneModels", "RagTuneTensor", "RagTuneTokenizers"],
                     path: "Tests/TrainingTests", swiftSettings: cpuOnly),
+        .testTarget(name: "ServerTests",
+                    dependencies: ["RagTuneServer", "RagTuneTestSupport", "RagTuneModels",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    path: "Tests/ServerTests", exclude: ["openai_client_check.py"], swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests",
                     dependencies: ["RagTuneModels", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneTensor", "RagTuneTokenizers"],
                     path: "Tests/ModelsTests", swiftSettings: cpuOnly),

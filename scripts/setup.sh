@@ -22,6 +22,9 @@ python3 -m pip --version >/dev/null 2>&1 || { echo "setup: python3 with pip is n
 
 echo "setup: building ragtune (release)" >&2
 swift build -c release --product ragtune 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' >&2
+# `ragtune serve` runs this second executable (the HTTP stack builds only for it)
+echo "setup: building ragtune-server (release)" >&2
+swift build -c release --product ragtune-server 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' >&2
 
 echo "setup: installing models" >&2
 .build/release/ragtune models install all

@@ -29,12 +29,15 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case maxTokens
     case stopToken(Int)
     case stopString(String)
+    /// The caller asked to stop (`TextGenerator.generate`'s `isCancelled`).
+    case cancelled
 
     public var description: String {
         switch self {
         case .maxTokens: return "max tokens"
         case .stopToken(let id): return "stop token \(id)"
         case .stopString(let s): return "stop string \(s.debugDescription)"
+        case .cancelled: return "cancelled"
         }
     }
 }

@@ -63,8 +63,11 @@ public final class TextGenerator {
     /// Generates a continuation of `promptIds`, streaming text chunks to `onText` as soon as they
     /// are complete UTF-8 and cannot be part of a stop string. The model's end-of-generation ids
     /// (`<|im_end|>`, `<|endoftext|>`, …) always stop it, besides `stop`.
+    /// - Parameter isCancelled: asked before each decode step; true ends generation at once
+    ///   (`StopReason.cancelled`), e.g. when a streaming client has gone.
     public func generate(promptIds: [Int], sampling: SamplingParameters, stop: StopCondition,
-                         onText: (String) -> Void = { _ in }) throws -> Result {
+                         onText: (String) -> Void = { _ in },
+                         isCancelled: () -> Bool = { false }) throws -> Result {
         var sampler = try Sampler(parameters: sampling)
         var condition = stop
         condition.stopTokenIds.formUnion(tokenizer.endOfGenerationIds)
@@ -77,6 +80,7 @@ public final class TextGenerator {
         sampler.accept(contentsOf: promptIds)
         let prefilled = Date()
         var ids: [Int] = []
+        var cancelled = false
         while !detector.isStopped {
             let next = try sampler.sample(logits: logits)
             ids.append(next)
@@ -84,6 +88,10 @@ public final class TextGenerator {
             let chunk = detector.feed(token: next, text: condition.stopTokenIds.contains(next) ? "" : decoder.append(next))
             if !chunk.isEmpty { onText(chunk) }
             if detector.isStopped { break }
+            if isCancelled() {
+                cancelled = true
+                break
+            }
             guard session.tokens.count < session.maxContext else {
                 // Context full: release what the decoder and detector still hold, and stop.
                 let rest = detector.feed(text: decoder.finish()) + detector.finish()
@@ -92,7 +100,7 @@ public final class TextGenerator {
             }
             logits = try session.evaluate([next])[0]
         }
-        return Result(promptIds: promptIds, ids: ids, text: detector.text, stopReason: detector.reason ?? .maxTokens,
+        return Result(promptIds: promptIds, ids: ids, text: detector.text, stopReason: cancelled ? .cancelled : detector.reason ?? .maxTokens,
                       promptSeconds: prefilled.timeIntervalSince(start),
                       generateSeconds: Date().timeIntervalSince(prefilled))
     }

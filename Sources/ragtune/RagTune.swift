@@ -11,7 +11,7 @@ struct RagTune: AsyncParsableCommand {
                       GenerateCommand.self, ChatCommand.self, LogitsCommand.self, IndexCommand.self,
                       SearchCommand.self, RemoveCommand.self, AskCommand.self, EvalCommand.self,
                       BenchCommand.self, MergeCommand.self, FineTuneCommand.self, ReaderDataCommand.self,
-                      CompareCommand.self]
+                      CompareCommand.self, ServeCommand.self]
     )
 
     /// Parses (negative numbers attached to their options, see `attachingNegativeNumbers`), runs the
@@ -19,7 +19,10 @@ struct RagTune: AsyncParsableCommand {
     /// `/dev/full` is an error and a non-zero exit, never a silent loss.
     static func main() async {
         do {
-            var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            // `serve` is the server executable's to parse (its own --help included)
+            if arguments.first == "serve" { try ServeCommand(arguments: Array(arguments.dropFirst())).run() }
+            var command = try parseAsRoot(attachingNegativeNumbers(arguments))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// An error a client gets in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`,
+/// with the matching HTTP status.
+struct APIError: Error, HTTPResponseError, Sendable, Equatable {
+    var status: HTTPResponse.Status
+    var message: String
+    /// OpenAI's error type: `invalid_request_error`, `not_found_error`, `server_error`, …
+    var type: String
+    /// The request field at fault, when there is one.
+    var param: String?
+    var code: String?
+
+    static func invalid(_ message: String, param: String? = nil, code: String? = nil) -> APIError {
+        APIError(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: code)
+    }
+
+    static func modelNotFound(_ model: String, known: [String]) -> APIError {
+        APIError(status: .notFound,
+                 message: "The model '\(model)' does not exist on this server (served: \(known.joined(separator: ", ")))",
+                 type: "invalid_request_error", param: "model", code: "model_not_found")
+    }
+
+    static func notFound(_ message: String) -> APIError {
+        APIError(status: .notFound, message: message, type: "not_found_error", param: nil, code: nil)
+    }
+
+    static let busy = APIError(status: .serviceUnavailable,
+                               message: "The server is at capacity (every queue slot is taken); retry shortly",
+                               type: "server_error", param: nil, code: "server_busy")
+
+    static func unavailable(_ message: String) -> APIError {
+        APIError(status: .serviceUnavailable, message: message, type: "server_error", param: nil, code: "not_ready")
+    }
+
+    static func tooLarge(limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, message: "The request body is larger than the limit of \(limit) bytes",
+                 type: "invalid_request_error", param: nil, code: "request_too_large")
+    }
+
+    static func internalError(_ message: String) -> APIError {
+        APIError(status: .internalServerError, message: message, type: "server_error", param: nil, code: nil)
+    }
+
+    /// The JSON body.
+    var body: ByteBuffer {
+        struct Envelope: Encodable {
+            var error: Fields
+        }
+        struct Fields: Encodable {
+            var message: String, type: String, param: String?, code: String?
+            enum CodingKeys: String, CodingKey { case message, type, param, code }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(message, forKey: .message)
+                try c.encode(type, forKey: .type)
+                try c.encode(param, forKey: .param)
+                try c.encode(code, forKey: .code)
+            }
+        }
+        let data = (try? JSONEncoder.api.encode(Envelope(error: Fields(message: message, type: type, param: param, code: code))))
+            ?? Data(#"{"error":{"message":"error","type":"server_error","param":null,"code":null}}"#.utf8)
+        return ByteBuffer(bytes: data)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+    }
+}
+
+/// Turns every error a route throws into OpenAI's error shape: Hummingbird's own (unknown route,
+/// wrong method, body too large) keep their status; anything unexpected becomes a 500 whose
+/// message names the error type only (never request content).
+struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maxRequestBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(limit: maxRequestBytes)
+        } catch let error as HTTPError {
+            let type = error.status == .notFound ? "not_found_error" : "invalid_request_error"
+            let message = error.body ?? (error.status == .notFound
+                ? "No route \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
+            throw APIError(status: error.status, message: message, type: error.status.code >= 500 ? "server_error" : type,
+                           param: nil, code: nil)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            throw APIError.internalError("internal error (\(type(of: error)))")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RagTuneModels
+
+/// `GET /v1/models`, `GET /v1/models/{id}`, `POST /v1/embeddings`, `/health` and `/ready`.
+struct ModelRoutes: Sendable {
+    let host: ModelHost
+    let configuration: ServerConfiguration
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/health") { _, _ in try json(["status": "ok"]) }
+        router.get("/ready") { _, _ in ready() }
+        router.get("/v1/models") { _, _ in
+            let catalog = try host.catalog()
+            return try json(ModelList(data: catalog.modelIds.map { ModelEntry(id: $0, created: catalog.created) }))
+        }
+        router.get("/v1/models/{id}") { _, context in
+            let catalog = try host.catalog()
+            let id = context.parameters.get("id") ?? ""
+            guard catalog.modelIds.contains(id) else { throw APIError.modelNotFound(id, known: catalog.modelIds) }
+            return try json(ModelEntry(id: id, created: catalog.created))
+        }
+        router.post("/v1/embeddings") { request, _ in try await embed(request) }
+    }
+
+    /// 200 once the models are loaded, else 503 saying whether they are loading or failed; with
+    /// the model queue's state either way.
+    func ready() -> Response {
+        struct Status: Encodable {
+            var status: String
+            var models: [String]?
+            var error: String?
+            /// Requests waiting for the model, and whether one is running.
+            var waiting: Int
+            var running: Bool
+        }
+        let load = host.load
+        let (status, body): (HTTPResponse.Status, Status)
+        switch host.status {
+        case .ready(let catalog):
+            (status, body) = (.ok, Status(status: "ready", models: catalog.modelIds, waiting: load.waiting, running: load.running))
+        case .loading:
+            (status, body) = (.serviceUnavailable, Status(status: "loading", waiting: load.waiting, running: load.running))
+        case .failed(let message):
+            (status, body) = (.serviceUnavailable, Status(status: "failed", error: message, waiting: load.waiting,
+                                                          running: load.running))
+        }
+        return (try? json(body, status: status)) ?? Response(status: status)
+    }
+
+    /// OpenAI's embeddings endpoint over MiniLM: L2-normalized 384-d vectors, inputs longer than
+    /// the model's 256 tokens cut there (as sentence-transformers does).
+    func embed(_ request: Request) async throws -> Response {
+        let body = try await decodeJSON(EmbeddingRequest.self, from: request, limit: configuration.maxRequestBytes)
+        let catalog = try host.catalog()
+        guard body.model == catalog.embedderName else {
+            if catalog.isGenerator(body.model) {
+                throw APIError.invalid("'\(body.model)' generates text; embeddings come from '\(catalog.embedderName)'",
+                                       param: "model", code: "model_not_supported")
+            }
+            throw APIError.modelNotFound(body.model, known: catalog.modelIds)
+        }
+        let inputs = body.input.values
+        guard !inputs.isEmpty else { throw APIError.invalid("input is an empty array", param: "input") }
+        guard inputs.count <= 2048 else {
+            throw APIError.invalid("input holds \(inputs.count) strings; at most 2048 per request", param: "input")
+        }
+        if let empty = inputs.firstIndex(where: { $0.isEmpty }) {
+            throw APIError.invalid("input[\(empty)] is an empty string", param: "input")
+        }
+        if let dimensions = body.dimensions, dimensions != catalog.embeddingDimension {
+            throw APIError.invalid("dimensions \(dimensions): this model's vectors have \(catalog.embeddingDimension)",
+                                   param: "dimensions")
+        }
+        let base64: Bool
+        switch body.encodingFormat ?? "float" {
+        case "float": base64 = false
+        case "base64": base64 = true
+        case let other: throw APIError.invalid("encoding_format '\(other)' is not float or base64", param: "encoding_format")
+        }
+        let (vectors, tokens) = try await host.run { models in
+            let ids = models.embedder.tokenize(inputs)
+            return (try models.embedder.embed(tokenized: ids), ids.reduce(0) { $0 + $1.count })
+        }
+        let items = vectors.enumerated().map { index, vector in
+            EmbeddingList.Item(index: index, embedding: base64 ? .base64(Self.base64(vector)) : .floats(vector))
+        }
+        return try json(EmbeddingList(data: items, model: body.model,
+                                      usage: .init(promptTokens: tokens, totalTokens: tokens)))
+    }
+
+    /// Little-endian Float32 bytes in base64, as OpenAI's `encoding_format: base64`.
+    static func base64(_ vector: [Float]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes).base64EncodedString()
+    }
+}

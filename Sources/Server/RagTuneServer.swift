@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import Logging
+import RagTuneModels
+
+/// `ragtune serve`: an OpenAI-compatible HTTP server over RagTune's models. The models load on
+/// the worker thread while the server already listens (`/ready` says when they are up); every
+/// model call takes its turn on that thread (`ModelWorker`).
+public struct RagTuneServer: Sendable {
+    public let configuration: ServerConfiguration
+    let host: ModelHost
+
+    /// Starts loading the models named by `configuration` from `directory`.
+    /// - Throws: `ServerConfigurationError` for a setting out of range.
+    public init(configuration: ServerConfiguration, directory: ModelDirectory = ModelDirectory()) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        host = ModelHost(queue: configuration.queue) {
+            try ServedModels(configuration: configuration, directory: directory)
+        }
+    }
+
+    /// The routes, in OpenAI's error shape.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: OpenAIErrorMiddleware(maxRequestBytes: configuration.maxRequestBytes))
+        ModelRoutes(host: host, configuration: configuration).add(to: router)
+        CompletionRoutes(host: host, configuration: configuration).add(to: router)
+        return router
+    }
+
+    /// The HTTP application on `configuration`'s host and port. `onServerRunning` gets the bound port.
+    public func application(logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router(),
+                    configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                         serverName: "ragtune"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
+    /// - Parameter onListening: gets the address once the port is bound (with port 0, the one chosen).
+    public func run(logger: Logger, onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+        let hostName = configuration.host
+        let app = application(logger: logger) { port in
+            await onListening("http://\(hostName.contains(":") ? "[\(hostName)]" : hostName):\(port)")
+        }
+        defer { host.shutdown() }
+        try await app.runService()
+    }
+
+    /// Waits until the models have loaded (or failed), polling every 50 ms.
+    /// - Throws: `ServerConfigurationError` with the loader's message when they failed.
+    public func waitUntilReady() async throws {
+        while true {
+            switch host.status {
+            case .ready: return
+            case .failed(let message): throw ServerConfigurationError.invalid(message)
+            case .loading: try await Task.sleep(nanoseconds: 50_000_000)
+            }
+        }
+    }
+
+    /// Ends the model worker once its queued jobs have run (tests; `run` does it itself).
+    public func shutdown() {
+        host.shutdown()
+    }
+}

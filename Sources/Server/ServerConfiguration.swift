@@ -1,0 +1,158 @@
+import Foundation
+import Yams
+
+/// Everything `ragtune serve` can be told, from (lowest precedence first) built-in defaults, a YAML
+/// file (`--config serve.yaml`), `RAGTUNE_SERVE_*` environment variables and command-line flags.
+public struct ServerConfiguration: Sendable, Equatable, Codable {
+    /// Address to listen on; loopback unless the operator opens it up.
+    public var host = "127.0.0.1"
+    /// TCP port (0: any free port, reported when the server is up).
+    public var port = 8080
+    /// Worker threads of the decoder and the embedder.
+    public var threads = 2
+    /// Requests that may wait for the model while one runs; one more gets 503.
+    public var queue = 16
+    /// Largest request body in bytes; a larger one gets 413.
+    public var maxRequestBytes = 1 << 20
+    /// Whether prompts and generated text may be written to the log (off: only sizes and timings).
+    public var logContent = false
+    /// A Llama GGUF served instead of the installed SmolLM2 (e.g. one written by `ragtune merge`).
+    public var modelFile: String?
+    /// Decode with Float32 activations instead of the default int8 products.
+    public var exact = false
+    /// LoRA adapters served as `smollm2+NAME`: name → PEFT folder or llama.cpp LoRA .gguf.
+    public var adapters: [String: String] = [:]
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, threads, queue, maxRequestBytes = "max_request_bytes", logContent = "log_content",
+             modelFile = "model_file", exact, adapters
+    }
+
+    /// Reads only the keys present; unknown keys are an error naming them, as a typo must not pass silently.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            .filter { key in !CodingKeys.allCases.contains { $0.stringValue == key } }
+        if let key = unknown.first {
+            throw ServerConfigurationError.invalid(
+                "unknown key '\(key)' (known: \(CodingKeys.allCases.map(\.stringValue).joined(separator: ", ")))")
+        }
+        let d = ServerConfiguration()
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
+        queue = try c.decodeIfPresent(Int.self, forKey: .queue) ?? d.queue
+        maxRequestBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestBytes) ?? d.maxRequestBytes
+        logContent = try c.decodeIfPresent(Bool.self, forKey: .logContent) ?? d.logContent
+        modelFile = try c.decodeIfPresent(String.self, forKey: .modelFile)
+        exact = try c.decodeIfPresent(Bool.self, forKey: .exact) ?? d.exact
+        adapters = try c.decodeIfPresent([String: String].self, forKey: .adapters) ?? d.adapters
+    }
+
+    /// The configuration in the YAML file at `path`.
+    /// - Throws: `ServerConfigurationError` naming the file and the key at fault.
+    public static func load(file path: String) throws -> ServerConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ServerConfigurationError.invalid("\(path): cannot read the file as UTF-8 text (\(error.localizedDescription))")
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return ServerConfiguration() }
+        do {
+            return try YAMLDecoder().decode(ServerConfiguration.self, from: text)
+        } catch let error as ServerConfigurationError {
+            throw ServerConfigurationError.invalid("\(path): \(error.description)")
+        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
+            throw ServerConfigurationError.invalid(
+                "\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type)")
+        } catch {
+            throw ServerConfigurationError.invalid("\(path): not a YAML mapping of settings (\(error))")
+        }
+    }
+
+    /// Applies the `RAGTUNE_SERVE_*` variables that are set: HOST, PORT, THREADS, QUEUE,
+    /// MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT and ADAPTERS
+    /// (`name=path,name=path`, added to the file's).
+    /// - Throws: `ServerConfigurationError` naming the variable whose value does not parse.
+    public mutating func apply(environment: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            environment["RAGTUNE_SERVE_" + name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func integer(_ name: String) throws -> Int? {
+            guard let text = value(name) else { return nil }
+            guard let number = Int(text) else {
+                throw ServerConfigurationError.invalid("RAGTUNE_SERVE_\(name)=\(text) is not an integer")
+            }
+            return number
+        }
+        func flag(_ name: String) throws -> Bool? {
+            guard let text = value(name)?.lowercased() else { return nil }
+            switch text {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ServerConfigurationError.invalid("RAGTUNE_SERVE_\(name)=\(text) is not true/false or 1/0")
+            }
+        }
+        if let v = value("HOST") { host = v }
+        if let v = try integer("PORT") { port = v }
+        if let v = try integer("THREADS") { threads = v }
+        if let v = try integer("QUEUE") { queue = v }
+        if let v = try integer("MAX_REQUEST_BYTES") { maxRequestBytes = v }
+        if let v = try flag("LOG_CONTENT") { logContent = v }
+        if let v = value("MODEL_FILE") { modelFile = v }
+        if let v = try flag("EXACT") { exact = v }
+        if let list = value("ADAPTERS") {
+            for entry in list.split(separator: ",") {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw ServerConfigurationError.invalid("RAGTUNE_SERVE_ADAPTERS: '\(entry)' is not name=path")
+                }
+                adapters[parts[0]] = parts[1]
+            }
+        }
+    }
+
+    /// Throws `ServerConfigurationError` naming the first setting out of range.
+    public func validate() throws {
+        guard !host.isEmpty else { throw ServerConfigurationError.invalid("host is empty") }
+        guard (0...65_535).contains(port) else { throw ServerConfigurationError.invalid("port \(port) is not in 0...65535") }
+        guard (1...64).contains(threads) else { throw ServerConfigurationError.invalid("threads \(threads) is not in 1...64") }
+        guard queue >= 0 else { throw ServerConfigurationError.invalid("queue \(queue) must be >= 0") }
+        guard maxRequestBytes >= 1024 else {
+            throw ServerConfigurationError.invalid("max_request_bytes \(maxRequestBytes) must be at least 1024")
+        }
+        for name in adapters.keys.sorted() where !AdapterName.isValid(name) {
+            throw ServerConfigurationError.invalid(
+                "adapter name '\(name)' may hold only letters, digits, '-', '_' and '.'")
+        }
+    }
+}
+
+/// A setting that cannot be used, with the file, variable or key at fault.
+public enum ServerConfigurationError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let message): return message
+        }
+    }
+}
+
+/// Adapter names as they appear in `model` (`smollm2+NAME`).
+enum AdapterName {
+    static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+}
+
+/// Any key of a keyed container, to list the keys a file holds.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

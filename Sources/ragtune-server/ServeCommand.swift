@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RagTuneServer
+
+/// `ragtune-server` (run as `ragtune serve`): the OpenAI-compatible API. Settings come from the
+/// defaults, then `--config`, then `RAGTUNE_SERVE_*` variables, then these flags.
+@main
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ragtune serve",
+        abstract: "Serve SmolLM2, its LoRA adapters and MiniLM embeddings over an OpenAI-compatible HTTP API.",
+        discussion: """
+            Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/completions, \
+            POST /v1/embeddings, GET /v1/models, GET /health, GET /ready. Settings: a YAML file (--config; keys \
+            host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters), then the \
+            variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, _LOG_CONTENT, _MODEL_FILE, \
+            _EXACT and _ADAPTERS (name=path,…), then the flags. SIGTERM or SIGINT finishes the requests in flight, \
+            then exits.
+            """)
+
+    @Option(help: ArgumentHelp("A YAML file of settings.", valueName: "serve.yaml"))
+    var config: String?
+
+    @Option(help: "Address to listen on (default 127.0.0.1: this machine only).")
+    var host: String?
+
+    @Option(help: "TCP port (default 8080; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "Worker threads of the decoder and the embedder (default 2).")
+    var threads: Int?
+
+    @Option(help: "Requests that may wait while one runs; one more gets 503 (default 16).")
+    var queue: Int?
+
+    @Option(name: .customLong("max-request-bytes"), help: "Largest request body in bytes; larger gets 413 (default 1 MiB).")
+    var maxRequestBytes: Int?
+
+    @Flag(name: .customLong("log-content"), help: "Write prompts and completions to the log (default: sizes and timings only).")
+    var logContent = false
+
+    @Option(name: .customLong("model-file"), help: ArgumentHelp("A Llama GGUF to serve instead of SmolLM2.", valueName: "file.gguf"))
+    var modelFile: String?
+
+    @Flag(help: "Decode with Float32 activations instead of the int8 products.")
+    var exact = false
+
+    @Option(name: .customLong("adapter"),
+            help: ArgumentHelp("Serve a LoRA adapter as smollm2+NAME (repeatable): a PEFT folder or llama.cpp LoRA .gguf.",
+                               valueName: "NAME=PATH"))
+    var adapters: [String] = []
+
+    func run() async throws {
+        var settings = try config.map(ServerConfiguration.load(file:)) ?? ServerConfiguration()
+        try settings.apply(environment: ProcessInfo.processInfo.environment)
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let threads { settings.threads = threads }
+        if let queue { settings.queue = queue }
+        if let maxRequestBytes { settings.maxRequestBytes = maxRequestBytes }
+        if logContent { settings.logContent = true }
+        if let modelFile { settings.modelFile = modelFile }
+        if exact { settings.exact = true }
+        for entry in adapters {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--adapter '\(entry)' is not NAME=PATH")
+            }
+            settings.adapters[parts[0]] = parts[1]
+        }
+        let server: RagTuneServer
+        do {
+            server = try RagTuneServer(configuration: settings)
+        } catch let error as ServerConfigurationError {
+            throw ValidationError(error.description)
+        }
+        var logger = Logger(label: "ragtune.serve")
+        logger.logLevel = .info
+        try await server.run(logger: logger) { address in
+            // The one line on stdout, for scripts (with --port 0 it names the port chosen).
+            FileHandle.standardOutput.write(Data("ragtune serve: listening on \(address)\n".utf8))
+        }
+    }
+}
