@@ -60,7 +60,7 @@ let package = Package(
                 path: "Sources/Retrieval", swiftSettings: hotCode),
         .target(name: "RagTuneCharts", path: "Sources/Charts"),
         .target(name: "RagTuneStorage",
-                dependencies: ["RagTuneRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["RagTuneRetrieval", "RagTuneTensor", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/Storage", swiftSettings: cpuOnly),
         .target(name: "RagTuneEvaluation",
                 dependencies: ["RagTuneTensor", "RagTuneRetrieval", "RagTuneStorage", "RagTuneModels", "RagTuneRAG", "RagTuneCharts",
@@ -92,7 +92,7 @@ let package = Package(
         // CLI and the other libraries do not pay Hummingbird's build time. `ragtune serve` runs the
         // `ragtune-server` executable built beside it.
         .target(name: "RagTuneServer",
-                dependencies: ["RagTuneModels", "RagTuneTokenizers", "RagTuneTraining",
+                dependencies: ["RagTuneModels", "RagTuneTokenizers", "RagTuneTraining", "RagTuneStorage",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Yams", package: "Yams")],

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneTensor
 
 /// One file RagTune takes out of a model wheel.
 public struct ModelFileSpec: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneTensor
 
 /// Errors of installing or locating models.
 public enum ModelInstallError: Error, CustomStringConvertible {

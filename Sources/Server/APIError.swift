@@ -12,6 +12,8 @@ struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     /// The request field at fault, when there is one.
     var param: String?
     var code: String?
+    /// Seconds a client should wait before retrying (`Retry-After`), for 429.
+    var retryAfter: Int? = nil
 
     static func invalid(_ message: String, param: String? = nil, code: String? = nil) -> APIError {
         APIError(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: code)
@@ -40,6 +42,15 @@ struct APIError: Error, HTTPResponseError, Sendable, Equatable {
                  type: "invalid_request_error", param: nil, code: "request_too_large")
     }
 
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(status: .unauthorized, message: message, type: "invalid_request_error", param: nil, code: "invalid_api_key")
+    }
+
+    static func rateLimited(retryAfter: Int) -> APIError {
+        APIError(status: .tooManyRequests, message: "Rate limit reached for this API key; retry in \(retryAfter) s",
+                 type: "requests", param: nil, code: "rate_limit_exceeded", retryAfter: retryAfter)
+    }
+
     static func internalError(_ message: String) -> APIError {
         APIError(status: .internalServerError, message: message, type: "server_error", param: nil, code: nil)
     }
@@ -66,7 +77,10 @@ struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 }
 

@@ -9,12 +9,12 @@ struct CompletionRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServerRequestContext>) {
         router.post("/v1/chat/completions") { request, context in try await chat(request, context) }
         router.post("/v1/completions") { request, context in try await complete(request, context) }
     }
 
-    func chat(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func chat(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let body = try await decodeJSON(ChatCompletionRequest.self, from: request, limit: configuration.maxRequestBytes)
         try body.checkSupported()
         let catalog = try host.catalog()
@@ -59,7 +59,7 @@ struct CompletionRoutes: Sendable {
             })
     }
 
-    func complete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func complete(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let body = try await decodeJSON(CompletionRequest.self, from: request, limit: configuration.maxRequestBytes)
         try Generation.checkSingleChoice(body.n)
         guard body.prompt.values.count == 1 else {

@@ -8,7 +8,7 @@ struct ModelRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServerRequestContext>) {
         router.get("/health") { _, _ in try json(["status": "ok"]) }
         router.get("/ready") { _, _ in ready() }
         router.get("/v1/models") { _, _ in

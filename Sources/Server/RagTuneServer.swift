@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import RagTuneModels
+import RagTuneStorage
 
 /// `ragtune serve`: an OpenAI-compatible HTTP server over RagTune's models. The models load on
 /// the worker thread while the server already listens (`/ready` says when they are up); every
@@ -9,21 +10,32 @@ import RagTuneModels
 public struct RagTuneServer: Sendable {
     public let configuration: ServerConfiguration
     let host: ModelHost
+    /// The data folder's keys (nil without `store`: the server is open).
+    let keys: APIKeyStore?
 
-    /// Starts loading the models named by `configuration` from `directory`.
-    /// - Throws: `ServerConfigurationError` for a setting out of range.
+    /// Opens the data folder's key file (creating it) and starts loading the models named by
+    /// `configuration` from `directory`.
+    /// - Throws: `ServerConfigurationError` for a setting out of range or a key file that cannot be opened.
     public init(configuration: ServerConfiguration, directory: ModelDirectory = ModelDirectory()) throws {
         try configuration.validate()
         self.configuration = configuration
+        do {
+            keys = try configuration.store.map { try APIKeyStore(directory: $0, create: true) }
+        } catch {
+            throw ServerConfigurationError.invalid("store: \(error)")
+        }
         host = ModelHost(queue: configuration.queue) {
             try ServedModels(configuration: configuration, directory: directory)
         }
     }
 
-    /// The routes, in OpenAI's error shape.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    /// The routes, in OpenAI's error shape, behind the key check when there is a data folder.
+    func router() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware(maxRequestBytes: configuration.maxRequestBytes))
+        if let keys {
+            router.add(middleware: APIKeyMiddleware(keys: keys, limiter: RateLimiter(perMinute: configuration.requestsPerMinute)))
+        }
         ModelRoutes(host: host, configuration: configuration).add(to: router)
         CompletionRoutes(host: host, configuration: configuration).add(to: router)
         return router

@@ -22,12 +22,17 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var exact = false
     /// LoRA adapters served as `smollm2+NAME`: name → PEFT folder or llama.cpp LoRA .gguf.
     public var adapters: [String: String] = [:]
+    /// The data folder: API keys (`ragtune keys`) and, per tenant, collections. Set, every `/v1/`
+    /// route needs a key; unset, the server is open (as llama.cpp's server without `--api-key`).
+    public var store: String?
+    /// Requests per minute per API key (0: no limit); one more gets 429 with `Retry-After`.
+    public var requestsPerMinute = 600
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, threads, queue, maxRequestBytes = "max_request_bytes", logContent = "log_content",
-             modelFile = "model_file", exact, adapters
+             modelFile = "model_file", exact, adapters, store, requestsPerMinute = "requests_per_minute"
     }
 
     /// Reads only the keys present; unknown keys are an error naming them, as a typo must not pass silently.
@@ -49,6 +54,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         modelFile = try c.decodeIfPresent(String.self, forKey: .modelFile)
         exact = try c.decodeIfPresent(Bool.self, forKey: .exact) ?? d.exact
         adapters = try c.decodeIfPresent([String: String].self, forKey: .adapters) ?? d.adapters
+        store = try c.decodeIfPresent(String.self, forKey: .store)
+        requestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .requestsPerMinute) ?? d.requestsPerMinute
     }
 
     /// The configuration in the YAML file at `path`.
@@ -74,8 +81,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     }
 
     /// Applies the `RAGTUNE_SERVE_*` variables that are set: HOST, PORT, THREADS, QUEUE,
-    /// MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT and ADAPTERS
-    /// (`name=path,name=path`, added to the file's).
+    /// MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT, ADAPTERS
+    /// (`name=path,name=path`, added to the file's), STORE and REQUESTS_PER_MINUTE.
     /// - Throws: `ServerConfigurationError` naming the variable whose value does not parse.
     public mutating func apply(environment: [String: String]) throws {
         func value(_ name: String) -> String? {
@@ -104,6 +111,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         if let v = try flag("LOG_CONTENT") { logContent = v }
         if let v = value("MODEL_FILE") { modelFile = v }
         if let v = try flag("EXACT") { exact = v }
+        if let v = value("STORE") { store = v }
+        if let v = try integer("REQUESTS_PER_MINUTE") { requestsPerMinute = v }
         if let list = value("ADAPTERS") {
             for entry in list.split(separator: ",") {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -121,6 +130,10 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         guard (0...65_535).contains(port) else { throw ServerConfigurationError.invalid("port \(port) is not in 0...65535") }
         guard (1...64).contains(threads) else { throw ServerConfigurationError.invalid("threads \(threads) is not in 1...64") }
         guard queue >= 0 else { throw ServerConfigurationError.invalid("queue \(queue) must be >= 0") }
+        guard requestsPerMinute >= 0 else {
+            throw ServerConfigurationError.invalid("requests_per_minute \(requestsPerMinute) must be >= 0 (0: no limit)")
+        }
+        if let store, store.isEmpty { throw ServerConfigurationError.invalid("store is empty") }
         guard maxRequestBytes >= 1024 else {
             throw ServerConfigurationError.invalid("max_request_bytes \(maxRequestBytes) must be at least 1024")
         }

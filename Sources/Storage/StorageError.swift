@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors of the document store, naming the store's path.
 public enum StorageError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
@@ -8,6 +10,10 @@ public enum StorageError: Error, CustomStringConvertible {
     case mismatch(path: String, reason: String)
     /// A saved search index beside the store is unreadable (it is rebuilt).
     case corruptIndexFile(path: String, reason: String)
+    /// A server data folder has no key file yet (`ragtune keys create` makes it).
+    case noKeys(path: String)
+    /// A tenant, group or collection name outside its rule.
+    case invalidName(String, rule: String)
 
     public var description: String {
         switch self {
@@ -17,6 +23,10 @@ public enum StorageError: Error, CustomStringConvertible {
         case .corruptRow(let path, let reason): return "\(path): corrupt row: \(reason)"
         case .mismatch(let path, let reason): return "\(path): \(reason)"
         case .corruptIndexFile(let path, let reason): return "\(path): unusable index file: \(reason)"
+        case .noKeys(let path):
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            return "no API keys at \(path) (create one with: ragtune keys create --store \(folder) --tenant NAME)"
+        case .invalidName(let name, let rule): return "'\(name)' is not a valid name: \(rule)"
         }
     }
 }

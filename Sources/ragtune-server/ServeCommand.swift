@@ -13,9 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/completions, \
             POST /v1/embeddings, GET /v1/models, GET /health, GET /ready. Settings: a YAML file (--config; keys \
-            host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters), then the \
-            variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, _LOG_CONTENT, _MODEL_FILE, \
-            _EXACT and _ADAPTERS (name=path,…), then the flags. SIGTERM or SIGINT finishes the requests in flight, \
+            host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters, store, \
+            requests_per_minute), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
+            _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE and _REQUESTS_PER_MINUTE, then the flags. \
+            With --store, every /v1/ route needs 'Authorization: Bearer <key>' (ragtune keys create). SIGTERM or SIGINT finishes the requests in flight, \
             then exits.
             """)
 
@@ -46,6 +47,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Decode with Float32 activations instead of the int8 products.")
     var exact = false
 
+    @Option(help: ArgumentHelp("Data folder: API keys (`ragtune keys create --store DIR`) and tenants' data. "
+                               + "Set, every /v1/ route needs a key; unset, the server is open.", valueName: "DIR"))
+    var store: String?
+
+    @Option(name: .customLong("requests-per-minute"), help: "Requests per minute per API key; 0: no limit (default 600).")
+    var requestsPerMinute: Int?
+
     @Option(name: .customLong("adapter"),
             help: ArgumentHelp("Serve a LoRA adapter as smollm2+NAME (repeatable): a PEFT folder or llama.cpp LoRA .gguf.",
                                valueName: "NAME=PATH"))
@@ -62,6 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         if logContent { settings.logContent = true }
         if let modelFile { settings.modelFile = modelFile }
         if exact { settings.exact = true }
+        if let store { settings.store = store }
+        if let requestsPerMinute { settings.requestsPerMinute = requestsPerMinute }
         for entry in adapters {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -77,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "ragtune.serve")
         logger.logLevel = .info
+        if settings.store == nil && !["127.0.0.1", "localhost", "::1"].contains(settings.host) {
+            logger.warning("listening on \(settings.host) without --store: no API keys, anyone who can reach the port may use it")
+        }
         try await server.run(logger: logger) { address in
             // The one line on stdout, for scripts (with --port 0 it names the port chosen).
             FileHandle.standardOutput.write(Data("ragtune serve: listening on \(address)\n".utf8))

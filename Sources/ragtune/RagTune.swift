@@ -11,7 +11,7 @@ struct RagTune: AsyncParsableCommand {
                       GenerateCommand.self, ChatCommand.self, LogitsCommand.self, IndexCommand.self,
                       SearchCommand.self, RemoveCommand.self, AskCommand.self, EvalCommand.self,
                       BenchCommand.self, MergeCommand.self, FineTuneCommand.self, ReaderDataCommand.self,
-                      CompareCommand.self, ServeCommand.self]
+                      CompareCommand.self, ServeCommand.self, KeysCommand.self]
     )
 
     /// Parses (negative numbers attached to their options, see `attachingNegativeNumbers`), runs the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTensor
 import RagTuneTestSupport
 import RagTuneModelFiles
 @testable import RagTuneModels

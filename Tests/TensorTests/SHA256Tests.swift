@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import RagTuneModels
+@testable import RagTuneTensor
 
 @Suite struct SHA256Tests {
     private func digest(_ s: String) -> String {
@@ -25,19 +25,5 @@ import Testing
             h.update(Array(text[chunk..<min(chunk + 37, text.count)]))
         }
         #expect(h.hexDigest() == digest(String(decoding: text, as: UTF8.self)))
-    }
-}
-
-@Suite struct ModelDirectoryTests {
-    @Test func missingModelErrorNamesTheInstallCommand() throws {
-        let dir = ModelDirectory(environment: ["RAGTUNE_HOME": "/nonexistent/ragtune-home"])
-        #expect(dir.root.path == "/nonexistent/ragtune-home/models")
-        #expect(!dir.isInstalled(ModelCatalog.minilm))
-        do {
-            _ = try dir.file("model.safetensors", of: ModelCatalog.minilm)
-            Issue.record("expected an error")
-        } catch {
-            #expect("\(error)".contains("ragtune models install minilm"))
-        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4), used to verify downloaded model files. Streaming: feed bytes with
+/// SHA-256 (FIPS 180-4), used to verify downloaded model files and to store API keys hashed. Streaming: feed bytes with
 /// `update`, then read `hexDigest()`.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
