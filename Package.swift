@@ -92,7 +92,8 @@ let package = Package(
         // CLI and the other libraries do not pay Hummingbird's build time. `ragtune serve` runs the
         // `ragtune-server` executable built beside it.
         .target(name: "RagTuneServer",
-                dependencies: ["RagTuneModels", "RagTuneTokenizers", "RagTuneTraining", "RagTuneStorage",
+                dependencies: ["RagTuneModels", "RagTuneTokenizers", "RagTuneTraining", "RagTuneStorage", "RagTuneRAG",
+                               "RagTuneRetrieval",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Yams", package: "Yams")],

@@ -75,14 +75,21 @@ public final class RAGPipeline {
     /// Retrieves, reranks, packs and compresses the sources for `question` as `user`, as `answer` does.
     public func retrieval(for question: String, user: String? = nil, filters: [(key: String, value: String)] = []) throws -> Retrieval {
         var clock = StageClock()
-        return try retrieval(for: question, user: user, filters: filters, clock: &clock)
+        return try retrieval(for: question, readers: Self.readers(user), filters: filters, clock: &clock)
     }
 
     /// Answers `question` as `user`, streaming generated text to `onText`.
     public func answer(_ question: String, user: String? = nil, filters: [(key: String, value: String)] = [],
                        onText: (String) -> Void = { _ in }) throws -> RAGAnswer {
+        try answer(question, readers: Self.readers(user), filters: filters, onText: onText)
+    }
+
+    /// Answers `question` for a caller known by any of `readers` (a server key's ACL groups):
+    /// restricted chunks are seen when their ACL lists one of the names.
+    public func answer(_ question: String, readers: Set<String>, filters: [(key: String, value: String)] = [],
+                       onText: (String) -> Void = { _ in }) throws -> RAGAnswer {
         var clock = StageClock()
-        let found = try retrieval(for: question, user: user, filters: filters, clock: &clock)
+        let found = try retrieval(for: question, readers: readers, filters: filters, clock: &clock)
         var result = RAGAnswer(question: question, queries: found.queries, answer: PromptBuilder.notFound, generated: nil, refusal: nil,
                                citations: [], sources: [], retrieved: found.retrieved, sentences: [], timings: [:],
                                promptTokens: 0, completionTokens: 0)
@@ -115,8 +122,11 @@ public final class RAGPipeline {
         return result
     }
 
-    /// `retrieval(for:user:filters:)`, timing its stages on `clock`.
-    private func retrieval(for question: String, user: String?, filters: [(key: String, value: String)],
+    /// The names a `user` is known by (none: an anonymous caller).
+    private static func readers(_ user: String?) -> Set<String> { Set(user.map { [$0] } ?? []) }
+
+    /// `retrieval(for:user:filters:)` for the names in `readers`, timing its stages on `clock`.
+    private func retrieval(for question: String, readers: Set<String>, filters: [(key: String, value: String)],
                            clock: inout StageClock) throws -> Retrieval {
         var queries = [question]
         if let expander = options.queryExpander {
@@ -126,7 +136,7 @@ public final class RAGPipeline {
         let embeddings = try embed(queries)
         let queryEmbedding = embeddings[0]
         clock.lap("embed")
-        var hits = try retrieve(queries, embeddings: embeddings, user: user, filters: filters)
+        var hits = try retrieve(queries, embeddings: embeddings, readers: readers, filters: filters)
         clock.lap("retrieve")
         let stored = try store.embeddings(ofChunks: hits.map(\.chunk.id))
         if let reranker = options.reranker, hits.count > 1 {
@@ -156,7 +166,7 @@ public final class RAGPipeline {
         clock.lap("pack")
         if let expander = options.expander {
             sources = expander.expand(sources, tokenBudget: budget, chunk: { document, ordinal in
-                chunkPositions[document]?[ordinal].map { searcher.chunks[$0] }.flatMap { $0.isVisible(to: user) ? $0 : nil }
+                chunkPositions[document]?[ordinal].map { searcher.chunks[$0] }.flatMap { $0.isVisible(toAnyOf: readers) ? $0 : nil }
             }, tokens: cost)
             clock.lap("neighbours")
         }
@@ -210,11 +220,11 @@ public final class RAGPipeline {
     }()
 
     /// The best `retrieveK` chunks for the question, or for all `queries` fused by reciprocal rank.
-    private func retrieve(_ queries: [String], embeddings: [[Float]], user: String?,
+    private func retrieve(_ queries: [String], embeddings: [[Float]], readers: Set<String>,
                           filters: [(key: String, value: String)]) throws -> [(chunk: StoredChunk, score: Float)] {
         let lists = try zip(queries, embeddings).map { query, embedding in
             try searcher.search(query, embedding: embedding, mode: options.mode, k: options.retrieveK,
-                                user: user, filters: filters, fusion: options.fusion)
+                                readers: readers, filters: filters, fusion: options.fusion)
         }
         guard lists.count > 1 else { return lists[0] }
         var chunks: [Int: StoredChunk] = [:]

@@ -12,6 +12,8 @@ public struct SearchRequest: Sendable {
     public var k = 10
     /// Search as this user: documents with an ACL are seen only by users it lists.
     public var user: String?
+    /// Names the caller is also known by (a server key's ACL groups): an ACL listing any one lets it see.
+    public var groups: [String] = []
     /// Only documents whose metadata (or `source`, `title`) match every pair.
     public var filters: [(key: String, value: String)] = []
     public var fusion: FusionMethod = .weighted(denseWeight: 0.5)
@@ -98,7 +100,8 @@ public enum StoreSearch {
         let loaded = Date()
         let embedding = request.mode == .bm25 ? nil : try (embed ?? MiniLMEmbedder(threads: request.threads).embed)([request.query])[0]
         let embedded = Date()
-        let hits = try searcher.search(request.query, embedding: embedding, mode: request.mode, k: request.k, user: request.user,
+        let hits = try searcher.search(request.query, embedding: embedding, mode: request.mode, k: request.k,
+                                       readers: Set(request.groups + (request.user.map { [$0] } ?? [])),
                                        filters: request.filters, fusion: request.fusion, depth: max(request.k, request.fusionDepth))
         let done = Date()
         return SearchResults(

@@ -8,6 +8,8 @@ import NIOCore
 struct CompletionRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
+    /// The tenants' collections, answering `model: "rag:NAME"` (nil without a data folder).
+    let folders: CollectionFolders?
 
     func add(to router: Router<ServerRequestContext>) {
         router.post("/v1/chat/completions") { request, context in try await chat(request, context) }
@@ -17,6 +19,7 @@ struct CompletionRoutes: Sendable {
     func chat(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let body = try await decodeJSON(ChatCompletionRequest.self, from: request, limit: configuration.maxRequestBytes)
         try body.checkSupported()
+        if body.model.hasPrefix("rag:") { return try await ragChat(body, context) }
         let catalog = try host.catalog()
         let adapter = try catalog.adapter(forModel: body.model)
         let messages = try body.chatMessages()
@@ -57,6 +60,57 @@ struct CompletionRoutes: Sendable {
                 }
                 return events
             })
+    }
+
+    /// `model: "rag:NAME"`: the last user message answered from the caller's collection NAME, with
+    /// the caller's ACL groups, as `POST /v1/collections/NAME/ask` does; the reply cites sources as
+    /// [n] and lists them in `citations`. Earlier turns are not used for retrieval. A streamed reply
+    /// arrives as one content chunk once the answer is grounded (a grounded answer can replace the
+    /// generated text, so it is not streamed token by token).
+    func ragChat(_ body: ChatCompletionRequest, _ context: ServerRequestContext) async throws -> Response {
+        let caller = try CollectionRoutes.caller(context)
+        guard let folders else { throw APIError.invalid("rag: models need a data folder (ragtune serve --store DIR)", param: "model") }
+        let name = String(body.model.dropFirst("rag:".count))
+        let path = try folders.existing(tenant: caller.tenant, collection: name)
+        guard let question = try body.chatMessages().last(where: { $0.role == "user" })?.content,
+              !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.invalid("a rag: model answers the last user message; there is none", param: "messages")
+        }
+        let answer = try await host.run { models in
+            try CollectionRoutes.answer(question, path: path, readers: Set(caller.groups), filters: [],
+                                        maxTokens: body.maxCompletionTokens ?? body.maxTokens, models: models)
+        }
+        let citations = answer.citations.map {
+            Citation(number: $0.number, documentID: $0.chunk.documentID, source: $0.chunk.documentSource,
+                     title: $0.chunk.documentTitle, chunk: $0.chunk.ordinal, start: $0.chunk.startOffset, end: $0.chunk.endOffset)
+        }
+        let usage = Usage(promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
+        let id = "chatcmpl-" + Self.randomId(), created = Int(Date().timeIntervalSince1970)
+        context.logger.info("chat.completions", metadata: [
+            "model": "\(body.model)", "refused": "\(answer.refusal != nil)", "citations": "\(citations.count)",
+            "prompt_tokens": "\(usage.promptTokens)", "completion_tokens": "\(usage.completionTokens)",
+        ])
+        guard body.stream == true else {
+            return try json(ChatCompletion(id: id, object: "chat.completion", created: created, model: body.model,
+                                           choices: [.init(message: .init(content: answer.answer), finishReason: "stop")],
+                                           usage: usage, citations: citations))
+        }
+        func chunk(_ delta: ChatChunkChoice.Delta, _ finishReason: String? = nil, citations: [Citation]? = nil) throws -> ByteBuffer {
+            try ServerSentEvents.event(ChatCompletionChunk(id: id, object: "chat.completion.chunk", created: created, model: body.model,
+                                                           choices: [.init(delta: delta, finishReason: finishReason)],
+                                                           citations: citations))
+        }
+        var events = [try chunk(.init(role: "assistant", content: "")), try chunk(.init(content: answer.answer)),
+                      try chunk(.init(), "stop", citations: citations)]
+        if body.streamOptions?.includeUsage == true {
+            events.append(try ServerSentEvents.event(ChatCompletionChunk(
+                id: id, object: "chat.completion.chunk", created: created, model: body.model, choices: [], usage: usage)))
+        }
+        events.append(ServerSentEvents.done)
+        var buffer = ByteBuffer()
+        for var event in events { buffer.writeBuffer(&event) }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                        body: ResponseBody(byteBuffer: buffer))
     }
 
     func complete(_ request: Request, _ context: ServerRequestContext) async throws -> Response {

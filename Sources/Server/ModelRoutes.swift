@@ -7,21 +7,29 @@ import RagTuneModels
 struct ModelRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
+    /// The tenants' collections, listed as `rag:NAME` models (nil without a data folder).
+    let folders: CollectionFolders?
 
     func add(to router: Router<ServerRequestContext>) {
         router.get("/health") { _, _ in try json(["status": "ok"]) }
         router.get("/ready") { _, _ in ready() }
-        router.get("/v1/models") { _, _ in
+        router.get("/v1/models") { _, context in
             let catalog = try host.catalog()
-            return try json(ModelList(data: catalog.modelIds.map { ModelEntry(id: $0, created: catalog.created) }))
+            return try json(ModelList(data: modelIds(catalog, context).map { ModelEntry(id: $0, created: catalog.created) }))
         }
         router.get("/v1/models/{id}") { _, context in
             let catalog = try host.catalog()
-            let id = context.parameters.get("id") ?? ""
-            guard catalog.modelIds.contains(id) else { throw APIError.modelNotFound(id, known: catalog.modelIds) }
+            let id = context.parameters.get("id") ?? "", known = modelIds(catalog, context)
+            guard known.contains(id) else { throw APIError.modelNotFound(id, known: known) }
             return try json(ModelEntry(id: id, created: catalog.created))
         }
         router.post("/v1/embeddings") { request, _ in try await embed(request) }
+    }
+
+    /// The served models, then the caller's collections as `rag:NAME`.
+    func modelIds(_ catalog: ModelCatalogView, _ context: ServerRequestContext) -> [String] {
+        guard let folders, let caller = context.caller else { return catalog.modelIds }
+        return catalog.modelIds + folders.names(tenant: caller.tenant).map { "rag:" + $0 }
     }
 
     /// 200 once the models are loaded, else 503 saying whether they are loading or failed; with

@@ -30,6 +30,18 @@ struct Completion<Choice: Encodable & Sendable>: Encodable, Sendable {
     /// Token counts: on a whole completion, and on the last streamed chunk when the request asked
     /// `stream_options.include_usage` (then `choices` is empty).
     var usage: Usage?
+    /// The sources a `rag:` answer cites as [n] (a field OpenAI's clients ignore; absent otherwise).
+    var citations: [Citation]? = nil
+}
+
+/// One cited source of a `rag:` answer: its number in the text and where the passage is.
+struct Citation: Encodable, Sendable {
+    var number: Int
+    var documentID, source, title: String
+    var chunk, start, end: Int
+    enum CodingKeys: String, CodingKey {
+        case number = "n", documentID = "doc_id", source, title, chunk, start, end
+    }
 }
 
 typealias ChatCompletion = Completion<ChatChoice>

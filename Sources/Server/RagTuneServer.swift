@@ -36,8 +36,10 @@ public struct RagTuneServer: Sendable {
         if let keys {
             router.add(middleware: APIKeyMiddleware(keys: keys, limiter: RateLimiter(perMinute: configuration.requestsPerMinute)))
         }
-        ModelRoutes(host: host, configuration: configuration).add(to: router)
-        CompletionRoutes(host: host, configuration: configuration).add(to: router)
+        let folders = configuration.store.map(CollectionFolders.init(root:))
+        ModelRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
+        CompletionRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
+        if let folders { CollectionRoutes(host: host, configuration: configuration, folders: folders).add(to: router) }
         return router
     }
 

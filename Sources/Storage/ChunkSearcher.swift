@@ -77,13 +77,22 @@ public struct ChunkSearcher: Sendable {
     public func search(_ query: String, embedding: [Float]?, mode: SearchMode, k: Int, user: String? = nil,
                        filters: [(key: String, value: String)] = [], fusion: FusionMethod = .weighted(denseWeight: 0.5),
                        depth: Int? = nil) throws -> [(chunk: StoredChunk, score: Float)] {
+        try search(query, embedding: embedding, mode: mode, k: k, readers: Set(user.map { [$0] } ?? []), filters: filters,
+                   fusion: fusion, depth: depth)
+    }
+
+    /// `search(…user:…)` for a caller known by several names (a server key's ACL groups): a
+    /// restricted chunk is ranked when its ACL lists any of `readers`.
+    public func search(_ query: String, embedding: [Float]?, mode: SearchMode, k: Int, readers: Set<String>,
+                       filters: [(key: String, value: String)] = [], fusion: FusionMethod = .weighted(denseWeight: 0.5),
+                       depth: Int? = nil) throws -> [(chunk: StoredChunk, score: Float)] {
         let chunks = self.chunks
         let filters = filters.map { ($0.key, $0.value) }
         let depth = mode == .hybrid ? depth ?? max(k, 100) : k
         func allowed(_ chunkOfPosition: [Int]) -> @Sendable (Int) -> Bool {
             { position in
                 let c = chunkOfPosition[position]
-                return c >= 0 && chunks[c].isVisible(to: user) && chunks[c].matches(filters)
+                return c >= 0 && chunks[c].isVisible(toAnyOf: readers) && chunks[c].matches(filters)
             }
         }
         var sparse: [ScoredDocument] = [], dense: [ScoredDocument] = []

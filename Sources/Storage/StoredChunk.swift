@@ -43,6 +43,12 @@ public struct StoredChunk: Sendable, Equatable {
         acl.isEmpty || user.map(acl.contains) == true
     }
 
+    /// Whether a caller known by any of `names` (a user, or a server key's ACL groups) may see this
+    /// chunk: unrestricted chunks always, restricted ones when their ACL lists one of the names.
+    public func isVisible(toAnyOf names: Set<String>) -> Bool {
+        acl.isEmpty || acl.contains(where: names.contains)
+    }
+
     /// Whether every `key=value` pair is in the document's metadata (`source` and `title` also match).
     public func matches(_ filters: [(key: String, value: String)]) -> Bool {
         filters.allSatisfy { key, value in

@@ -1,0 +1,157 @@
+import Foundation
+import Hummingbird
+import RagTuneModels
+import RagTuneRAG
+import RagTuneRetrieval
+import RagTuneStorage
+
+/// The document API over a tenant's collections, and the RAG answers behind `model: "rag:NAME"`.
+/// Every route acts for the caller's tenant only and reads with the caller's ACL groups, so a
+/// restricted document is filtered out before ranking, as `--user` does in the CLI. Model work and
+/// store writes run on the model worker, one at a time.
+struct CollectionRoutes: Sendable {
+    let host: ModelHost
+    let configuration: ServerConfiguration
+    let folders: CollectionFolders
+
+    func add(to router: Router<ServerRequestContext>) {
+        router.get("/v1/collections") { _, context in try list(context) }
+        router.post("/v1/collections/{collection}/documents") { request, context in try await upload(request, context) }
+        router.get("/v1/collections/{collection}/documents") { _, context in try await documents(context) }
+        router.delete("/v1/collections/{collection}/documents/{id}") { _, context in try await delete(context) }
+        router.post("/v1/collections/{collection}/search") { request, context in try await search(request, context) }
+        router.post("/v1/collections/{collection}/ask") { request, context in try await ask(request, context) }
+    }
+
+    /// The caller, which the key check always sets on a server with a data folder.
+    static func caller(_ context: ServerRequestContext) throws -> Caller {
+        guard let caller = context.caller else {
+            throw APIError.invalid("Collections need a data folder and API keys (ragtune serve --store DIR)")
+        }
+        return caller
+    }
+
+    private func collection(_ context: ServerRequestContext) -> String { context.parameters.get("collection") ?? "" }
+
+    func list(_ context: ServerRequestContext) throws -> Response {
+        struct Entry: Encodable { var id: String; var object = "collection" }
+        struct List: Encodable { var object = "list"; var data: [Entry] }
+        let caller = try Self.caller(context)
+        return try json(List(data: folders.names(tenant: caller.tenant).map { Entry(id: $0) }))
+    }
+
+    func upload(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let caller = try Self.caller(context)
+        let path = try folders.path(tenant: caller.tenant, collection: collection(context))
+        let body = try await decodeJSON(DocumentUpload.self, from: request, limit: configuration.maxRequestBytes)
+        guard !body.documents.isEmpty else { throw APIError.invalid("documents is empty", param: "documents") }
+        let documents = try body.documents.enumerated().map { try $1.sourceDocument(at: $0) }
+        if let repeated = Dictionary(grouping: documents, by: \.id).first(where: { $0.value.count > 1 })?.key {
+            throw APIError.invalid("document id '\(repeated)' appears twice in one upload", param: "documents")
+        }
+        let summary = try await host.run { models in try Self.ingest(documents, into: path, models: models) }
+        return try json(summary)
+    }
+
+    /// Stores `documents` (upsert by id and content hash) and brings the saved indexes up to date.
+    static func ingest(_ documents: [SourceDocument], into path: String, models: ServedModels) throws -> UploadSummary {
+        let store = try SQLiteStore.openForEmbedding(path)
+        let ingestor = StoreIngestor(store: store, chunker: try TextChunker.miniLM(models.embedder, maxTokens: 200, overlap: 32),
+                                     embed: models.embedder.embed)
+        let counts = try ingestor.ingest(documents)
+        if !counts.conflicts.isEmpty {
+            throw APIError.invalid(counts.conflicts.map(\.description).joined(separator: "; "), param: "documents")
+        }
+        try StoreIndexes(storePath: path).refresh(store)
+        return UploadSummary(added: counts.added, replaced: counts.replaced, updated: counts.updated,
+                             unchanged: counts.unchanged, chunks: counts.chunks)
+    }
+
+    func documents(_ context: ServerRequestContext) async throws -> Response {
+        struct List: Encodable { var object = "list"; var data: [DocumentEntry] }
+        let caller = try Self.caller(context)
+        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let entries = try await host.run { _ in try Self.visibleDocuments(path: path, readers: Set(caller.groups)) }
+        return try json(List(data: entries))
+    }
+
+    /// The documents of the store at `path` that `readers` may see, by id.
+    static func visibleDocuments(path: String, readers: Set<String>) throws -> [DocumentEntry] {
+        let chunks = try SQLiteStore(path: path, mode: .readOnly).chunks().filter { $0.isVisible(toAnyOf: readers) }
+        return Dictionary(grouping: chunks, by: \.documentID).map { id, chunks in
+            DocumentEntry(id: id, title: chunks[0].documentTitle, source: chunks[0].documentSource,
+                          metadata: chunks[0].metadata, acl: chunks[0].acl, chunks: chunks.count)
+        }.sorted { $0.id < $1.id }
+    }
+
+    func delete(_ context: ServerRequestContext) async throws -> Response {
+        struct Deleted: Encodable { var id: String; var object = "document"; var deleted = true }
+        let caller = try Self.caller(context)
+        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let id = context.parameters.get("id") ?? ""
+        try await host.run { _ in
+            // A document the caller cannot see is as absent as one that does not exist.
+            guard try Self.visibleDocuments(path: path, readers: Set(caller.groups)).contains(where: { $0.id == id }) else {
+                throw APIError.notFound("No document '\(id)' in this collection")
+            }
+            let store = try SQLiteStore(path: path, mode: .readWrite)
+            try store.remove([id])
+            try StoreIndexes(storePath: path).refresh(store)
+        }
+        return try json(Deleted(id: id))
+    }
+
+    func search(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let caller = try Self.caller(context)
+        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let body = try await decodeJSON(CollectionSearchRequest.self, from: request, limit: configuration.maxRequestBytes)
+        var search = SearchRequest(query: body.query)
+        if let mode = body.mode {
+            guard let parsed = SearchMode(rawValue: mode) else {
+                throw APIError.invalid("mode '\(mode)' is not bm25, dense or hybrid", param: "mode")
+            }
+            search.mode = parsed
+        }
+        if let k = body.k {
+            guard (1...100).contains(k) else { throw APIError.invalid("k \(k) must be in 1...100", param: "k") }
+            search.k = k
+        }
+        search.groups = caller.groups
+        search.filters = (body.filters ?? [:]).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        let query = search
+        let results = try await host.run { models in
+            try StoreSearch.run(query, store: SQLiteStore(path: path, mode: .readOnly), embed: models.embedder.embed)
+        }
+        return try json(results)
+    }
+
+    func ask(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let caller = try Self.caller(context)
+        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let body = try await decodeJSON(CollectionAskRequest.self, from: request, limit: configuration.maxRequestBytes)
+        guard !body.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.invalid("question is empty", param: "question")
+        }
+        let filters = (body.filters ?? [:]).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        let answer = try await host.run { models in
+            try Self.answer(body.question, path: path, readers: Set(caller.groups), filters: filters,
+                            maxTokens: body.maxTokens, models: models)
+        }
+        return try json(answer)
+    }
+
+    /// RAG's answer from the collection at `path` (the CLI's `ask` defaults), as `readers` may see it.
+    static func answer(_ question: String, path: String, readers: Set<String>, filters: [(key: String, value: String)],
+                       maxTokens: Int?, models: ServedModels) throws -> RAGAnswer {
+        try models.use(adapter: nil)
+        var settings = RAGConfiguration()
+        if let maxTokens {
+            guard (1...1024).contains(maxTokens) else { throw APIError.invalid("max_tokens \(maxTokens) must be in 1...1024", param: "max_tokens") }
+            settings.maxAnswerTokens = maxTokens
+        }
+        let pipeline = try RAGPipeline(store: SQLiteStore(path: path, mode: .readOnly), configuration: settings,
+                                       generator: LocalGenerator(models.generator), embed: models.embedder.embed,
+                                       threads: models.generator.session.threads)
+        return try pipeline.answer(question, readers: readers, filters: filters)
+    }
+}
