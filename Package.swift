@@ -39,6 +39,7 @@ let package = Package(
         // The HTTP server; only RagTuneServer, ragtune-server and their tests depend on it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -96,6 +97,7 @@ let package = Package(
                                "RagTuneRetrieval",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Prometheus", package: "swift-prometheus"),
                                .product(name: "Yams", package: "Yams")],
                 path: "Sources/Server", swiftSettings: cpuOnly),
         .executableTarget(name: "ragtune-server",

@@ -10,6 +10,7 @@ struct CompletionRoutes: Sendable {
     let configuration: ServerConfiguration
     /// The tenants' collections, answering `model: "rag:NAME"` (nil without a data folder).
     let folders: CollectionFolders?
+    let metrics: ServerMetrics
 
     func add(to router: Router<ServerRequestContext>) {
         router.post("/v1/chat/completions") { request, context in try await chat(request, context) }
@@ -17,6 +18,7 @@ struct CompletionRoutes: Sendable {
     }
 
     func chat(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let received = Date()
         let body = try await decodeJSON(ChatCompletionRequest.self, from: request, limit: configuration.maxRequestBytes)
         try body.checkSupported()
         if body.model.hasPrefix("rag:") { return try await ragChat(body, context) }
@@ -31,7 +33,8 @@ struct CompletionRoutes: Sendable {
                                               frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty),
             stop: try Generation.stopCondition(maxTokens: body.maxCompletionTokens ?? body.maxTokens,
                                                maxTokensField: maxTokensField, stop: body.stop?.values,
-                                               promptTokens: promptIds.count, contextLength: catalog.contextLength))
+                                               promptTokens: promptIds.count, contextLength: catalog.contextLength),
+            received: received)
         let id = "chatcmpl-" + Self.randomId(), created = Int(Date().timeIntervalSince1970)
         let log = requestLog(context.logger, route: "chat.completions", generation: generation,
                              content: messages.last?.content ?? "")
@@ -114,6 +117,7 @@ struct CompletionRoutes: Sendable {
     }
 
     func complete(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let received = Date()
         let body = try await decodeJSON(CompletionRequest.self, from: request, limit: configuration.maxRequestBytes)
         try Generation.checkSingleChoice(body.n)
         guard body.prompt.values.count == 1 else {
@@ -133,7 +137,8 @@ struct CompletionRoutes: Sendable {
                                               frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty),
             stop: try Generation.stopCondition(maxTokens: body.maxTokens ?? 16, maxTokensField: "max_tokens",
                                                stop: body.stop?.values, promptTokens: promptIds.count,
-                                               contextLength: catalog.contextLength))
+                                               contextLength: catalog.contextLength),
+            received: received)
         let id = "cmpl-" + Self.randomId(), created = Int(Date().timeIntervalSince1970)
         let log = requestLog(context.logger, route: "completions", generation: generation, content: body.prompt.values[0])
         guard body.stream == true else {
@@ -215,12 +220,13 @@ struct CompletionRoutes: Sendable {
             })
     }
 
-    /// Logs one finished (or cancelled) generation: sizes and timings, and the prompt's last text
-    /// only with `log_content`.
+    /// Logs one finished (or cancelled) generation and adds it to the metrics: sizes and timings,
+    /// and the prompt's last text only with `log_content`.
     private func requestLog(_ logger: Logger, route: String, generation: Generation,
                             content: String) -> @Sendable (GenerationOutcome) -> Void {
-        let logContent = configuration.logContent
+        let logContent = configuration.logContent, metrics = self.metrics
         return { outcome in
+            metrics.generation(outcome)
             var metadata: Logger.Metadata = [
                 "model": "\(generation.model)", "prompt_tokens": "\(outcome.promptTokens)",
                 "completion_tokens": "\(outcome.completionTokens)", "finish_reason": "\(outcome.finishReason)",

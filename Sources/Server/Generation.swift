@@ -12,6 +12,8 @@ struct Generation: Sendable {
     var promptIds: [Int]
     var sampling: SamplingParameters
     var stop: StopCondition
+    /// When the request arrived (time to first token counts from here).
+    var received = Date()
 
     /// The sampling a request asks for; fields it leaves out keep RagTune's defaults
     /// (`SamplingParameters`: temperature 0.8, top-p 0.95, top-k 40, min-p 0.05) and a missing
@@ -82,6 +84,10 @@ struct GenerationOutcome: Sendable {
     /// context's end) or `cancelled` (the client went away; never sent).
     var finishReason: String
     var seconds: Double
+    /// From the request's arrival to the first generated text (nil: no text).
+    var firstTokenSeconds: Double?
+    /// Seconds spent decoding after the prompt.
+    var decodeSeconds: Double
 
     var usage: Usage { Usage(promptTokens: promptTokens, completionTokens: completionTokens) }
 }
@@ -91,8 +97,12 @@ extension ServedModels {
     func generate(_ generation: Generation, cancel: CancellationFlag,
                   onText: (String) -> Void = { _ in }) throws -> GenerationOutcome {
         try use(adapter: generation.adapter)
+        var firstText: Date?
         let result = try generator.generate(promptIds: generation.promptIds, sampling: generation.sampling,
-                                            stop: generation.stop, onText: onText, isCancelled: { cancel.isCancelled })
+                                            stop: generation.stop, onText: { text in
+                                                if firstText == nil { firstText = Date() }
+                                                onText(text)
+                                            }, isCancelled: { cancel.isCancelled })
         let finishReason: String
         var completionTokens = result.ids.count
         switch result.stopReason {
@@ -105,7 +115,9 @@ extension ServedModels {
         }
         return GenerationOutcome(text: result.text, promptTokens: result.promptIds.count,
                                  completionTokens: completionTokens, finishReason: finishReason,
-                                 seconds: result.promptSeconds + result.generateSeconds)
+                                 seconds: result.promptSeconds + result.generateSeconds,
+                                 firstTokenSeconds: firstText.map { $0.timeIntervalSince(generation.received) },
+                                 decodeSeconds: result.generateSeconds)
     }
 }
 

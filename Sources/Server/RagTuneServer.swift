@@ -12,6 +12,7 @@ public struct RagTuneServer: Sendable {
     let host: ModelHost
     /// The data folder's keys (nil without `store`: the server is open).
     let keys: APIKeyStore?
+    let metrics = ServerMetrics()
 
     /// Opens the data folder's key file (creating it) and starts loading the models named by
     /// `configuration` from `directory`.
@@ -32,14 +33,20 @@ public struct RagTuneServer: Sendable {
     /// The routes, in OpenAI's error shape, behind the key check when there is a data folder.
     func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware(maxRequestBytes: configuration.maxRequestBytes))
         if let keys {
             router.add(middleware: APIKeyMiddleware(keys: keys, limiter: RateLimiter(perMinute: configuration.requestsPerMinute)))
         }
         let folders = configuration.store.map(CollectionFolders.init(root:))
         ModelRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
-        CompletionRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
+        CompletionRoutes(host: host, configuration: configuration, folders: folders, metrics: metrics).add(to: router)
         if let folders { CollectionRoutes(host: host, configuration: configuration, folders: folders).add(to: router) }
+        let host = self.host, metrics = self.metrics
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(queue: host.load))))
+        }
         return router
     }
 

@@ -11,8 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "ragtune serve",
         abstract: "Serve SmolLM2, its LoRA adapters and MiniLM embeddings over an OpenAI-compatible HTTP API.",
         discussion: """
-            Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/completions, \
-            POST /v1/embeddings, GET /v1/models, GET /health, GET /ready. Settings: a YAML file (--config; keys \
+            Endpoints: POST /v1/chat/completions (stream: true for server-sent events; model rag:NAME answers from a \
+            collection), POST /v1/completions, POST /v1/embeddings, GET /v1/models, the document API under \
+            /v1/collections (with --store), GET /health, GET /ready, GET /metrics. Settings: a YAML file (--config; keys \
             host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters, store, \
             requests_per_minute), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
             _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE and _REQUESTS_PER_MINUTE, then the flags. \
