@@ -4,7 +4,7 @@ import RagTuneStorage
 
 /// Checks `Authorization: Bearer <key>` on every `/v1/` route against the data folder's keys
 /// (`ragtune keys`), applies the key's rate limit and puts the caller (tenant, groups) into the
-/// context. `/health`, `/ready` and `/metrics` stay open. Keys are read at each request, so a revoked key is
+/// context. `/health`, `/ready`, `/metrics` and `/openapi.json` stay open. Keys are read at each request, so a revoked key is
 /// refused from the next request on.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext

@@ -33,7 +33,8 @@ struct CompletionRoutes: Sendable {
                                               frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty),
             stop: try Generation.stopCondition(maxTokens: body.maxCompletionTokens ?? body.maxTokens,
                                                maxTokensField: maxTokensField, stop: body.stop?.values,
-                                               promptTokens: promptIds.count, contextLength: catalog.contextLength),
+                                               promptTokens: promptIds.count, contextLength: catalog.contextLength,
+                                               limit: configuration.maxTokensLimit),
             received: received)
         let id = "chatcmpl-" + Self.randomId(), created = Int(Date().timeIntervalSince1970)
         let log = requestLog(context.logger, route: "chat.completions", generation: generation,
@@ -135,9 +136,10 @@ struct CompletionRoutes: Sendable {
             model: body.model, adapter: adapter, promptIds: promptIds,
             sampling: try Generation.sampling(temperature: body.temperature, topP: body.topP, seed: body.seed,
                                               frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty),
-            stop: try Generation.stopCondition(maxTokens: body.maxTokens ?? 16, maxTokensField: "max_tokens",
+            stop: try Generation.stopCondition(maxTokens: body.maxTokens ?? Self.defaultCompletionTokens(configuration),
+                                               maxTokensField: "max_tokens",
                                                stop: body.stop?.values, promptTokens: promptIds.count,
-                                               contextLength: catalog.contextLength),
+                                               contextLength: catalog.contextLength, limit: configuration.maxTokensLimit),
             received: received)
         let id = "cmpl-" + Self.randomId(), created = Int(Date().timeIntervalSince1970)
         let log = requestLog(context.logger, route: "completions", generation: generation, content: body.prompt.values[0])
@@ -238,6 +240,12 @@ struct CompletionRoutes: Sendable {
             }
             logger.info("\(route)", metadata: metadata)
         }
+    }
+
+    /// A text completion's `max_tokens` when the request gives none: OpenAI's 16, or the server's
+    /// lower `max_tokens_limit`.
+    static func defaultCompletionTokens(_ configuration: ServerConfiguration) -> Int {
+        configuration.maxTokensLimit > 0 ? min(16, configuration.maxTokensLimit) : 16
     }
 
     static func randomId() -> String {

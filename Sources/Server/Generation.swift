@@ -32,7 +32,7 @@ struct Generation: Sendable {
             guard topP.isFinite, topP > 0, topP <= 1 else {
                 throw APIError.invalid("top_p \(topP) must be in (0, 1]", param: "top_p")
             }
-            sampling.topP = Float(topP)
+            sampling.topP = max(Float(topP), .leastNonzeroMagnitude) // 5e-324 is 0 as a Float: keep it above 0
         }
         for (name, value) in [("frequency_penalty", frequencyPenalty), ("presence_penalty", presencePenalty)] {
             if let value, !(value.isFinite && (-2...2).contains(value)) {
@@ -47,8 +47,9 @@ struct Generation: Sendable {
 
     /// When generation ends: `max_tokens` (default: the rest of the context) and up to four stop strings.
     /// - Throws: `APIError.invalid` when the prompt and `max_tokens` do not fit the context.
+    /// - Parameter limit: the server's `max_tokens_limit` (0: none).
     static func stopCondition(maxTokens: Int?, maxTokensField: String, stop: [String]?, promptTokens: Int,
-                              contextLength: Int) throws -> StopCondition {
+                              contextLength: Int, limit: Int = 0) throws -> StopCondition {
         let stop = stop ?? []
         guard stop.count <= 4 else { throw APIError.invalid("stop holds \(stop.count) strings; at most 4", param: "stop") }
         if stop.contains("") { throw APIError.invalid("stop strings must not be empty", param: "stop") }
@@ -59,6 +60,10 @@ struct Generation: Sendable {
         }
         if let maxTokens {
             guard maxTokens >= 1 else { throw APIError.invalid("\(maxTokensField) must be at least 1", param: maxTokensField) }
+            if limit > 0, maxTokens > limit {
+                throw APIError.invalid("\(maxTokensField) \(maxTokens) is above this server's limit of \(limit)",
+                                       param: maxTokensField)
+            }
             guard maxTokens <= room else {
                 throw APIError.invalid(
                     "This model's context holds \(contextLength) tokens; the prompt takes \(promptTokens), "
@@ -66,7 +71,7 @@ struct Generation: Sendable {
                     param: maxTokensField, code: "context_length_exceeded")
             }
         }
-        return StopCondition(maxTokens: maxTokens ?? room, stopStrings: stop)
+        return StopCondition(maxTokens: maxTokens ?? (limit > 0 ? min(room, limit) : room), stopStrings: stop)
     }
 
     /// `n`: only one choice per request.
@@ -98,11 +103,16 @@ extension ServedModels {
                   onText: (String) -> Void = { _ in }) throws -> GenerationOutcome {
         try use(adapter: generation.adapter)
         var firstText: Date?
-        let result = try generator.generate(promptIds: generation.promptIds, sampling: generation.sampling,
+        let result: TextGenerator.Result
+        do {
+            result = try generator.generate(promptIds: generation.promptIds, sampling: generation.sampling,
                                             stop: generation.stop, onText: { text in
                                                 if firstText == nil { firstText = Date() }
                                                 onText(text)
                                             }, isCancelled: { cancel.isCancelled })
+        } catch ModelError.invalidInput(let message) {
+            throw APIError.invalid(message) // a request the checks above let through is still the client's error
+        }
         let finishReason: String
         var completionTokens = result.ids.count
         switch result.stopReason {

@@ -21,7 +21,7 @@ final class ModelHost: Sendable {
             do {
                 let models = try load()
                 state.set(models: models, catalog: ModelCatalogView(
-                    generatorName: Self.generatorName(models), embedderName: ModelCatalog.minilm.name,
+                    generatorName: models.generatorName, embedderName: ModelCatalog.minilm.name,
                     embeddingDimension: models.embedder.dimension,
                     adapterNames: models.adapterNames, tokenizer: models.generator.tokenizer,
                     template: models.generator.template, contextLength: models.generator.session.maxContext,
@@ -82,10 +82,6 @@ final class ModelHost: Sendable {
     /// Finishes the queued jobs, then ends the worker thread.
     func shutdown() {
         worker.stop()
-    }
-
-    private static func generatorName(_ models: ServedModels) -> String {
-        models.loadedFromCatalog ? ModelCatalog.smollm2.name : models.modelFileName
     }
 }
 

@@ -42,7 +42,10 @@ public struct RagTuneServer: Sendable {
         ModelRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
         CompletionRoutes(host: host, configuration: configuration, folders: folders, metrics: metrics).add(to: router)
         if let folders { CollectionRoutes(host: host, configuration: configuration, folders: folders).add(to: router) }
-        let host = self.host, metrics = self.metrics
+        let host = self.host, metrics = self.metrics, openAPI = OpenAPIDocument.json(configuration)
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(queue: host.load))))

@@ -8,10 +8,8 @@ import RagTuneTraining
 final class ServedModels {
     let generator: TextGenerator
     let embedder: MiniLMEmbedder
-    /// Whether the decoder is the installed SmolLM2 (else `model_file`, named `modelFileName`).
-    let loadedFromCatalog: Bool
-    /// `model_file`'s name without its extension.
-    let modelFileName: String
+    /// The decoder's name in `model` (`ServerConfiguration.generatorName`).
+    let generatorName: String
     private let adapters: [String: LoRAAdapter]
     private var activeAdapter: String?
 
@@ -23,8 +21,7 @@ final class ServedModels {
     /// - Throws: the loaders' errors, naming the file at fault.
     init(configuration: ServerConfiguration, directory: ModelDirectory) throws {
         let locator = ModelLocator(directory: directory)
-        loadedFromCatalog = configuration.modelFile == nil
-        modelFileName = configuration.modelFile.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? ""
+        generatorName = configuration.generatorName
         generator = try TextGenerator(url: locator.weightsFile(configuration.modelFile ?? ModelCatalog.smollm2.name),
                                       threads: configuration.threads, precision: configuration.exact ? .exact : .int8)
         var adapters: [String: LoRAAdapter] = [:]

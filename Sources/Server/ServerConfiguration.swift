@@ -1,4 +1,5 @@
 import Foundation
+import RagTuneModels
 import Yams
 
 /// Everything `ragtune serve` can be told, from (lowest precedence first) built-in defaults, a YAML
@@ -27,12 +28,20 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var store: String?
     /// Requests per minute per API key (0: no limit); one more gets 429 with `Retry-After`.
     public var requestsPerMinute = 600
+    /// Most tokens one completion may generate (0: the rest of the context); a larger `max_tokens`
+    /// gets 400, a missing one means this limit.
+    public var maxTokensLimit = 0
 
     public init() {}
 
+    /// The decoder's name in `model`: `smollm2`, or the `model_file`'s name without its extension.
+    var generatorName: String {
+        modelFile.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? ModelCatalog.smollm2.name
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, threads, queue, maxRequestBytes = "max_request_bytes", logContent = "log_content",
-             modelFile = "model_file", exact, adapters, store, requestsPerMinute = "requests_per_minute"
+             modelFile = "model_file", exact, adapters, store, requestsPerMinute = "requests_per_minute", maxTokensLimit = "max_tokens_limit"
     }
 
     /// Reads only the keys present; unknown keys are an error naming them, as a typo must not pass silently.
@@ -56,6 +65,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         adapters = try c.decodeIfPresent([String: String].self, forKey: .adapters) ?? d.adapters
         store = try c.decodeIfPresent(String.self, forKey: .store)
         requestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .requestsPerMinute) ?? d.requestsPerMinute
+        maxTokensLimit = try c.decodeIfPresent(Int.self, forKey: .maxTokensLimit) ?? d.maxTokensLimit
     }
 
     /// The configuration in the YAML file at `path`.
@@ -82,7 +92,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     /// Applies the `RAGTUNE_SERVE_*` variables that are set: HOST, PORT, THREADS, QUEUE,
     /// MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT, ADAPTERS
-    /// (`name=path,name=path`, added to the file's), STORE and REQUESTS_PER_MINUTE.
+    /// (`name=path,name=path`, added to the file's), STORE, REQUESTS_PER_MINUTE and MAX_TOKENS_LIMIT.
     /// - Throws: `ServerConfigurationError` naming the variable whose value does not parse.
     public mutating func apply(environment: [String: String]) throws {
         func value(_ name: String) -> String? {
@@ -113,6 +123,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         if let v = try flag("EXACT") { exact = v }
         if let v = value("STORE") { store = v }
         if let v = try integer("REQUESTS_PER_MINUTE") { requestsPerMinute = v }
+        if let v = try integer("MAX_TOKENS_LIMIT") { maxTokensLimit = v }
         if let list = value("ADAPTERS") {
             for entry in list.split(separator: ",") {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -134,6 +145,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             throw ServerConfigurationError.invalid("requests_per_minute \(requestsPerMinute) must be >= 0 (0: no limit)")
         }
         if let store, store.isEmpty { throw ServerConfigurationError.invalid("store is empty") }
+        guard maxTokensLimit >= 0 else {
+            throw ServerConfigurationError.invalid("max_tokens_limit \(maxTokensLimit) must be >= 0 (0: the rest of the context)")
+        }
         guard maxRequestBytes >= 1024 else {
             throw ServerConfigurationError.invalid("max_request_bytes \(maxRequestBytes) must be at least 1024")
         }

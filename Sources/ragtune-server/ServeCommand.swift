@@ -15,8 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
             collection), POST /v1/completions, POST /v1/embeddings, GET /v1/models, the document API under \
             /v1/collections (with --store), GET /health, GET /ready, GET /metrics. Settings: a YAML file (--config; keys \
             host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters, store, \
-            requests_per_minute), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
-            _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE and _REQUESTS_PER_MINUTE, then the flags. \
+            requests_per_minute, max_tokens_limit), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
+            _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE, _REQUESTS_PER_MINUTE and _MAX_TOKENS_LIMIT, then the flags. \
             With --store, every /v1/ route needs 'Authorization: Bearer <key>' (ragtune keys create). SIGTERM or SIGINT finishes the requests in flight, \
             then exits.
             """)
@@ -55,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("requests-per-minute"), help: "Requests per minute per API key; 0: no limit (default 600).")
     var requestsPerMinute: Int?
 
+    @Option(name: .customLong("max-tokens-limit"),
+            help: "Most tokens one completion may generate; 0: the rest of the context (default 0).")
+    var maxTokensLimit: Int?
+
     @Option(name: .customLong("adapter"),
             help: ArgumentHelp("Serve a LoRA adapter as smollm2+NAME (repeatable): a PEFT folder or llama.cpp LoRA .gguf.",
                                valueName: "NAME=PATH"))
@@ -73,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         if exact { settings.exact = true }
         if let store { settings.store = store }
         if let requestsPerMinute { settings.requestsPerMinute = requestsPerMinute }
+        if let maxTokensLimit { settings.maxTokensLimit = maxTokensLimit }
         for entry in adapters {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
