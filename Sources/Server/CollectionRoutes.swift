@@ -13,6 +13,7 @@ struct CollectionRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
     let folders: CollectionFolders
+    let jobs: IngestJobs
 
     func add(to router: Router<ServerRequestContext>) {
         router.get("/v1/collections") { _, context in try list(context) }
@@ -21,6 +22,11 @@ struct CollectionRoutes: Sendable {
         router.delete("/v1/collections/{collection}/documents/{id}") { _, context in try await delete(context) }
         router.post("/v1/collections/{collection}/search") { request, context in try await search(request, context) }
         router.post("/v1/collections/{collection}/ask") { request, context in try await ask(request, context) }
+        router.get("/v1/jobs/{id}") { _, context in
+            let caller = try Self.caller(context), id = context.parameters.get("id") ?? ""
+            guard let job = jobs.job(id, tenant: caller.tenant) else { throw APIError.notFound("No job '\(id)'") }
+            return try json(job)
+        }
     }
 
     /// The caller, which the key check always sets on a server with a data folder.
@@ -40,17 +46,57 @@ struct CollectionRoutes: Sendable {
         return try json(List(data: folders.names(tenant: caller.tenant).map { Entry(id: $0) }))
     }
 
+    /// A JSON (`{"documents": [...]}` or one document) or `multipart/form-data` (files) upload.
+    /// Larger than `background_ingest_bytes` (or with `?background=true`) it ingests in the
+    /// background: 202 and a job (`GET /v1/jobs/{id}`); otherwise 200 with the counts.
     func upload(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let caller = try Self.caller(context)
-        let path = try folders.path(tenant: caller.tenant, collection: collection(context))
-        let body = try await decodeJSON(DocumentUpload.self, from: request, limit: configuration.maxRequestBytes)
-        guard !body.documents.isEmpty else { throw APIError.invalid("documents is empty", param: "documents") }
-        let documents = try body.documents.enumerated().map { try $1.sourceDocument(at: $0) }
+        let name = collection(context)
+        let path = try folders.path(tenant: caller.tenant, collection: name)
+        let buffer = try await request.body.collect(upTo: configuration.maxUploadBytes)
+        let documents: [SourceDocument]
+        if let boundary = MultipartUpload.boundary(contentType: request.headers[.contentType]) {
+            documents = try MultipartUpload.documents(MultipartUpload.parts(of: buffer, boundary: boundary))
+        } else {
+            let body = try decodeJSON(DocumentUpload.self, from: buffer)
+            guard !body.documents.isEmpty else { throw APIError.invalid("documents is empty", param: "documents") }
+            documents = try body.documents.enumerated().map { try $1.sourceDocument(at: $0) }
+        }
+        if let bad = documents.flatMap(\.acl).first(where: { !APIKeyStore.isValidName($0) }) {
+            throw APIError.invalid("acl: '\(bad)' is not a group name (1-64 of A-Z a-z 0-9 . _ -)", param: "acl")
+        }
         if let repeated = Dictionary(grouping: documents, by: \.id).first(where: { $0.value.count > 1 })?.key {
             throw APIError.invalid("document id '\(repeated)' appears twice in one upload", param: "documents")
         }
-        let summary = try await host.run { models in try Self.ingest(documents, into: path, models: models) }
-        return try json(summary)
+        let background: Bool
+        switch request.uri.queryParameters.get("background") {
+        case "true"?: background = true
+        case "false"?: background = false
+        case nil: background = buffer.readableBytes > configuration.backgroundIngestBytes
+        case let other?: throw APIError.invalid("background=\(other) is not true or false", param: "background")
+        }
+        guard background else {
+            let summary = try await host.run { models in try Self.ingest(documents, into: path, models: models) }
+            return try json(summary)
+        }
+        let job = jobs.add(tenant: caller.tenant, collection: name, documents: documents.count)
+        let jobs = self.jobs
+        do {
+            try host.submit { models in
+                jobs.update(job.id) { $0.status = "running" }
+                do {
+                    let summary = try Self.ingest(documents, into: path, models: models)
+                    jobs.update(job.id) { $0.status = "succeeded"; $0.result = summary }
+                } catch {
+                    jobs.update(job.id) { $0.status = "failed"; $0.error = (error as? APIError)?.message ?? "\(error)" }
+                }
+                jobs.update(job.id) { $0.finishedAt = Int(Date().timeIntervalSince1970) }
+            }
+        } catch {
+            jobs.update(job.id) { $0.status = "failed"; $0.error = "not queued: \((error as? APIError)?.message ?? "\(error)")" }
+            throw error
+        }
+        return try json(job, status: .accepted)
     }
 
     /// Stores `documents` (upsert by id and content hash) and brings the saved indexes up to date.

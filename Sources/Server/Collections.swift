@@ -87,7 +87,7 @@ struct DocumentUpload: Decodable, Sendable {
 }
 
 /// What an upload did (`StoreIngestor.Counts` with the API's keys).
-struct UploadSummary: Encodable, Sendable {
+struct UploadSummary: Codable, Sendable {
     var added, replaced, updated, unchanged, chunks: Int
 }
 

@@ -48,9 +48,7 @@ enum OpenAPIDocument {
             paths["/v1/collections"] = ["get": operation("listCollections", "The caller's collections",
                                                          responses: ["200": body(ref("List"))], keys: true)]
             paths["/v1/collections/{collection}/documents"] = [
-                "post": operation("uploadDocuments", "Upsert documents (made by the first upload)", parameters: [collection],
-                                  request: ref("DocumentUpload"),
-                                  responses: ["200": body(ref("UploadSummary")), "400": error(), "413": error()], keys: true),
+                "post": uploadOperation(collection),
                 "get": operation("listDocuments", "The documents the caller may see", parameters: [collection],
                                  responses: ["200": body(ref("List")), "400": error(), "404": error()], keys: true),
             ]
@@ -59,6 +57,8 @@ enum OpenAPIDocument {
                                     responses: ["200": body(object(["id": string(), "object": string(), "deleted": ["type": "boolean"]])),
                                                 "400": error(), "404": error()], keys: true),
             ]
+            paths["/v1/jobs/{id}"] = ["get": operation("getJob", "A background upload's state", parameters: [path("id")],
+                                                       responses: ["200": body(ref("Job")), "404": error()], keys: true)]
             paths["/v1/collections/{collection}/search"] = [
                 "post": operation("searchCollection", "Ranked chunks", parameters: [collection], request: ref("SearchRequest"),
                                   responses: ["200": body(object(["query": string(), "results": ["type": "array"]])),
@@ -164,6 +164,11 @@ enum OpenAPIDocument {
             ], required: ["id", "text"])]], required: ["documents"]),
             "UploadSummary": object(["added": integer(), "replaced": integer(), "updated": integer(), "unchanged": integer(),
                                      "chunks": integer()], required: ["added", "replaced", "updated", "unchanged", "chunks"]),
+            "Job": object(["id": string(), "object": ["const": "ingest.job"], "collection": string(),
+                           "status": ["type": "string", "enum": ["queued", "running", "succeeded", "failed"]],
+                           "documents": integer(), "result": ref("UploadSummary"), "error": string(),
+                           "created_at": integer(), "finished_at": integer()],
+                          required: ["id", "object", "collection", "status", "documents", "created_at"]),
             "SearchRequest": object(["query": string(), "mode": ["type": "string", "enum": ["bm25", "dense", "hybrid"]],
                                      "k": ["type": "integer", "minimum": 1, "maximum": 100],
                                      "filters": ["type": "object", "additionalProperties": string()]], required: ["query"]),
@@ -171,6 +176,23 @@ enum OpenAPIDocument {
                                   "max_tokens": ["type": "integer", "minimum": 1, "maximum": 1024],
                                   "filters": ["type": "object", "additionalProperties": string()]], required: ["question"]),
         ]
+    }
+
+    /// `POST /v1/collections/{collection}/documents`: JSON documents or multipart files; 202 and a
+    /// job when it ingests in the background.
+    private static func uploadOperation(_ collection: JSON) -> JSON {
+        var upload = operation("uploadDocuments", "Upsert documents (made by the first upload)", parameters: [collection],
+                               responses: ["200": body(ref("UploadSummary")), "202": body(ref("Job")), "400": error(),
+                                           "413": error()], keys: true)
+        upload["parameters"] = [collection, ["name": "background", "in": "query", "required": false,
+                                             "schema": ["type": "string", "enum": ["true", "false"]]]]
+        upload["requestBody"] = ["required": true, "content": [
+            "application/json": ["schema": ref("DocumentUpload")],
+            "multipart/form-data": ["schema": object([
+                "file": ["type": "string", "format": "binary"], "id": string(), "acl": string(),
+            ], required: ["file"])],
+        ]]
+        return upload
     }
 
     // MARK: - Building blocks

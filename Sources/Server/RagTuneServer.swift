@@ -13,6 +13,8 @@ public struct RagTuneServer: Sendable {
     /// The data folder's keys (nil without `store`: the server is open).
     let keys: APIKeyStore?
     let metrics = ServerMetrics()
+    /// Background uploads' state.
+    let jobs = IngestJobs()
 
     /// Opens the data folder's key file (creating it) and starts loading the models named by
     /// `configuration` from `directory`.
@@ -41,7 +43,9 @@ public struct RagTuneServer: Sendable {
         let folders = configuration.store.map(CollectionFolders.init(root:))
         ModelRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
         CompletionRoutes(host: host, configuration: configuration, folders: folders, metrics: metrics).add(to: router)
-        if let folders { CollectionRoutes(host: host, configuration: configuration, folders: folders).add(to: router) }
+        if let folders {
+            CollectionRoutes(host: host, configuration: configuration, folders: folders, jobs: jobs).add(to: router)
+        }
         let host = self.host, metrics = self.metrics, openAPI = OpenAPIDocument.json(configuration)
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))

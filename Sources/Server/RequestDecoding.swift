@@ -1,10 +1,15 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Reads a request's JSON body (at most `limit` bytes) as `T`, with errors that name the field at
 /// fault: a missing field, a value of the wrong type, or a body that is not JSON at all.
 func decodeJSON<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-    let buffer = try await request.body.collect(upTo: limit)
+    try decodeJSON(type, from: try await request.body.collect(upTo: limit))
+}
+
+/// `buffer` (a request body already read) as `T`; errors as `decodeJSON(_:from:limit:)`.
+func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
     guard buffer.readableBytes > 0 else { throw APIError.invalid("The request body is empty; send a JSON object") }
     do {
         return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

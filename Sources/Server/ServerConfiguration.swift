@@ -31,6 +31,11 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     /// Most tokens one completion may generate (0: the rest of the context); a larger `max_tokens`
     /// gets 400, a missing one means this limit.
     public var maxTokensLimit = 0
+    /// Largest document upload in bytes (JSON or multipart); a larger one gets 413.
+    public var maxUploadBytes = 50 << 20
+    /// Uploads larger than this many bytes ingest in the background (202 and a job id) unless the
+    /// request says `?background=false`; `?background=true` sends a smaller one there too.
+    public var backgroundIngestBytes = 1 << 20
 
     public init() {}
 
@@ -41,7 +46,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, threads, queue, maxRequestBytes = "max_request_bytes", logContent = "log_content",
-             modelFile = "model_file", exact, adapters, store, requestsPerMinute = "requests_per_minute", maxTokensLimit = "max_tokens_limit"
+             modelFile = "model_file", exact, adapters, store, requestsPerMinute = "requests_per_minute", maxTokensLimit = "max_tokens_limit",
+             maxUploadBytes = "max_upload_bytes", backgroundIngestBytes = "background_ingest_bytes"
     }
 
     /// Reads only the keys present; unknown keys are an error naming them, as a typo must not pass silently.
@@ -66,6 +72,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         store = try c.decodeIfPresent(String.self, forKey: .store)
         requestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .requestsPerMinute) ?? d.requestsPerMinute
         maxTokensLimit = try c.decodeIfPresent(Int.self, forKey: .maxTokensLimit) ?? d.maxTokensLimit
+        maxUploadBytes = try c.decodeIfPresent(Int.self, forKey: .maxUploadBytes) ?? d.maxUploadBytes
+        backgroundIngestBytes = try c.decodeIfPresent(Int.self, forKey: .backgroundIngestBytes) ?? d.backgroundIngestBytes
     }
 
     /// The configuration in the YAML file at `path`.
@@ -92,7 +100,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     /// Applies the `RAGTUNE_SERVE_*` variables that are set: HOST, PORT, THREADS, QUEUE,
     /// MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT, ADAPTERS
-    /// (`name=path,name=path`, added to the file's), STORE, REQUESTS_PER_MINUTE and MAX_TOKENS_LIMIT.
+    /// (`name=path,name=path`, added to the file's), STORE, REQUESTS_PER_MINUTE, MAX_TOKENS_LIMIT,
+    /// MAX_UPLOAD_BYTES and BACKGROUND_INGEST_BYTES.
     /// - Throws: `ServerConfigurationError` naming the variable whose value does not parse.
     public mutating func apply(environment: [String: String]) throws {
         func value(_ name: String) -> String? {
@@ -124,6 +133,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         if let v = value("STORE") { store = v }
         if let v = try integer("REQUESTS_PER_MINUTE") { requestsPerMinute = v }
         if let v = try integer("MAX_TOKENS_LIMIT") { maxTokensLimit = v }
+        if let v = try integer("MAX_UPLOAD_BYTES") { maxUploadBytes = v }
+        if let v = try integer("BACKGROUND_INGEST_BYTES") { backgroundIngestBytes = v }
         if let list = value("ADAPTERS") {
             for entry in list.split(separator: ",") {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -145,6 +156,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             throw ServerConfigurationError.invalid("requests_per_minute \(requestsPerMinute) must be >= 0 (0: no limit)")
         }
         if let store, store.isEmpty { throw ServerConfigurationError.invalid("store is empty") }
+        guard maxUploadBytes >= 1024, backgroundIngestBytes >= 0 else {
+            throw ServerConfigurationError.invalid("max_upload_bytes must be at least 1024 and background_ingest_bytes >= 0")
+        }
         guard maxTokensLimit >= 0 else {
             throw ServerConfigurationError.invalid("max_tokens_limit \(maxTokensLimit) must be >= 0 (0: the rest of the context)")
         }
