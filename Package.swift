@@ -143,7 +143,7 @@ let package = Package(
                     dependencies: ["RagTuneTraining", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneModels", "RagTuneTensor", "RagTuneTokenizers"],
                     path: "Tests/TrainingTests", swiftSettings: cpuOnly),
         .testTarget(name: "ServerTests",
-                    dependencies: ["RagTuneServer", "RagTuneTestSupport", "RagTuneModels",
+                    dependencies: ["RagTuneServer", "RagTuneTestSupport", "RagTuneModels", "RagTuneStorage", "RagTuneTraining",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/ServerTests", exclude: ["openai_client_check.py"], swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests",

@@ -23,7 +23,7 @@ struct CompletionRoutes: Sendable {
         try body.checkSupported()
         if body.model.hasPrefix("rag:") { return try await ragChat(body, context) }
         let catalog = try host.catalog()
-        let adapter = try catalog.adapter(forModel: body.model)
+        let adapter = try catalog.adapter(forModel: body.model, tenant: context.caller?.tenant)
         let messages = try body.chatMessages()
         let promptIds = catalog.tokenizer.encode(catalog.template.pieces(messages, addGenerationPrompt: true))
         let maxTokensField = body.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens"
@@ -129,7 +129,7 @@ struct CompletionRoutes: Sendable {
         if body.logprobs != nil { throw APIError.invalid("logprobs are not supported by this server", param: "logprobs") }
         if body.suffix != nil { throw APIError.invalid("suffix is not supported by this server", param: "suffix") }
         let catalog = try host.catalog()
-        let adapter = try catalog.adapter(forModel: body.model)
+        let adapter = try catalog.adapter(forModel: body.model, tenant: context.caller?.tenant)
         let promptIds = catalog.tokenizer.encode(body.prompt.values[0])
         guard !promptIds.isEmpty else { throw APIError.invalid("prompt is empty", param: "prompt") }
         let generation = Generation(

@@ -23,7 +23,8 @@ final class ModelHost: Sendable {
                 state.set(models: models, catalog: ModelCatalogView(
                     generatorName: models.generatorName, embedderName: ModelCatalog.minilm.name,
                     embeddingDimension: models.embedder.dimension,
-                    adapterNames: models.adapterNames, tokenizer: models.generator.tokenizer,
+                    adapterNames: models.adapterNames, tenantAdapterNames: models.tenantAdapterNames,
+                    tokenizer: models.generator.tokenizer,
                     template: models.generator.template, contextLength: models.generator.session.maxContext,
                     created: Int(Date().timeIntervalSince1970)))
             } catch {

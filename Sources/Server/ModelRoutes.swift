@@ -23,13 +23,14 @@ struct ModelRoutes: Sendable {
             guard known.contains(id) else { throw APIError.modelNotFound(id, known: known) }
             return try json(ModelEntry(id: id, created: catalog.created))
         }
-        router.post("/v1/embeddings") { request, _ in try await embed(request) }
+        router.post("/v1/embeddings") { request, context in try await embed(request, context) }
     }
 
-    /// The served models, then the caller's collections as `rag:NAME`.
+    /// The served models (the caller's tenant's adapters included), then its collections as `rag:NAME`.
     func modelIds(_ catalog: ModelCatalogView, _ context: ServerRequestContext) -> [String] {
-        guard let folders, let caller = context.caller else { return catalog.modelIds }
-        return catalog.modelIds + folders.names(tenant: caller.tenant).map { "rag:" + $0 }
+        let served = catalog.modelIds(for: context.caller?.tenant)
+        guard let folders, let caller = context.caller else { return served }
+        return served + folders.names(tenant: caller.tenant).map { "rag:" + $0 }
     }
 
     /// 200 once the models are loaded, else 503 saying whether they are loading or failed; with
@@ -47,7 +48,7 @@ struct ModelRoutes: Sendable {
         let (status, body): (HTTPResponse.Status, Status)
         switch host.status {
         case .ready(let catalog):
-            (status, body) = (.ok, Status(status: "ready", models: catalog.modelIds, waiting: load.waiting, running: load.running))
+            (status, body) = (.ok, Status(status: "ready", models: catalog.modelIds(for: nil), waiting: load.waiting, running: load.running))
         case .loading:
             (status, body) = (.serviceUnavailable, Status(status: "loading", waiting: load.waiting, running: load.running))
         case .failed(let message):
@@ -59,15 +60,15 @@ struct ModelRoutes: Sendable {
 
     /// OpenAI's embeddings endpoint over MiniLM: L2-normalized 384-d vectors, inputs longer than
     /// the model's 256 tokens cut there (as sentence-transformers does).
-    func embed(_ request: Request) async throws -> Response {
+    func embed(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let body = try await decodeJSON(EmbeddingRequest.self, from: request, limit: configuration.maxRequestBytes)
         let catalog = try host.catalog()
         guard body.model == catalog.embedderName else {
-            if catalog.isGenerator(body.model) {
+            if catalog.isGenerator(body.model, tenant: context.caller?.tenant) {
                 throw APIError.invalid("'\(body.model)' generates text; embeddings come from '\(catalog.embedderName)'",
                                        param: "model", code: "model_not_supported")
             }
-            throw APIError.modelNotFound(body.model, known: catalog.modelIds)
+            throw APIError.modelNotFound(body.model, known: catalog.modelIds(for: context.caller?.tenant))
         }
         let inputs = body.input.values
         guard !inputs.isEmpty else { throw APIError.invalid("input is an empty array", param: "input") }

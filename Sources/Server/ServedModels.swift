@@ -13,8 +13,14 @@ final class ServedModels {
     private let adapters: [String: LoRAAdapter]
     private var activeAdapter: String?
 
-    /// The registered adapters' names, sorted.
-    var adapterNames: [String] { adapters.keys.sorted() }
+    /// The server-wide adapters' names, sorted.
+    var adapterNames: [String] { adapters.keys.filter { !$0.contains("/") }.sorted() }
+
+    /// Each tenant's own adapters' names, sorted (stored under the key `tenant/name`).
+    var tenantAdapterNames: [String: [String]] {
+        Dictionary(grouping: adapters.keys.filter { $0.contains("/") }.map { $0.split(separator: "/", maxSplits: 1).map(String.init) },
+                   by: { $0[0] }).mapValues { $0.map { $0[1] }.sorted() }
+    }
 
     /// Loads the decoder named by `configuration` (the installed SmolLM2 or `model_file`), its
     /// adapters and the installed MiniLM.
@@ -25,18 +31,19 @@ final class ServedModels {
         generator = try TextGenerator(url: locator.weightsFile(configuration.modelFile ?? ModelCatalog.smollm2.name),
                                       threads: configuration.threads, precision: configuration.exact ? .exact : .int8)
         var adapters: [String: LoRAAdapter] = [:]
-        for (name, path) in configuration.adapters {
+        let owned = configuration.tenantAdapters.flatMap { tenant, named in named.map { ("\(tenant)/\($0.key)", $0.value) } }
+        for (key, path) in Array(configuration.adapters) + owned {
             do {
-                adapters[name] = try AdapterLoader.load(path, config: generator.model.config, locator: locator)
+                adapters[key] = try AdapterLoader.load(path, config: generator.model.config, locator: locator)
             } catch {
-                throw ServerConfigurationError.invalid("adapter '\(name)' (\(path)): \(error)")
+                throw ServerConfigurationError.invalid("adapter '\(key)' (\(path)): \(error)")
             }
         }
         self.adapters = adapters
         embedder = try MiniLMEmbedder(directory: directory, threads: configuration.threads)
     }
 
-    /// Applies the adapter `name` (nil: the base model) unless it is already active; switching
+    /// Applies the adapter stored as `name` (`NAME`, or `tenant/NAME`; nil: the base model) unless it is already active; switching
     /// resets the decoder's cache, so requests to one adapter keep their shared prefixes.
     func use(adapter name: String?) throws {
         guard name != activeAdapter else { return }
@@ -54,6 +61,8 @@ struct ModelCatalogView: Sendable {
     /// Length of the embedder's vectors.
     var embeddingDimension: Int
     var adapterNames: [String]
+    /// Adapters only one tenant sees, by tenant.
+    var tenantAdapterNames: [String: [String]] = [:]
     var tokenizer: BPETokenizer
     var template: ChatTemplate
     /// Positions the decoder holds: prompt + completion.
@@ -61,28 +70,37 @@ struct ModelCatalogView: Sendable {
     /// When the server loaded the models (`created` in `/v1/models`).
     var created: Int
 
-    /// Every id `model` may name, generators first.
-    var modelIds: [String] {
-        [generatorName] + adapterNames.map { "\(generatorName)+\($0)" } + [embedderName]
+    /// The adapters `tenant` may use (server-wide ones, then its own), sorted.
+    func adapters(for tenant: String?) -> [String] {
+        adapterNames + (tenant.flatMap { tenantAdapterNames[$0] } ?? [])
     }
 
-    /// Whether `model` names the decoder or one of its adapters.
-    func isGenerator(_ model: String) -> Bool {
-        model == generatorName || adapterNames.contains { model == "\(generatorName)+\($0)" }
+    /// Every id `model` may name for a caller of `tenant` (nil: no keys), generators first.
+    func modelIds(for tenant: String?) -> [String] {
+        [generatorName] + adapters(for: tenant).map { "\(generatorName)+\($0)" } + [embedderName]
     }
 
-    /// The adapter a generation `model` names: nil for the base decoder.
-    /// - Throws: `APIError.modelNotFound` for a name that is not a served generator.
-    func adapter(forModel model: String) throws -> String? {
+    /// Whether `model` names the decoder or an adapter `tenant` may use.
+    func isGenerator(_ model: String, tenant: String?) -> Bool {
+        model == generatorName || adapters(for: tenant).contains { model == "\(generatorName)+\($0)" }
+    }
+
+    /// The adapter a generation `model` names for a caller of `tenant`, as `ServedModels` stores it
+    /// (`NAME` or `tenant/NAME`): nil for the base decoder. Another tenant's adapter is as unknown
+    /// as one that does not exist.
+    /// - Throws: `APIError.modelNotFound` for a name that is not a generator this caller may use.
+    func adapter(forModel model: String, tenant: String?) throws -> String? {
         if model == generatorName { return nil }
         let prefix = generatorName + "+"
-        if model.hasPrefix(prefix), adapterNames.contains(String(model.dropFirst(prefix.count))) {
-            return String(model.dropFirst(prefix.count))
+        if model.hasPrefix(prefix) {
+            let name = String(model.dropFirst(prefix.count))
+            if adapterNames.contains(name) { return name }
+            if let tenant, tenantAdapterNames[tenant]?.contains(name) == true { return "\(tenant)/\(name)" }
         }
         if model == embedderName {
             throw APIError.invalid("'\(model)' is an embedding model; it cannot generate text", param: "model",
                                    code: "model_not_supported")
         }
-        throw APIError.modelNotFound(model, known: modelIds)
+        throw APIError.modelNotFound(model, known: modelIds(for: tenant))
     }
 }

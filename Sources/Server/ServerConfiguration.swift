@@ -21,8 +21,10 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var modelFile: String?
     /// Decode with Float32 activations instead of the default int8 products.
     public var exact = false
-    /// LoRA adapters served as `smollm2+NAME`: name → PEFT folder or llama.cpp LoRA .gguf.
+    /// LoRA adapters served as `smollm2+NAME` to every caller: name → PEFT folder or llama.cpp LoRA .gguf.
     public var adapters: [String: String] = [:]
+    /// Adapters only one tenant's keys see: tenant → (name → path). Needs `store` (keys name the tenant).
+    public var tenantAdapters: [String: [String: String]] = [:]
     /// The data folder: API keys (`ragtune keys`) and, per tenant, collections. Set, every `/v1/`
     /// route needs a key; unset, the server is open (as llama.cpp's server without `--api-key`).
     public var store: String?
@@ -46,7 +48,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, threads, queue, maxRequestBytes = "max_request_bytes", logContent = "log_content",
-             modelFile = "model_file", exact, adapters, store, requestsPerMinute = "requests_per_minute", maxTokensLimit = "max_tokens_limit",
+             modelFile = "model_file", exact, adapters, tenantAdapters = "tenant_adapters", store, requestsPerMinute = "requests_per_minute", maxTokensLimit = "max_tokens_limit",
              maxUploadBytes = "max_upload_bytes", backgroundIngestBytes = "background_ingest_bytes"
     }
 
@@ -69,6 +71,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         modelFile = try c.decodeIfPresent(String.self, forKey: .modelFile)
         exact = try c.decodeIfPresent(Bool.self, forKey: .exact) ?? d.exact
         adapters = try c.decodeIfPresent([String: String].self, forKey: .adapters) ?? d.adapters
+        tenantAdapters = try c.decodeIfPresent([String: [String: String]].self, forKey: .tenantAdapters) ?? d.tenantAdapters
         store = try c.decodeIfPresent(String.self, forKey: .store)
         requestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .requestsPerMinute) ?? d.requestsPerMinute
         maxTokensLimit = try c.decodeIfPresent(Int.self, forKey: .maxTokensLimit) ?? d.maxTokensLimit
@@ -165,9 +168,17 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         guard maxRequestBytes >= 1024 else {
             throw ServerConfigurationError.invalid("max_request_bytes \(maxRequestBytes) must be at least 1024")
         }
-        for name in adapters.keys.sorted() where !AdapterName.isValid(name) {
+        for name in (adapters.keys + tenantAdapters.values.flatMap(\.keys)).sorted() where !AdapterName.isValid(name) {
             throw ServerConfigurationError.invalid(
                 "adapter name '\(name)' may hold only letters, digits, '-', '_' and '.'")
+        }
+        if !tenantAdapters.isEmpty && store == nil {
+            throw ServerConfigurationError.invalid("tenant_adapters need a data folder (store): keys say which tenant calls")
+        }
+        for (tenant, names) in tenantAdapters.sorted(by: { $0.key < $1.key }) {
+            if let clash = names.keys.sorted().first(where: { adapters[$0] != nil }) {
+                throw ServerConfigurationError.invalid("tenant_adapters.\(tenant).\(clash) has the name of a server-wide adapter")
+            }
         }
     }
 }

@@ -14,9 +14,10 @@ struct ServeCommand: AsyncParsableCommand {
             Endpoints: POST /v1/chat/completions (stream: true for server-sent events; model rag:NAME answers from a \
             collection), POST /v1/completions, POST /v1/embeddings, GET /v1/models, the document API under \
             /v1/collections (with --store), GET /health, GET /ready, GET /metrics. Settings: a YAML file (--config; keys \
-            host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters, store, \
-            requests_per_minute, max_tokens_limit), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
-            _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE, _REQUESTS_PER_MINUTE and _MAX_TOKENS_LIMIT, then the flags. \
+            host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters, tenant_adapters, store, \
+            requests_per_minute, max_tokens_limit, max_upload_bytes, background_ingest_bytes), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
+            _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE, _REQUESTS_PER_MINUTE, _MAX_TOKENS_LIMIT, \
+            _MAX_UPLOAD_BYTES and _BACKGROUND_INGEST_BYTES, then the flags. \
             With --store, every /v1/ route needs 'Authorization: Bearer <key>' (ragtune keys create). SIGTERM or SIGINT finishes the requests in flight, \
             then exits.
             """)
