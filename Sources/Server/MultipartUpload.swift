@@ -1,5 +1,4 @@
 import Foundation
-import MultipartKit
 import NIOCore
 import RagTuneRetrieval
 
@@ -26,26 +25,52 @@ struct MultipartUpload {
         return nil
     }
 
-    /// The parts of `body`.
-    /// - Throws: `APIError.invalid` for a body that is not multipart with `boundary`.
+    /// The parts of `body`, split at each `--boundary` line (RFC 7578): each part's headers end at
+    /// the first blank line, its body at the CRLF before the next delimiter. A linear scan over the
+    /// bytes: malformed input ends the scan, it never loops. (multipart-kit's parser hung on a
+    /// part without headers that schemathesis sent, leaving the server unresponsive.)
+    /// - Throws: `APIError.invalid` for a body without the closing delimiter or a part without headers.
     static func parts(of body: ByteBuffer, boundary: String) throws -> [Part] {
-        let parser = MultipartParser(boundary: boundary)
-        var parts: [Part] = [], headers: [String: String] = [:], current = ByteBuffer()
-        parser.onHeader = { name, value in headers[name.lowercased()] = value }
-        parser.onBody = { chunk in current.writeBuffer(&chunk) }
-        parser.onPartComplete = {
+        let bytes = Array(body.readableBytesView)
+        let delimiter = Array("--\(boundary)".utf8), separator = Array("\r\n\r\n".utf8)
+        guard var start = find(delimiter, in: bytes, from: 0) else {
+            throw APIError.invalid("The multipart body holds no '--\(boundary)' delimiter")
+        }
+        var parts: [Part] = []
+        while true {
+            var cursor = start + delimiter.count
+            if bytes[cursor...].starts(with: Array("--".utf8)) { return parts } // the closing delimiter
+            guard bytes[cursor...].starts(with: Array("\r\n".utf8)) else {
+                throw APIError.invalid("A multipart delimiter is not followed by a line break")
+            }
+            cursor += 2
+            guard let headerEnd = find(separator, in: bytes, from: cursor) else {
+                throw APIError.invalid("A multipart part has no blank line after its headers")
+            }
+            guard let next = find(Array("\r\n".utf8) + delimiter, in: bytes, from: headerEnd + separator.count) else {
+                throw APIError.invalid("The multipart body does not end with '--\(boundary)--'")
+            }
+            var headers: [String: String] = [:]
+            for line in String(decoding: bytes[cursor..<headerEnd], as: UTF8.self).components(separatedBy: "\r\n") {
+                let pair = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2 { headers[pair[0].lowercased()] = pair[1] }
+            }
             let disposition = headers["content-disposition"] ?? ""
-            parts.append(Part(name: Self.parameter("name", in: disposition) ?? "", filename: Self.parameter("filename", in: disposition),
-                              body: current))
-            headers = [:]
-            current = ByteBuffer()
+            parts.append(Part(name: parameter("name", in: disposition) ?? "", filename: parameter("filename", in: disposition),
+                              body: ByteBuffer(bytes: bytes[(headerEnd + separator.count)..<next])))
+            start = next + 2
         }
-        do {
-            try parser.execute(body)
-        } catch {
-            throw APIError.invalid("The multipart body does not parse (\(error))")
+    }
+
+    /// The first index at or after `from` where `needle` starts in `haystack`.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count, from <= haystack.count - needle.count else { return nil }
+        var i = from
+        while i <= haystack.count - needle.count {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
         }
-        return parts
+        return nil
     }
 
     /// A `name="value"` parameter of a Content-Disposition header.
