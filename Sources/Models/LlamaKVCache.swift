@@ -58,6 +58,18 @@ struct LlamaKVCache {
         }
     }
 
+    /// Copies positions `0..<count` of every layer's K and V from `other` (same shape; both with
+    /// room for `count`).
+    func copyPrefix(from other: LlamaKVCache, count: Int) {
+        precondition(count <= capacity && count <= other.capacity && keys.count == other.keys.count)
+        for l in keys.indices {
+            for h in 0..<heads {
+                keys(layer: l, head: h).update(from: other.keys(layer: l, head: h), count: count * headSize)
+                values(layer: l, head: h).update(from: other.values(layer: l, head: h), count: count * headSize)
+            }
+        }
+    }
+
     func free() {
         for p in keys + values { p.deallocate() }
     }

@@ -16,11 +16,17 @@ extension LlamaSession {
     /// Prompt queries attend in blocks of this many rows, each over the positions its last query sees.
     static let attentionBlockRows = 32
 
-    /// The residual stream after the last layer for `ids` at positions `tokens.count...`, writing
-    /// their K/V into the cache. - Returns: `[ids.count, d]`
-    func forward(_ ids: [Int]) -> [Float] {
+    /// The residual stream after the last layer for each sequence's new ids (rows in batch order),
+    /// writing their K/V into each sequence's cache and appending the ids to its tokens.
+    /// - Returns: `[total new ids, d]`
+    func forward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) -> [Float] {
         let config = model.config
-        let t = ids.count, start = tokens.count
+        let ids = batch.flatMap(\.ids), t = ids.count
+        var firstRow = 0
+        let segments = batch.map { sequence, ids in
+            defer { firstRow += ids.count }
+            return AttentionSegment(cache: sequence.cache, start: sequence.tokens.count, rows: ids.count, firstRow: firstRow)
+        }
         let d = config.embeddingSize, kv = config.kvSize, ff = config.feedForwardSize, hs = config.headSize
         let x = scratch.buffer("x", t * d), xn = scratch.buffer("xn", t * d)
         let q = scratch.buffer("q", t * d), k = scratch.buffer("k", t * kv), v = scratch.buffer("v", t * kv)
@@ -32,7 +38,11 @@ extension LlamaSession {
             for (i, id) in ids.enumerated() { model.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + i * d) }
         }
         timed(.rope) {
-            for i in 0..<t { rope.angles(position: start + i, into: angles + i * rope.dimensions) }
+            for segment in segments {
+                for i in 0..<segment.rows {
+                    rope.angles(position: segment.start + i, into: angles + (segment.firstRow + i) * rope.dimensions)
+                }
+            }
         }
         for (l, layer) in model.layers.enumerated() {
             // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
@@ -47,9 +57,12 @@ extension LlamaSession {
                     rope.apply(q + i * d, heads: config.headCount, headSize: hs, angles: position)
                     rope.apply(k + i * kv, heads: config.kvHeadCount, headSize: hs, angles: position)
                 }
-                cache.store(layer: l, keys: k, values: v, at: start, count: t)
+                for segment in segments {
+                    segment.cache.store(layer: l, keys: k + segment.firstRow * kv, values: v + segment.firstRow * kv,
+                                        at: segment.start, count: segment.rows)
+                }
             }
-            timed(.attention) { attend(layer: l, queries: q, rows: t, start: start, into: attended) }
+            timed(.attention) { attend(layer: l, queries: q, segments: segments, into: attended) }
             timed(.attentionOutput) { linear([(layer.attentionOutput, sublayer)], attended, rows: t) }
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.output, sublayer)], attended, rows: t) } }
             timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
@@ -66,6 +79,7 @@ extension LlamaSession {
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.down, sublayer)], gate, rows: t) } }
             timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
         }
+        for (sequence, ids) in batch { sequence.tokens += ids }
         return Array(UnsafeBufferPointer(start: x, count: t * d))
     }
 
@@ -86,7 +100,7 @@ extension LlamaSession {
     }
 
     /// out[rows, W.rows] = input[rows, W.columns] · Wᵀ for each (W, out) that reads `input`.
-    private func linear(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
+    func linear(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
                         _ input: UnsafeMutablePointer<Float>, rows: Int) {
         let columns = products[0].matrix.columns
         if rows > 1, rows <= Self.int8BatchRowLimit, runsInt8(products) {
@@ -114,43 +128,56 @@ extension LlamaSession {
         }
     }
 
-    /// Causal grouped-query attention of `rows` new queries (positions start..<start+rows) over
-    /// every cached position up to each query's own. Query head h reads KV head h / (H / KV). Each
-    /// worker takes a contiguous run of query heads, so the two workers of a 2-thread pool mostly
-    /// read different KV heads.
-    private func attend(layer l: Int, queries q: UnsafeMutablePointer<Float>, rows: Int, start: Int,
+    /// One sequence's rows in a forward pass: its cache, the position of its first new row, and
+    /// where its rows sit in the batch.
+    struct AttentionSegment {
+        let cache: LlamaKVCache
+        let start: Int
+        let rows: Int
+        let firstRow: Int
+    }
+
+    /// Causal grouped-query attention of each segment's new queries (positions start..<start+rows)
+    /// over every position of its own cache up to each query's own. Query head h reads KV head
+    /// h / (H / KV). Each worker takes a contiguous run of query heads in every segment, so the two
+    /// workers of a 2-thread pool mostly read different KV heads.
+    private func attend(layer l: Int, queries q: UnsafeMutablePointer<Float>, segments: [AttentionSegment],
                         into out: UnsafeMutablePointer<Float>) {
         let config = model.config
         let d = config.embeddingSize, hs = config.headSize, heads = config.headCount
         let group = heads / config.kvHeadCount
         let scale = 1 / Float(hs).squareRoot()
-        let visible = start + rows
         let workers = min(pool.threadCount, heads)
-        let scores = scratch.buffer("scores", workers * rows * visible)
+        let scoresPerWorker = segments.map { min($0.rows, Self.attentionBlockRows) * ($0.start + $0.rows) }.max() ?? 0
+        let scores = scratch.buffer("scores", workers * scoresPerWorker)
         pool.run { worker in
             guard worker < workers else { return }
-            let s = scores + worker * rows * visible
-            for h in (heads * worker / workers)..<(heads * (worker + 1) / workers) {
-                let keys = cache.keys(layer: l, head: h / group), values = cache.values(layer: l, head: h / group)
-                if rows == 1 {
-                    // one query: scores = K_h · q / √d over the cached keys, then out = V_hᵀ · softmax
-                    Kernels.attend(query: q + h * hs, keys: keys, values: values, stride: hs,
-                                   positions: visible, headSize: hs, scale: scale, scores: s, into: out + h * hs)
-                } else {
-                    // Per block of queries: S[block, seen] = Q_h · K_hᵀ over the positions the block's
-                    // last query sees, causal mask, softmax, out_h = S · V_h. Blocks skip most of the
-                    // masked upper triangle (a 203-token prompt computes 58% of the full square's products).
-                    for first in stride(from: 0, to: rows, by: Self.attentionBlockRows) {
-                        let count = min(Self.attentionBlockRows, rows - first), seen = start + first + count
-                        BLAS.sgemm(transposeB: true, m: count, n: seen, k: hs, alpha: scale,
-                                   a: q + first * d + h * hs, lda: d, b: keys, ldb: hs, c: s, ldc: seen)
-                        for i in 0..<count {
-                            let row = s + i * seen, visibleToQuery = start + first + i + 1
-                            (row + visibleToQuery).update(repeating: 0, count: seen - visibleToQuery)
-                            Kernels.softmax(row, count: visibleToQuery)
+            let s = scores + worker * scoresPerWorker
+            for segment in segments {
+                let (rows, start) = (segment.rows, segment.start)
+                let q = q + segment.firstRow * d, out = out + segment.firstRow * d
+                for h in (heads * worker / workers)..<(heads * (worker + 1) / workers) {
+                    let keys = segment.cache.keys(layer: l, head: h / group), values = segment.cache.values(layer: l, head: h / group)
+                    if rows == 1 {
+                        // one query: scores = K_h · q / √d over the cached keys, then out = V_hᵀ · softmax
+                        Kernels.attend(query: q + h * hs, keys: keys, values: values, stride: hs,
+                                       positions: start + 1, headSize: hs, scale: scale, scores: s, into: out + h * hs)
+                    } else {
+                        // Per block of queries: S[block, seen] = Q_h · K_hᵀ over the positions the block's
+                        // last query sees, causal mask, softmax, out_h = S · V_h. Blocks skip most of the
+                        // masked upper triangle (a 203-token prompt computes 58% of the full square's products).
+                        for first in stride(from: 0, to: rows, by: Self.attentionBlockRows) {
+                            let count = min(Self.attentionBlockRows, rows - first), seen = start + first + count
+                            BLAS.sgemm(transposeB: true, m: count, n: seen, k: hs, alpha: scale,
+                                       a: q + first * d + h * hs, lda: d, b: keys, ldb: hs, c: s, ldc: seen)
+                            for i in 0..<count {
+                                let row = s + i * seen, visibleToQuery = start + first + i + 1
+                                (row + visibleToQuery).update(repeating: 0, count: seen - visibleToQuery)
+                                Kernels.softmax(row, count: visibleToQuery)
+                            }
+                            BLAS.sgemm(m: count, n: hs, k: seen, a: s, lda: seen, b: values, ldb: hs,
+                                       c: out + first * d + h * hs, ldc: d)
                         }
-                        BLAS.sgemm(m: count, n: hs, k: seen, a: s, lda: seen, b: values, ldb: hs,
-                                   c: out + first * d + h * hs, ldc: d)
                     }
                 }
             }

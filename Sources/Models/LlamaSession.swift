@@ -17,8 +17,10 @@ public final class LlamaSession {
     let pool: WorkerPool
     /// Largest number of positions this session will hold.
     public let maxContext: Int
-    /// Tokens in the cache, position 0 first.
-    public private(set) var tokens: [Int] = []
+    /// The session's own sequence (`evaluate(_:allLogits:)`); `makeSequence()` makes more for batches.
+    public let sequence: LlamaSequence
+    /// Tokens in the own sequence's cache, position 0 first.
+    public var tokens: [Int] { sequence.tokens }
     /// How the products with the quantized weights are computed (`DecodePrecision`). It may change
     /// between `evaluate` calls: the cache holds Float32 K/V either way.
     public var precision: DecodePrecision
@@ -31,7 +33,6 @@ public final class LlamaSession {
     public var profile: DecodeProfile?
 
     let rope: RotaryEmbedding
-    var cache: LlamaKVCache
     var scratch = LlamaScratch()
     /// The int8 path's quantized input vector, reused across products.
     let activations = Int8Activations()
@@ -52,43 +53,94 @@ public final class LlamaSession {
         let config = model.config
         self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
         rope = RotaryEmbedding(dimensions: config.ropeDimensions, base: config.ropeBase, pairing: .adjacent)
-        cache = LlamaKVCache(layers: config.layerCount, heads: config.kvHeadCount, headSize: config.headSize)
+        sequence = LlamaSequence(config: config)
     }
 
     deinit {
-        cache.free()
         scratch.free()
     }
 
-    /// Forgets the sequence (the cache memory is kept for reuse).
+    /// Forgets the own sequence (the cache memory is kept for reuse).
     public func reset() {
-        tokens.removeAll(keepingCapacity: true)
+        sequence.reset()
     }
 
-    /// Drops cached positions from `count` on (e.g. to branch from a shared prompt prefix).
+    /// Drops the own sequence's cached positions from `count` on (e.g. to branch from a shared prompt prefix).
     public func truncate(to count: Int) {
-        if count < tokens.count { tokens.removeLast(tokens.count - count) }
+        sequence.truncate(to: count)
+    }
+
+    /// A new, empty sequence of this session's model, for `evaluate(batch:)`.
+    public func makeSequence() -> LlamaSequence {
+        LlamaSequence(config: model.config)
     }
 
     /// Runs `ids` through the model after the cached tokens and appends them to the sequence.
     /// - Parameter allLogits: return logits for every new position instead of only the last.
     /// - Returns: `[positions][vocabularySize]` raw logits (one row unless `allLogits`).
     public func evaluate(_ ids: [Int], allLogits: Bool = false) throws -> [[Float]] {
+        try check(ids, for: sequence)
+        BLAS.useSingleThread()
+        let hidden = forward([(sequence, ids)])
+        let rows = allLogits ? Array(0..<ids.count) : [ids.count - 1]
+        return rows.map { logits(hiddenRow: hidden, row: $0) }
+    }
+
+    /// Runs several sequences' new ids in one forward pass and appends them to their sequences:
+    /// the matrix products see every sequence's rows at once (so a step of 16 decoding sequences
+    /// reads each weight once, not 16 times), and each sequence attends only to its own cache.
+    /// The sequences must be distinct and must come from this session's model (`makeSequence()`);
+    /// the session's adapter applies to all of them.
+    /// - Returns: for each sequence, the logits (`[vocabularySize]`) after its last new id.
+    /// - Throws: `ModelError.invalidInput` naming the first sequence whose ids are bad or do not
+    ///   fit the context; then nothing has run.
+    public func evaluate(batch: [(sequence: LlamaSequence, ids: [Int])]) throws -> [[Float]] {
+        guard !batch.isEmpty else { return [] }
+        for (i, (sequence, ids)) in batch.enumerated() {
+            do { try check(ids, for: sequence) } catch ModelError.invalidInput(let message) {
+                throw ModelError.invalidInput("sequence \(i) of the batch: \(message)")
+            }
+        }
+        precondition(Set(batch.map { ObjectIdentifier($0.sequence) }).count == batch.count, "a sequence appears twice in the batch")
+        BLAS.useSingleThread()
+        let hidden = forward(batch)
+        var last = 0
+        let rows = batch.map { last += $0.ids.count; return last - 1 }
+        return logits(hiddenRows: hidden, rows: rows)
+    }
+
+    /// Checks `ids` can follow `sequence`'s cached tokens and makes room for them.
+    private func check(_ ids: [Int], for sequence: LlamaSequence) throws {
         let config = model.config
         guard !ids.isEmpty else { throw ModelError.invalidInput("no tokens to evaluate") }
         if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabularySize }) {
             throw ModelError.invalidInput("token id \(bad) is outside the vocabulary 0..<\(config.vocabularySize)")
         }
-        guard tokens.count + ids.count <= maxContext else {
+        guard sequence.tokens.count + ids.count <= maxContext else {
             throw ModelError.invalidInput(
-                "context full: \(tokens.count) cached + \(ids.count) new tokens exceed the context of \(maxContext)")
+                "context full: \(sequence.tokens.count) cached + \(ids.count) new tokens exceed the context of \(maxContext)")
         }
-        cache.reserve(positions: tokens.count + ids.count)
-        BLAS.useSingleThread()
-        let hidden = forward(ids)
-        tokens += ids
-        let rows = allLogits ? Array(0..<ids.count) : [ids.count - 1]
-        return rows.map { logits(hiddenRow: hidden, row: $0) }
+        sequence.cache.reserve(positions: sequence.tokens.count + ids.count)
+    }
+
+    /// The logits of several rows of the residual stream at once (one product with the output
+    /// head for all of them). - Returns: `[rows.count][vocab]`
+    func logits(hiddenRows hidden: [Float], rows: [Int]) -> [[Float]] {
+        if rows.count == 1 { return [logits(hiddenRow: hidden, row: rows[0])] }
+        let d = model.config.embeddingSize, vocabulary = model.config.vocabularySize
+        let normed = scratch.buffer("normedRows", rows.count * d), out = scratch.buffer("logitRows", rows.count * vocabulary)
+        timed(.outputNorm) {
+            hidden.withUnsafeBufferPointer { h in
+                model.outputNorm.withUnsafeBufferPointer { g in
+                    for (i, row) in rows.enumerated() {
+                        Kernels.rmsNorm(h.baseAddress! + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
+                                        into: normed + i * d, count: d)
+                    }
+                }
+            }
+        }
+        timed(.outputHead) { linear([(model.output, out)], normed, rows: rows.count) }
+        return rows.indices.map { Array(UnsafeBufferPointer(start: out + $0 * vocabulary, count: vocabulary)) }
     }
 
     /// Final RMSNorm of one row of the residual stream, then the output head. - Returns: `[vocab]`

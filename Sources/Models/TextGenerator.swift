@@ -68,41 +68,17 @@ public final class TextGenerator {
     public func generate(promptIds: [Int], sampling: SamplingParameters, stop: StopCondition,
                          onText: (String) -> Void = { _ in },
                          isCancelled: () -> Bool = { false }) throws -> Result {
-        var sampler = try Sampler(parameters: sampling)
-        var condition = stop
-        condition.stopTokenIds.formUnion(tokenizer.endOfGenerationIds)
-        try condition.validate()
-        var detector = StopDetector(condition: condition)
-        var decoder = TokenStreamDecoder(tokenizer: tokenizer)
-
+        var state = try GenerationState(promptIds: promptIds, sampling: sampling, stop: stop, tokenizer: tokenizer)
         let start = Date()
         var logits = try evaluatePrompt(promptIds)
-        sampler.accept(contentsOf: promptIds)
         let prefilled = Date()
-        var ids: [Int] = []
-        var cancelled = false
-        while !detector.isStopped {
-            let next = try sampler.sample(logits: logits)
-            ids.append(next)
-            sampler.accept(next)
-            let chunk = detector.feed(token: next, text: condition.stopTokenIds.contains(next) ? "" : decoder.append(next))
-            if !chunk.isEmpty { onText(chunk) }
-            if detector.isStopped { break }
-            if isCancelled() {
-                cancelled = true
-                break
-            }
-            guard session.tokens.count < session.maxContext else {
-                // Context full: release what the decoder and detector still hold, and stop.
-                let rest = detector.feed(text: decoder.finish()) + detector.finish()
-                if !rest.isEmpty { onText(rest) }
-                break
-            }
+        while !state.isFinished,
+              let next = try state.advance(logits: logits, roomLeft: session.tokens.count < session.maxContext,
+                                           isCancelled: isCancelled, onText: onText) {
             logits = try session.evaluate([next])[0]
         }
-        return Result(promptIds: promptIds, ids: ids, text: detector.text, stopReason: cancelled ? .cancelled : detector.reason ?? .maxTokens,
-                      promptSeconds: prefilled.timeIntervalSince(start),
-                      generateSeconds: Date().timeIntervalSince(prefilled))
+        return state.result(promptSeconds: prefilled.timeIntervalSince(start),
+                            generateSeconds: Date().timeIntervalSince(prefilled))
     }
 
     /// The logits of the token after `ids` (`[vocabularySize]`), reusing cached positions that
@@ -127,9 +103,6 @@ public final class TextGenerator {
     /// Runs the prompt, reusing cached positions that already hold the same ids. - Returns: last logits
     private func evaluatePrompt(_ ids: [Int]) throws -> [Float] {
         guard !ids.isEmpty else { throw ModelError.invalidInput("empty prompt") }
-        var shared = zip(session.tokens, ids).prefix { $0 == $1 }.count
-        shared = min(shared, ids.count - 1) // at least one token runs, to get its logits
-        session.truncate(to: shared)
-        return try session.evaluate(Array(ids[shared...]))[0]
+        return try session.evaluate(Array(session.sequence.reuse(prefixOf: ids)))[0]
     }
 }
