@@ -29,9 +29,11 @@ struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         APIError(status: .notFound, message: message, type: "not_found_error", param: nil, code: nil)
     }
 
-    static let busy = APIError(status: .serviceUnavailable,
+    /// The model's waiting line is full: 429, as OpenAI answers an overloaded engine, so clients
+    /// back off and retry (the `openai` client does so by itself).
+    static let busy = APIError(status: .tooManyRequests,
                                message: "The server is at capacity (every queue slot is taken); retry shortly",
-                               type: "server_error", param: nil, code: "server_busy")
+                               type: "server_error", param: nil, code: "server_busy", retryAfter: 1)
 
     static func unavailable(_ message: String) -> APIError {
         APIError(status: .serviceUnavailable, message: message, type: "server_error", param: nil, code: "not_ready")

@@ -40,7 +40,7 @@ struct CompletionRoutes: Sendable {
         let log = requestLog(context.logger, route: "chat.completions", generation: generation,
                              content: messages.last?.content ?? "")
         guard body.stream == true else {
-            let outcome = try await run(generation)
+            let outcome = try await host.generate(generation)
             log(outcome)
             return try json(ChatCompletion(
                 id: id, object: "chat.completion", created: created, model: body.model,
@@ -144,7 +144,7 @@ struct CompletionRoutes: Sendable {
         let id = "cmpl-" + Self.randomId(), created = Int(Date().timeIntervalSince1970)
         let log = requestLog(context.logger, route: "completions", generation: generation, content: body.prompt.values[0])
         guard body.stream == true else {
-            let outcome = try await run(generation)
+            let outcome = try await host.generate(generation)
             log(outcome)
             return try json(TextCompletion(id: id, object: "text_completion", created: created, model: body.model,
                                            choices: [.init(text: outcome.text, finishReason: outcome.finishReason)],
@@ -168,12 +168,6 @@ struct CompletionRoutes: Sendable {
             })
     }
 
-    /// The whole generation, on the worker.
-    private func run(_ generation: Generation) async throws -> GenerationOutcome {
-        let cancel = CancellationFlag()
-        return try await host.run(cancel: cancel) { models in try models.generate(generation, cancel: cancel) }
-    }
-
     /// What the worker sends a streaming response.
     private enum StreamEvent: Sendable {
         case text(String)
@@ -190,17 +184,18 @@ struct CompletionRoutes: Sendable {
         let (events, continuation) = AsyncStream<StreamEvent>.makeStream()
         let cancel = CancellationFlag()
         continuation.onTermination = { _ in cancel.cancel() }
-        try host.submit { models in
-            defer { continuation.finish() }
-            guard !cancel.isCancelled else { return }
-            do {
-                let outcome = try models.generate(generation, cancel: cancel) { continuation.yield(.text($0)) }
-                log(outcome)
-                continuation.yield(.finished(outcome))
-            } catch {
-                continuation.yield(.failed("\(error)"))
-            }
-        }
+        try host.submit(GenerationRequest(
+            generation: generation, cancel: cancel, onText: { continuation.yield(.text($0)) },
+            onFinish: { result in
+                defer { continuation.finish() }
+                switch result {
+                case .success(let outcome):
+                    log(outcome)
+                    continuation.yield(.finished(outcome))
+                case .failure(is CancellationError): break
+                case .failure(let error): continuation.yield(.failed("\(error)"))
+                }
+            }))
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in

@@ -76,13 +76,13 @@ struct CollectionRoutes: Sendable {
         case let other?: throw APIError.invalid("background=\(other) is not true or false", param: "background")
         }
         guard background else {
-            let summary = try await host.run { models in try Self.ingest(documents, into: path, models: models) }
+            let summary = try await host.run(usesDecoder: false) { models in try Self.ingest(documents, into: path, models: models) }
             return try json(summary)
         }
         let job = jobs.add(tenant: caller.tenant, collection: name, documents: documents.count)
         let jobs = self.jobs
         do {
-            try host.submit { models in
+            try host.submit(usesDecoder: false) { models in
                 jobs.update(job.id) { $0.status = "running" }
                 do {
                     let summary = try Self.ingest(documents, into: path, models: models)
@@ -117,7 +117,7 @@ struct CollectionRoutes: Sendable {
         struct List: Encodable { var object = "list"; var data: [DocumentEntry] }
         let caller = try Self.caller(context)
         let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
-        let entries = try await host.run { _ in try Self.visibleDocuments(path: path, readers: Set(caller.groups)) }
+        let entries = try await host.run(usesDecoder: false) { _ in try Self.visibleDocuments(path: path, readers: Set(caller.groups)) }
         return try json(List(data: entries))
     }
 
@@ -135,7 +135,7 @@ struct CollectionRoutes: Sendable {
         let caller = try Self.caller(context)
         let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
         let id = context.parameters.get("id") ?? ""
-        try await host.run { _ in
+        try await host.run(usesDecoder: false) { _ in
             // A document the caller cannot see is as absent as one that does not exist.
             guard try Self.visibleDocuments(path: path, readers: Set(caller.groups)).contains(where: { $0.id == id }) else {
                 throw APIError.notFound("No document '\(id)' in this collection")
@@ -165,7 +165,7 @@ struct CollectionRoutes: Sendable {
         search.groups = caller.groups
         search.filters = (body.filters ?? [:]).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         let query = search
-        let results = try await host.run { models in
+        let results = try await host.run(usesDecoder: false) { models in
             try StoreSearch.run(query, store: SQLiteStore(path: path, mode: .readOnly), embed: models.embedder.embed)
         }
         return try json(results)

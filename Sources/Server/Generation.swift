@@ -97,40 +97,6 @@ struct GenerationOutcome: Sendable {
     var usage: Usage { Usage(promptTokens: promptTokens, completionTokens: completionTokens) }
 }
 
-extension ServedModels {
-    /// Runs `generation` on the decoder (worker thread only), streaming text to `onText`.
-    func generate(_ generation: Generation, cancel: CancellationFlag,
-                  onText: (String) -> Void = { _ in }) throws -> GenerationOutcome {
-        try use(adapter: generation.adapter)
-        var firstText: Date?
-        let result: TextGenerator.Result
-        do {
-            result = try generator.generate(promptIds: generation.promptIds, sampling: generation.sampling,
-                                            stop: generation.stop, onText: { text in
-                                                if firstText == nil { firstText = Date() }
-                                                onText(text)
-                                            }, isCancelled: { cancel.isCancelled })
-        } catch ModelError.invalidInput(let message) {
-            throw APIError.invalid(message) // a request the checks above let through is still the client's error
-        }
-        let finishReason: String
-        var completionTokens = result.ids.count
-        switch result.stopReason {
-        case .stopToken:
-            finishReason = "stop"
-            completionTokens -= 1 // the end token is not part of the completion
-        case .stopString: finishReason = "stop"
-        case .maxTokens: finishReason = "length"
-        case .cancelled: finishReason = "cancelled"
-        }
-        return GenerationOutcome(text: result.text, promptTokens: result.promptIds.count,
-                                 completionTokens: completionTokens, finishReason: finishReason,
-                                 seconds: result.promptSeconds + result.generateSeconds,
-                                 firstTokenSeconds: firstText.map { $0.timeIntervalSince(generation.received) },
-                                 decodeSeconds: result.generateSeconds)
-    }
-}
-
 extension ChatCompletionRequest {
     /// The conversation as chat messages: roles `system` (also `developer`), `user` and
     /// `assistant`; content a string or text parts.

@@ -2,9 +2,10 @@ import Foundation
 import RagTuneModels
 
 /// The served models behind one worker thread: loads them as the worker's first job (the server
-/// listens meanwhile; `/ready` says when they are up), then runs every model call as a job.
+/// listens meanwhile; `/ready` says when they are up), then runs completions in its decode batch
+/// and every other model call as a job.
 final class ModelHost: Sendable {
-    private let worker: ModelWorker
+    private let worker: ModelWorker<ServedBatch>
     private let state = LockedState()
 
     enum Status: Sendable {
@@ -15,11 +16,13 @@ final class ModelHost: Sendable {
 
     /// Starts loading with `load` on the worker thread.
     init(queue: Int, load: @escaping @Sendable () throws -> ServedModels) {
-        worker = ModelWorker(capacity: max(queue, 1))
+        let worker = ModelWorker<ServedBatch>(capacity: max(queue, 1))
+        self.worker = worker
         let state = self.state
         _ = worker.submit {
             do {
                 let models = try load()
+                worker.attach(ServedBatch(models: models))
                 state.set(models: models, catalog: ModelCatalogView(
                     generatorName: models.generatorName, embedderName: ModelCatalog.minilm.name,
                     embeddingDimension: models.embedder.dimension,
@@ -36,8 +39,8 @@ final class ModelHost: Sendable {
     /// Loading, ready (with what is served) or failed (with the loader's error).
     var status: Status { state.status }
 
-    /// Jobs waiting for the worker, and whether one is running.
-    var load: (waiting: Int, running: Bool) { worker.load }
+    /// Work waiting for the worker, whether it is busy, and the generations decoding together.
+    var load: (waiting: Int, running: Bool, batched: Int) { worker.load }
 
     /// What is served, once loaded.
     /// - Throws: `APIError.unavailable` while loading or after a failed load.
@@ -50,21 +53,49 @@ final class ModelHost: Sendable {
     }
 
     /// Queues `body` for the worker thread without waiting for it.
+    /// - Parameter usesDecoder: false for work on the embedder and stores only, which runs
+    ///   between decode steps; true (RAG answers) waits for the running generations to finish.
     /// - Throws: `APIError.busy` when the line is full; `APIError.unavailable` before the models are up.
-    func submit(_ body: @escaping @Sendable (ServedModels) -> Void) throws {
+    func submit(usesDecoder: Bool = true, _ body: @escaping @Sendable (ServedModels) -> Void) throws {
         _ = try catalog()
         let state = self.state
-        guard worker.submit({ body(state.models!.value) }) else { throw APIError.busy }
+        guard worker.submit(usesDecoder: usesDecoder, { body(state.models!.value) }) else { throw APIError.busy }
+    }
+
+    /// Queues a generation for the decode batch without waiting for it.
+    /// - Throws: `APIError.busy` when the line is full; `APIError.unavailable` before the models are up.
+    func submit(_ request: GenerationRequest) throws {
+        _ = try catalog()
+        guard worker.submit(generation: request) else { throw APIError.busy }
+    }
+
+    /// Runs `generation` in the decode batch and returns its outcome; cancelling the calling task
+    /// ends the generation at its next token.
+    func generate(_ generation: Generation) async throws -> GenerationOutcome {
+        let cancel = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GenerationOutcome, any Error>) in
+                do {
+                    try submit(GenerationRequest(generation: generation, cancel: cancel, onText: { _ in },
+                                                 onFinish: { continuation.resume(with: $0) }))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        } onCancel: {
+            cancel.cancel()
+        }
     }
 
     /// Runs `body` on the worker thread and returns its result. `cancel` is set when the calling
     /// task is cancelled; a job whose flag is set before it starts is skipped.
-    func run<T: Sendable>(cancel: CancellationFlag = CancellationFlag(),
+    /// - Parameter usesDecoder: as in `submit(usesDecoder:_:)`.
+    func run<T: Sendable>(usesDecoder: Bool = true, cancel: CancellationFlag = CancellationFlag(),
                           _ body: @escaping @Sendable (ServedModels) throws -> T) async throws -> T {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 do {
-                    try submit { models in
+                    try submit(usesDecoder: usesDecoder) { models in
                         if cancel.isCancelled {
                             continuation.resume(throwing: CancellationError())
                             return

@@ -40,20 +40,23 @@ struct ModelRoutes: Sendable {
             var status: String
             var models: [String]?
             var error: String?
-            /// Requests waiting for the model, and whether one is running.
+            /// Requests waiting for the model, whether it is busy, and the completions decoding together.
             var waiting: Int
             var running: Bool
+            var decoding: Int
         }
         let load = host.load
         let (status, body): (HTTPResponse.Status, Status)
         switch host.status {
         case .ready(let catalog):
-            (status, body) = (.ok, Status(status: "ready", models: catalog.modelIds(for: nil), waiting: load.waiting, running: load.running))
+            (status, body) = (.ok, Status(status: "ready", models: catalog.modelIds(for: nil), waiting: load.waiting,
+                                          running: load.running, decoding: load.batched))
         case .loading:
-            (status, body) = (.serviceUnavailable, Status(status: "loading", waiting: load.waiting, running: load.running))
+            (status, body) = (.serviceUnavailable, Status(status: "loading", waiting: load.waiting, running: load.running,
+                                                          decoding: load.batched))
         case .failed(let message):
             (status, body) = (.serviceUnavailable, Status(status: "failed", error: message, waiting: load.waiting,
-                                                          running: load.running))
+                                                          running: load.running, decoding: load.batched))
         }
         return (try? json(body, status: status)) ?? Response(status: status)
     }
@@ -88,7 +91,7 @@ struct ModelRoutes: Sendable {
         case "base64": base64 = true
         case let other: throw APIError.invalid("encoding_format '\(other)' is not float or base64", param: "encoding_format")
         }
-        let (vectors, tokens) = try await host.run { models in
+        let (vectors, tokens) = try await host.run(usesDecoder: false) { models in
             let ids = models.embedder.tokenize(inputs)
             return (try models.embedder.embed(tokenized: ids), ids.reduce(0) { $0 + $1.count })
         }

@@ -111,8 +111,8 @@ enum OpenAPIDocument {
                                               "param": ["type": ["string", "null"]], "code": ["type": ["string", "null"]]],
                                              required: ["message", "type", "param", "code"])], required: ["error"]),
             "Ready": object(["status": ["type": "string", "enum": ["ready", "loading", "failed"]], "waiting": integer(),
-                             "running": ["type": "boolean"], "models": ["type": "array", "items": string()], "error": string()],
-                            required: ["status", "waiting", "running"]),
+                             "running": ["type": "boolean"], "decoding": integer(), "models": ["type": "array", "items": string()], "error": string()],
+                            required: ["status", "waiting", "running", "decoding"]),
             "Model": object(["id": string(), "object": ["const": "model"], "created": integer(), "owned_by": string()],
                             required: ["id", "object", "created", "owned_by"]),
             "ModelList": object(["object": ["const": "list"], "data": ["type": "array", "items": ref("Model")]],
@@ -201,10 +201,11 @@ enum OpenAPIDocument {
                                   responses: JSON, keys: Bool = false, open: Bool = false) -> JSON {
         var responses = responses
         if !open {
-            responses["503"] = error("the models are loading or the queue is full")
+            responses["503"] = error("the models are loading")
+            responses["429"] = error(keys ? "the model's queue is full (server_busy), or over the key's rate limit"
+                                          : "the model's queue is full (server_busy)")
             if keys {
                 responses["401"] = error("no key, or an unknown or revoked one")
-                responses["429"] = error("over the key's rate limit")
             }
         }
         var result: JSON = ["operationId": id, "summary": summary, "responses": responses]

@@ -4,14 +4,18 @@ import RagTuneTokenizers
 import RagTuneTraining
 
 /// The models one server answers with: the decoder (with its registered LoRA adapters, applied
-/// unmerged and switched per request) and the MiniLM embedder. Used only on the worker thread.
+/// unmerged and switched per request), its decode batch and the MiniLM embedder. Used only on
+/// the worker thread.
 final class ServedModels {
     let generator: TextGenerator
+    /// Chat and text completions, decoded together (`batch_size` at once).
+    let batch: BatchedGenerator
     let embedder: MiniLMEmbedder
     /// The decoder's name in `model` (`ServerConfiguration.generatorName`).
     let generatorName: String
     private let adapters: [String: LoRAAdapter]
-    private var activeAdapter: String?
+    /// The adapter applied now (its stored name; nil: the base decoder).
+    private(set) var activeAdapter: String?
 
     /// The server-wide adapters' names, sorted.
     var adapterNames: [String] { adapters.keys.filter { !$0.contains("/") }.sorted() }
@@ -40,14 +44,17 @@ final class ServedModels {
             }
         }
         self.adapters = adapters
+        batch = BatchedGenerator(generator: generator, maxSequences: configuration.batchSize)
         embedder = try MiniLMEmbedder(directory: directory, threads: configuration.threads)
     }
 
     /// Applies the adapter stored as `name` (`NAME`, or `tenant/NAME`; nil: the base model) unless it is already active; switching
-    /// resets the decoder's cache, so requests to one adapter keep their shared prefixes.
+    /// resets the decoder's caches, so requests to one adapter keep their shared prefixes. Only
+    /// while no generation runs in the batch.
     func use(adapter name: String?) throws {
         guard name != activeAdapter else { return }
         try generator.setAdapter(name.flatMap { adapters[$0] })
+        batch.forgetCachedPrefixes()
         activeAdapter = name
     }
 }

@@ -11,8 +11,12 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var port = 8080
     /// Worker threads of the decoder and the embedder.
     public var threads = 2
-    /// Requests that may wait for the model while one runs; one more gets 503.
-    public var queue = 16
+    /// Requests that may wait for the model while the decode batch and a job run; one more gets
+    /// 429 `server_busy` with `Retry-After`.
+    public var queue = 64
+    /// Completions decoding together (continuous batching); each holds a KV cache of up to the
+    /// context's length (46 KB per position for SmolLM2-135M).
+    public var batchSize = 16
     /// Largest request body in bytes; a larger one gets 413.
     public var maxRequestBytes = 1 << 20
     /// Whether prompts and generated text may be written to the log (off: only sizes and timings).
@@ -47,7 +51,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, threads, queue, maxRequestBytes = "max_request_bytes", logContent = "log_content",
+        case host, port, threads, queue, batchSize = "batch_size", maxRequestBytes = "max_request_bytes", logContent = "log_content",
              modelFile = "model_file", exact, adapters, tenantAdapters = "tenant_adapters", store, requestsPerMinute = "requests_per_minute", maxTokensLimit = "max_tokens_limit",
              maxUploadBytes = "max_upload_bytes", backgroundIngestBytes = "background_ingest_bytes"
     }
@@ -66,6 +70,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
         queue = try c.decodeIfPresent(Int.self, forKey: .queue) ?? d.queue
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         maxRequestBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestBytes) ?? d.maxRequestBytes
         logContent = try c.decodeIfPresent(Bool.self, forKey: .logContent) ?? d.logContent
         modelFile = try c.decodeIfPresent(String.self, forKey: .modelFile)
@@ -102,7 +107,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     }
 
     /// Applies the `RAGTUNE_SERVE_*` variables that are set: HOST, PORT, THREADS, QUEUE,
-    /// MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT, ADAPTERS
+    /// BATCH_SIZE, MAX_REQUEST_BYTES, LOG_CONTENT (1/0, true/false), MODEL_FILE, EXACT, ADAPTERS
     /// (`name=path,name=path`, added to the file's), STORE, REQUESTS_PER_MINUTE, MAX_TOKENS_LIMIT,
     /// MAX_UPLOAD_BYTES and BACKGROUND_INGEST_BYTES.
     /// - Throws: `ServerConfigurationError` naming the variable whose value does not parse.
@@ -129,6 +134,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         if let v = try integer("PORT") { port = v }
         if let v = try integer("THREADS") { threads = v }
         if let v = try integer("QUEUE") { queue = v }
+        if let v = try integer("BATCH_SIZE") { batchSize = v }
         if let v = try integer("MAX_REQUEST_BYTES") { maxRequestBytes = v }
         if let v = try flag("LOG_CONTENT") { logContent = v }
         if let v = value("MODEL_FILE") { modelFile = v }
@@ -155,6 +161,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         guard (0...65_535).contains(port) else { throw ServerConfigurationError.invalid("port \(port) is not in 0...65535") }
         guard (1...64).contains(threads) else { throw ServerConfigurationError.invalid("threads \(threads) is not in 1...64") }
         guard queue >= 0 else { throw ServerConfigurationError.invalid("queue \(queue) must be >= 0") }
+        guard (1...256).contains(batchSize) else {
+            throw ServerConfigurationError.invalid("batch_size \(batchSize) is not in 1...256")
+        }
         guard requestsPerMinute >= 0 else {
             throw ServerConfigurationError.invalid("requests_per_minute \(requestsPerMinute) must be >= 0 (0: no limit)")
         }

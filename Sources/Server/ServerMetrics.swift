@@ -13,6 +13,7 @@ final class ServerMetrics: Sendable {
     private let generatedTokens: Counter
     private let queueWaiting: Gauge
     private let queueRunning: Gauge
+    private let batchSize: Gauge
 
     static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 
@@ -33,7 +34,11 @@ final class ServerMetrics: Sendable {
                               helpText: "Requests waiting for the model worker"), labels: [])
         queueRunning = registry.makeGauge(
             descriptor: .init(namespace: "ragtune", metricName: "queue_running", unitName: "",
-                              helpText: "1 while the model worker runs a request (the decode batch is one sequence)"),
+                              helpText: "1 while the model worker runs a job or a decode step"),
+            labels: [])
+        batchSize = registry.makeGauge(
+            descriptor: .init(namespace: "ragtune", metricName: "batch_size", unitName: "",
+                              helpText: "Completions decoding together in the continuous batch"),
             labels: [])
     }
 
@@ -58,10 +63,11 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    /// The text exposition, with the queue gauges read now.
-    func exposition(queue: (waiting: Int, running: Bool)) -> String {
+    /// The text exposition, with the queue and batch gauges read now.
+    func exposition(queue: (waiting: Int, running: Bool, batched: Int)) -> String {
         queueWaiting.set(to: Double(queue.waiting))
         queueRunning.set(to: queue.running ? 1.0 : 0.0)
+        batchSize.set(to: Double(queue.batched))
         return registry.emitToString()
     }
 }

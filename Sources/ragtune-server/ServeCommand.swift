@@ -14,8 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
             Endpoints: POST /v1/chat/completions (stream: true for server-sent events; model rag:NAME answers from a \
             collection), POST /v1/completions, POST /v1/embeddings, GET /v1/models, the document API under \
             /v1/collections (with --store), GET /health, GET /ready, GET /metrics. Settings: a YAML file (--config; keys \
-            host, port, threads, queue, max_request_bytes, log_content, model_file, exact, adapters, tenant_adapters, store, \
-            requests_per_minute, max_tokens_limit, max_upload_bytes, background_ingest_bytes), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _MAX_REQUEST_BYTES, \
+            host, port, threads, queue, batch_size, max_request_bytes, log_content, model_file, exact, adapters, tenant_adapters, store, \
+            requests_per_minute, max_tokens_limit, max_upload_bytes, background_ingest_bytes), then the variables RAGTUNE_SERVE_HOST, _PORT, _THREADS, _QUEUE, _BATCH_SIZE, _MAX_REQUEST_BYTES, \
             _LOG_CONTENT, _MODEL_FILE, _EXACT, _ADAPTERS (name=path,…), _STORE, _REQUESTS_PER_MINUTE, _MAX_TOKENS_LIMIT, \
             _MAX_UPLOAD_BYTES and _BACKGROUND_INGEST_BYTES, then the flags. \
             With --store, every /v1/ route needs 'Authorization: Bearer <key>' (ragtune keys create). SIGTERM or SIGINT finishes the requests in flight, \
@@ -34,8 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Worker threads of the decoder and the embedder (default 2).")
     var threads: Int?
 
-    @Option(help: "Requests that may wait while one runs; one more gets 503 (default 16).")
+    @Option(help: "Requests that may wait for the model; one more gets 429 server_busy (default 64).")
     var queue: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Completions decoding together (continuous batching; default 16).")
+    var batchSize: Int?
 
     @Option(name: .customLong("max-request-bytes"), help: "Largest request body in bytes; larger gets 413 (default 1 MiB).")
     var maxRequestBytes: Int?
@@ -72,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { settings.port = port }
         if let threads { settings.threads = threads }
         if let queue { settings.queue = queue }
+        if let batchSize { settings.batchSize = batchSize }
         if let maxRequestBytes { settings.maxRequestBytes = maxRequestBytes }
         if logContent { settings.logContent = true }
         if let modelFile { settings.modelFile = modelFile }

@@ -13,17 +13,18 @@ struct ServerConfigurationTests {
         let path = try file("""
             port: 9000
             threads: 1
+            batch_size: 4
             log_content: true
             adapters:
               qa: /tmp/qa-adapter
             """)
         var settings = try ServerConfiguration.load(file: path)
         #expect(settings.port == 9000 && settings.threads == 1 && settings.logContent)
-        #expect(settings.host == "127.0.0.1" && settings.queue == 16)
-        try settings.apply(environment: ["RAGTUNE_SERVE_PORT": "9100", "RAGTUNE_SERVE_LOG_CONTENT": "0",
+        #expect(settings.host == "127.0.0.1" && settings.queue == 64 && settings.batchSize == 4)
+        try settings.apply(environment: ["RAGTUNE_SERVE_PORT": "9100", "RAGTUNE_SERVE_LOG_CONTENT": "0", "RAGTUNE_SERVE_BATCH_SIZE": "8",
                                          "RAGTUNE_SERVE_ADAPTERS": "docs=/tmp/docs.gguf, more = /tmp/more",
                                          "UNRELATED": "x"])
-        #expect(settings.port == 9100 && !settings.logContent && settings.threads == 1)
+        #expect(settings.port == 9100 && !settings.logContent && settings.threads == 1 && settings.batchSize == 8)
         #expect(settings.adapters == ["qa": "/tmp/qa-adapter", "docs": "/tmp/docs.gguf", "more": "/tmp/more"])
         try settings.validate()
     }
@@ -55,6 +56,9 @@ struct ServerConfigurationTests {
         #expect(throws: ServerConfigurationError.self) { try settings.apply(environment: ["RAGTUNE_SERVE_ADAPTERS": "noequals"]) }
         settings.port = 70_000
         #expect(throws: ServerConfigurationError.invalid("port 70000 is not in 0...65535")) { try settings.validate() }
+        settings = ServerConfiguration()
+        settings.batchSize = 0
+        #expect(throws: ServerConfigurationError.invalid("batch_size 0 is not in 1...256")) { try settings.validate() }
         settings = ServerConfiguration()
         settings.adapters = ["bad name": "/x"]
         #expect(throws: ServerConfigurationError.self) { try settings.validate() }

@@ -1,0 +1,90 @@
+import Foundation
+import HummingbirdTesting
+import Hummingbird
+import NIOCore
+import RagTuneModels
+@testable import RagTuneServer
+import RagTuneTestSupport
+import RagTuneTokenizers
+import Testing
+
+/// Continuous batching behind the completion routes: concurrent requests decode together and each
+/// gets what it gets alone; a full line is a 429 the client can retry.
+@Suite(.serialized, .needsSmolLM2, .needsMiniLM)
+struct BatchingRouteTests {
+    static let questions = ["Name one primary colour.", "What is two plus two?", "Say hello in French.",
+                            "Name a planet of the solar system."]
+
+    @Test func concurrentCompletionsDecodeTogetherAndMatchTheirSoloReplies() async throws {
+        // Float32 products: each row's sums are the same whatever else shares the step.
+        let server = try makeServer { $0.exact = true }
+        defer { server.shutdown() }
+        try await server.waitUntilReady()
+        let generator = try TextGenerator(threads: 2, precision: .exact)
+        let expected = try Self.questions.map { question in
+            generator.session.reset()
+            return try generator.chat([ChatMessage(role: "user", content: question)], sampling: .greedy,
+                                      stop: StopCondition(maxTokens: 16)).text
+        }
+        let widest = Widest()
+        let watcher = Task {
+            while !Task.isCancelled {
+                widest.observe(server.host.load.batched)
+                try? await Task.sleep(nanoseconds: 2_000_000)
+            }
+        }
+        let replies = try await withClient(server) { client in
+            try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for (i, question) in Self.questions.enumerated() {
+                    group.addTask {
+                        let response = try await post(client, "/v1/chat/completions", """
+                            {"model":"smollm2","messages":[{"role":"user","content":"\(question)"}],"temperature":0,"max_tokens":16}
+                            """)
+                        let choice = (try object(response)["choices"] as? [[String: Any]])?.first
+                        return (i, (choice?["message"] as? [String: Any])?["content"] as? String)
+                    }
+                }
+                var replies = [String?](repeating: nil, count: Self.questions.count)
+                for try await (i, text) in group { replies[i] = text }
+                return replies
+            }
+        }
+        watcher.cancel()
+        #expect(replies == expected.map { Optional($0) })
+        #expect(widest.value >= 2, "the requests decoded together (widest batch seen: \(widest.value))")
+    }
+
+    @Test func aFullLineIs429WithRetryAfter() async throws {
+        let server = try makeServer { $0.queue = 1; $0.batchSize = 1 }
+        defer { server.shutdown() }
+        try await server.waitUntilReady()
+        let statuses = try await withClient(server) { client in
+            try await withThrowingTaskGroup(of: (Int, String?, String?).self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let response = try await post(client, "/v1/chat/completions", """
+                            {"model":"smollm2","messages":[{"role":"user","content":"Count to twenty."}],"max_tokens":40}
+                            """)
+                        let code = response.status == .tooManyRequests ? (try? errorFields(response))?["code"] as? String : nil
+                        return (Int(response.status.code), response.headers[.retryAfter], code)
+                    }
+                }
+                var statuses: [(Int, String?, String?)] = []
+                for try await status in group { statuses.append(status) }
+                return statuses
+            }
+        }
+        #expect(statuses.allSatisfy { $0.0 == 200 || $0.0 == 429 }, "\(statuses)")
+        let refused = statuses.filter { $0.0 == 429 }
+        #expect(!refused.isEmpty, "one running and one waiting: the others are refused")
+        #expect(refused.allSatisfy { $0.1 == "1" && $0.2 == "server_busy" }, "\(refused)")
+        #expect(statuses.contains { $0.0 == 200 })
+    }
+}
+
+private final class Widest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var widest = 0
+    func observe(_ value: Int) { lock.lock(); widest = max(widest, value); lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return widest }
+}
