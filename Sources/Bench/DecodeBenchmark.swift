@@ -22,16 +22,19 @@ public enum DecodeBenchmark {
         public var precisions: [DecodePrecision]
         /// Adds one more decode run per path and thread count, timed per operation.
         public var profile: Bool
+        /// Numbers of sequences to also decode together in one batch (each above 1), per path and thread count.
+        public var batchSizes: [Int]
 
         /// Each argument sets the property of the same name.
         public init(prompt: String, tokens: Int, threads: [Int], rounds: Int,
-                    precisions: [DecodePrecision] = [.int8, .exact], profile: Bool = false) {
+                    precisions: [DecodePrecision] = [.int8, .exact], profile: Bool = false, batchSizes: [Int] = []) {
             self.prompt = prompt
             self.tokens = tokens
             self.threads = threads
             self.rounds = rounds
             self.precisions = precisions
             self.profile = profile
+            self.batchSizes = batchSizes
         }
     }
 
@@ -103,6 +106,8 @@ public enum DecodeBenchmark {
         public var generatedIds: [Int]
         public var machine: MachineReport
         public var results: [Result]
+        /// Several sequences decoding together (`batch_sizes`).
+        public var batched: [BatchResult] = []
         /// Peak RSS after decoding, before the bandwidth test, MB.
         public var peakRSSMB: Double
         public var kernel = "decode: int8 activations × repacked weights (int8-avx2 / int8-vnni) or float activations × "
@@ -110,7 +115,7 @@ public enum DecodeBenchmark {
             + "path: batched int8 products, four tokens per weight block)"
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, model, machine, results, kernel
+            case benchmark, model, machine, results, kernel, batched
             case promptIds = "prompt_ids", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
             case generatedIds = "generated_ids", peakRSSMB = "peak_rss_mb"
         }
@@ -134,6 +139,7 @@ public enum DecodeBenchmark {
         log.note("CPU: \(machine.cpu), SIMD \(machine.simd); prompt \(promptIds.count) tokens, generating \(options.tokens)")
         var rates: [(threads: Int, precision: DecodePrecision, prefill: [Double], decode: [Double], ids: [Int],
                      profile: (prefill: [OperationTime], decode: [OperationTime])?)] = []
+        var batched: [BatchResult] = []
         for (precision, t) in options.precisions.flatMap({ p in options.threads.map { (p, $0) } }) {
             let session = LlamaSession(model: model, maxContext: promptIds.count + options.tokens + 1, threads: t,
                                        precision: precision)
@@ -158,6 +164,15 @@ public enum DecodeBenchmark {
             }
             let profile = options.profile ? try Self.profile(session, promptIds: promptIds, tokens: options.tokens) : nil
             rates.append((t, precision, prefillRates, decodeRates, firstGenerated, profile))
+            let single = BenchStatistics.median(decodeRates)
+            for count in options.batchSizes where count > 1 {
+                log.note("\(precision.rawValue), threads \(t): \(count) sequences decoding together ...")
+                let measured = try measureBatch(session, promptIds: promptIds, sequences: count, tokens: options.tokens,
+                                                rounds: options.rounds, profile: options.profile)
+                batched.append(BatchResult(threads: t, precision: precision.rawValue, sequences: count,
+                                           decodeTokensPerSecond: measured.rate,
+                                           speedup: single > 0 ? measured.rate / single : 0, profile: measured.profile))
+            }
         }
         // Peak memory of the model at work, read before the bandwidth test allocates its buffer.
         let memory = ProcessMemory.current()
@@ -174,7 +189,7 @@ public enum DecodeBenchmark {
         }
         return Report(model: spec.weightsFile, promptIds: promptIds, promptTokens: promptIds.count,
                       generatedTokens: options.tokens, generatedIds: results.first?.generatedIds ?? [], machine: machine,
-                      results: results,
+                      results: results, batched: batched,
                       peakRSSMB: memory.peakResidentMB)
     }
 

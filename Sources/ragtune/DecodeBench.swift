@@ -29,6 +29,10 @@ struct DecodeBench: ParsableCommand {
     @Flag(help: "Add one prefill and decode run per path and thread count with every operation timed, and report the shares.")
     var profile = false
 
+    @Option(name: .customLong("batch"),
+            help: "Also decode this many sequences together per step (comma-separated counts, as ragtune serve batches them).")
+    var batch: String?
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -37,6 +41,17 @@ struct DecodeBench: ParsableCommand {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         _ = try benchThreadCounts(threads)
         _ = try precisions()
+        _ = try batchSizes()
+    }
+
+    /// `--batch` parsed.
+    func batchSizes() throws -> [Int] {
+        guard let batch else { return [] }
+        let sizes = batch.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 2 && ($0 ?? 0) <= 256 }) else {
+            throw ValidationError("--batch: expected comma-separated counts from 2 to 256, got '\(batch)'")
+        }
+        return sizes.compactMap { $0 }
     }
 
     /// `--precision` parsed.
@@ -55,7 +70,8 @@ struct DecodeBench: ParsableCommand {
             throw ValidationError("--prompt-file: cannot read \(promptFile)")
         }
         let options = DecodeBenchmark.Options(prompt: text, tokens: tokens, threads: try benchThreadCounts(threads), rounds: rounds,
-                                             precisions: try precisions(), profile: profile)
+                                             precisions: try precisions(), profile: profile,
+                                             batchSizes: try batchSizes())
         let report = try DecodeBenchmark.run(options, log: .standardError(json: json))
         if json {
             try printJSON(report)
@@ -68,6 +84,12 @@ struct DecodeBench: ParsableCommand {
                     for op in times {
                         print(String(format: "    %-24@ %6.3f ms/token  %5.1f%%", op.operation, op.millisecondsPerToken, 100 * op.share))
                     }
+                }
+            }
+            for result in report.batched {
+                print(result.line)
+                for op in result.profile ?? [] {
+                    print(String(format: "    %-24@ %6.3f ms/token  %5.1f%%", op.operation, op.millisecondsPerToken, 100 * op.share))
                 }
             }
             print(report.memoryLine)

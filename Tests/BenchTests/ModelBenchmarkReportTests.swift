@@ -36,11 +36,15 @@ import Testing
                                             decodeTokensPerSecond: 40, prefillRounds: [500], decodeRounds: [40],
                                             weightBytesPerToken: 100_000_000, readBandwidthGBps: 10, bandwidthShare: 0.4,
                                             generatedIds: [4, 5, 6], profile: nil)
+        let batch = DecodeBenchmark.BatchResult(threads: 2, precision: "int8", sequences: 16, decodeTokensPerSecond: 160,
+                                                speedup: 1.5, profile: nil)
         let report = DecodeBenchmark.Report(model: "m.gguf", promptIds: [1, 2], promptTokens: 2, generatedTokens: 3,
                                             generatedIds: [4, 5, 6], machine: MachineReportFixture.value, results: [result],
-                                            peakRSSMB: 200)
+                                            batched: [batch], peakRSSMB: 200)
         let object = try jsonObject(report)
-        #expect(keys(object) == ["benchmark", "generated_ids", "generated_tokens", "kernel", "machine", "model", "peak_rss_mb",
+        #expect(firstKeys(object["batched"]) == ["decode_tokens_per_second", "precision", "profile", "sequences", "speedup", "threads"])
+        #expect(batch.line == "int8, threads 2, 16 sequences: decode 160.0 tok/s in all (1.50× one sequence)")
+        #expect(keys(object) == ["batched", "benchmark", "generated_ids", "generated_tokens", "kernel", "machine", "model", "peak_rss_mb",
                                  "prompt_ids", "prompt_tokens", "results"])
         #expect(firstKeys(object["results"]) == ["bandwidth_share", "decode_rounds", "decode_tokens_per_second", "generated_ids",
                                                  "kernel", "precision", "prefill_profile", "prefill_rounds", "prefill_tokens_per_second", "profile",

@@ -16,14 +16,16 @@ import RagTuneTensor
     }
 
     @Test(.needsSmolLM2) func decodeGeneratesTheAskedTokens() throws {
-        let report = try DecodeBenchmark.run(.init(prompt: "Say hi.", tokens: 3, threads: [1], rounds: 1), log: .silent)
+        let report = try DecodeBenchmark.run(.init(prompt: "Say hi.", tokens: 3, threads: [1], rounds: 1, batchSizes: [2]),
+                                             log: .silent)
         #expect(report.generatedIds.count == 3 && report.promptTokens == report.promptIds.count && report.promptTokens > 3)
         #expect(report.results.map(\.threads) == [1, 1] && report.results[0].decodeRounds.count == 1)
         #expect(report.results.map(\.precision) == ["int8", "exact"] && report.results[1].kernel == "float")
         #expect(report.results[0].kernel == Int8Kernel.selected.rawValue && report.results[0].bandwidthShare > 0)
         #expect(report.peakRSSMB > 0 && report.results[0].readBandwidthGBps > 0)
-        #expect(keys(try jsonObject(report)) == ["benchmark", "generated_ids", "generated_tokens", "kernel", "machine", "model",
-                                                 "peak_rss_mb", "prompt_ids", "prompt_tokens", "results"])
+        #expect(report.batched.map(\.sequences) == [2, 2] && report.batched.allSatisfy { $0.decodeTokensPerSecond > 0 })
+        #expect(keys(try jsonObject(report)) == ["batched", "benchmark", "generated_ids", "generated_tokens", "kernel", "machine",
+                                                 "model", "peak_rss_mb", "prompt_ids", "prompt_tokens", "results"])
     }
 
     @Test(.needsSmolLM2) func trainMeasuresAgainstTheFLOPLimit() throws {
