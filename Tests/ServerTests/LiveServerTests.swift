@@ -25,18 +25,23 @@ struct LiveServerTests {
 
     static let skip = "skipped: needs the built ragtune and ragtune-server, and the Python clients (bash scripts/setup_server_tests.sh)"
 
-    /// A running `ragtune serve --port 0 --store DATA` with one key; stopped by `stop()`.
+    /// A running `ragtune serve --port 0 --store DATA` with one key of tenant `acme`; stopped by `stop()`.
     final class LiveServer {
         let process = Process()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-data-\(UUID())")
+        let data: URL
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-\(UUID()).log")
         var address = ""
         var key = ""
+        /// Whether `stop()` removes the data folder.
+        let ownsData: Bool
 
-        init(_ binary: URL, arguments: [String] = []) throws {
+        /// - Parameter data: an existing data folder to serve again (kept by `stop()`); nil: a new one.
+        init(_ binary: URL, arguments: [String] = [], data: URL? = nil) throws {
+            self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-data-\(UUID())")
+            ownsData = data == nil
             let made = Process(), madeOutput = Pipe()
             made.executableURL = binary
-            made.arguments = ["keys", "create", "--store", data.path, "--tenant", "acme", "--groups", "research", "--json"]
+            made.arguments = ["keys", "create", "--store", self.data.path, "--tenant", "acme", "--groups", "research", "--json"]
             made.standardOutput = madeOutput
             try made.run()
             let madeJSON = madeOutput.fileHandleForReading.readDataToEndOfFile()
@@ -44,7 +49,7 @@ struct LiveServerTests {
             key = try #require((try JSONSerialization.jsonObject(with: madeJSON) as? [String: Any])?["key"] as? String)
 
             process.executableURL = binary
-            process.arguments = ["serve", "--port", "0", "--store", data.path] + arguments
+            process.arguments = ["serve", "--port", "0", "--store", self.data.path] + arguments
             let output = Pipe()
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardOutput = output
@@ -79,7 +84,7 @@ struct LiveServerTests {
 
         func stop() {
             if process.isRunning { process.terminate() }
-            try? FileManager.default.removeItem(at: data)
+            if ownsData { try? FileManager.default.removeItem(at: data) }
             try? FileManager.default.removeItem(at: log)
         }
     }
