@@ -176,7 +176,7 @@ struct CompletionRoutes: Sendable {
     }
 
     /// A 200 `text/event-stream` response whose events the generation writes as it goes. The job
-    /// is queued before the response starts, so a full queue is still a 503. A client that goes
+    /// is queued before the response starts, so a full queue is still a 429. A client that goes
     /// away cancels the generation at its next token (the write fails), or before it starts.
     private func stream(_ generation: Generation, log: @escaping @Sendable (GenerationOutcome) -> Void, first: ByteBuffer?,
                         text: @escaping @Sendable (String) throws -> ByteBuffer,
