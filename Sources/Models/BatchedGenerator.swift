@@ -117,11 +117,7 @@ public final class BatchedGenerator {
             logits = try generator.session.evaluate(batch: running.map { ($0.sequence, $0.pending) })
         } catch {
             // `add` checked every input this could refuse; should it still fail, no generation can go on.
-            for member in running {
-                member.onFinish(.failure(error))
-                member.sequence.reset()
-                idle.append(member.sequence)
-            }
+            for member in running { leave(member, failure: error) }
             running.removeAll()
             return
         }
@@ -138,9 +134,7 @@ public final class BatchedGenerator {
                 }
                 leave(member)
             } catch {
-                member.onFinish(.failure(error))
-                member.pending = []
-                idle.append(member.sequence)
+                leave(member, failure: error)
             }
         }
         running.removeAll { $0.pending.isEmpty }
@@ -152,9 +146,10 @@ public final class BatchedGenerator {
         for sequence in idle { sequence.reset() }
     }
 
-    /// Ends `member`: reports its result and keeps its sequence for a later prompt.
-    private func leave(_ member: Member) {
-        member.finish()
+    /// Ends `member`: reports its result (or `failure`) and keeps its sequence for a later prompt
+    /// (what it cached stays valid: a failed step appends nothing).
+    private func leave(_ member: Member, failure: (any Error)? = nil) {
+        if let failure { member.onFinish(.failure(failure)) } else { member.finish() }
         member.pending = []
         idle.append(member.sequence)
     }
