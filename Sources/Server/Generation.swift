@@ -97,6 +97,26 @@ struct GenerationOutcome: Sendable {
     var usage: Usage { Usage(promptTokens: promptTokens, completionTokens: completionTokens) }
 }
 
+extension GenerationOutcome {
+    /// The outcome of a decoder result, in OpenAI's terms: `finish_reason` `stop` (end token or
+    /// stop string; the end token not counted as completion), `length` or `cancelled`.
+    init(_ result: TextGenerator.Result, received: Date, firstText: Date?) {
+        var completionTokens = result.ids.count
+        let finishReason: String
+        switch result.stopReason {
+        case .stopToken:
+            finishReason = "stop"
+            completionTokens -= 1 // the end token is not part of the completion
+        case .stopString: finishReason = "stop"
+        case .maxTokens: finishReason = "length"
+        case .cancelled: finishReason = "cancelled"
+        }
+        self.init(text: result.text, promptTokens: result.promptIds.count, completionTokens: completionTokens,
+                  finishReason: finishReason, seconds: result.promptSeconds + result.generateSeconds,
+                  firstTokenSeconds: firstText.map { $0.timeIntervalSince(received) }, decodeSeconds: result.generateSeconds)
+    }
+}
+
 extension ChatCompletionRequest {
     /// The conversation as chat messages: roles `system` (also `developer`), `user` and
     /// `assistant`; content a string or text parts.
