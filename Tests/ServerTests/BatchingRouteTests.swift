@@ -33,6 +33,16 @@ struct BatchingRouteTests {
                 try? await Task.sleep(nanoseconds: 2_000_000)
             }
         }
+        // A job holds the worker until all four requests wait, so they join the batch together
+        // however the machine schedules the request tasks.
+        let gate = DispatchSemaphore(value: 0)
+        try server.host.submit { _ in gate.wait() }
+        let releaser = Task {
+            for _ in 0..<6000 where server.host.load.waiting < Self.questions.count {
+                try? await Task.sleep(nanoseconds: 10_000_000)
+            }
+            gate.signal()
+        }
         let replies = try await withClient(server) { client in
             try await withThrowingTaskGroup(of: (Int, String?).self) { group in
                 for (i, question) in Self.questions.enumerated() {
@@ -50,6 +60,7 @@ struct BatchingRouteTests {
             }
         }
         watcher.cancel()
+        _ = await releaser.value
         #expect(replies == expected.map { Optional($0) })
         #expect(widest.value >= 2, "the requests decoded together (widest batch seen: \(widest.value))")
     }
@@ -58,6 +69,14 @@ struct BatchingRouteTests {
         let server = try makeServer { $0.queue = 1; $0.batchSize = 1 }
         defer { server.shutdown() }
         try await server.waitUntilReady()
+        // A job holds the worker: the first request takes the one place in the line, the other
+        // three must be refused at once; then the job lets the first run.
+        let gate = DispatchSemaphore(value: 0), answered = Widest()
+        try server.host.submit { _ in gate.wait() }
+        let releaser = Task {
+            for _ in 0..<6000 where answered.value < 3 { try? await Task.sleep(nanoseconds: 10_000_000) }
+            gate.signal()
+        }
         let statuses = try await withClient(server) { client in
             try await withThrowingTaskGroup(of: (Int, String?, String?).self) { group in
                 for _ in 0..<4 {
@@ -65,6 +84,7 @@ struct BatchingRouteTests {
                         let response = try await post(client, "/v1/chat/completions", """
                             {"model":"smollm2","messages":[{"role":"user","content":"Count to twenty."}],"max_tokens":40}
                             """)
+                        answered.increment()
                         let code = response.status == .tooManyRequests ? (try? errorFields(response))?["code"] as? String : nil
                         return (Int(response.status.code), response.headers[.retryAfter], code)
                     }
@@ -74,17 +94,20 @@ struct BatchingRouteTests {
                 return statuses
             }
         }
+        _ = await releaser.value
         #expect(statuses.allSatisfy { $0.0 == 200 || $0.0 == 429 }, "\(statuses)")
         let refused = statuses.filter { $0.0 == 429 }
-        #expect(!refused.isEmpty, "one running and one waiting: the others are refused")
+        #expect(refused.count == 3, "one waiting: the others are refused")
         #expect(refused.allSatisfy { $0.1 == "1" && $0.2 == "server_busy" }, "\(refused)")
         #expect(statuses.contains { $0.0 == 200 })
     }
 }
 
+/// A high-water mark (or a counter) shared by tasks.
 private final class Widest: @unchecked Sendable {
     private let lock = NSLock()
     private var widest = 0
     func observe(_ value: Int) { lock.lock(); widest = max(widest, value); lock.unlock() }
+    func increment() { lock.lock(); widest += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return widest }
 }
