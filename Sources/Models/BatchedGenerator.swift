@@ -80,19 +80,16 @@ public final class BatchedGenerator {
                     onFinish: @escaping (Result<TextGenerator.Result, any Error>) -> Void) throws {
         guard hasRoom else { throw ModelError.invalidInput("the batch is full (\(maxSequences) generations)") }
         let session = generator.session
-        guard !promptIds.isEmpty else { throw ModelError.invalidInput("empty prompt") }
+        try session.validate(promptIds)
         guard promptIds.count < session.maxContext else {
             throw ModelError.invalidInput("the prompt's \(promptIds.count) tokens leave no room in the context of \(session.maxContext)")
-        }
-        if let bad = promptIds.first(where: { $0 < 0 || $0 >= session.model.config.vocabularySize }) {
-            throw ModelError.invalidInput("token id \(bad) is outside the vocabulary 0..<\(session.model.config.vocabularySize)")
         }
         let state = try GenerationState(promptIds: promptIds, sampling: sampling, stop: stop, tokenizer: generator.tokenizer)
         let sequence = takeSequence(for: promptIds)
         var pending = sequence.reuse(prefixOf: promptIds)
         let donors = running.map(\.sequence) + idle
-        if let donor = donors.max(by: { sharedPrefix($0.tokens, promptIds) < sharedPrefix($1.tokens, promptIds) }) {
-            let shared = min(sharedPrefix(donor.tokens, promptIds), promptIds.count - 1)
+        if let donor = donors.max(by: { $0.sharedPrefixLength(with: promptIds) < $1.sharedPrefixLength(with: promptIds) }) {
+            let shared = min(donor.sharedPrefixLength(with: promptIds), promptIds.count - 1)
             if shared > sequence.tokens.count {
                 sequence.copyPrefix(from: donor, count: shared)
                 pending = promptIds[shared...]
@@ -157,11 +154,7 @@ public final class BatchedGenerator {
     /// The idle sequence sharing the longest prefix with `promptIds` (a new one when none is idle).
     private func takeSequence(for promptIds: [Int]) -> LlamaSequence {
         guard !idle.isEmpty else { return generator.session.makeSequence() }
-        let best = idle.indices.max { a, b in sharedPrefix(idle[a].tokens, promptIds) < sharedPrefix(idle[b].tokens, promptIds) }!
+        let best = idle.indices.max { idle[$0].sharedPrefixLength(with: promptIds) < idle[$1].sharedPrefixLength(with: promptIds) }!
         return idle.remove(at: best)
-    }
-
-    private func sharedPrefix(_ a: [Int], _ b: [Int]) -> Int {
-        zip(a, b).prefix { $0 == $1 }.count
     }
 }

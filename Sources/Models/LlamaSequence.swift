@@ -36,10 +36,15 @@ public final class LlamaSequence {
         tokens = Array(other.tokens.prefix(count))
     }
 
+    /// How many leading cached tokens `ids` starts with.
+    public func sharedPrefixLength(with ids: [Int]) -> Int {
+        zip(tokens, ids).prefix { $0 == $1 }.count
+    }
+
     /// Keeps the longest cached prefix that `ids` starts with, but at least one token short of
     /// `ids` (it must run to give its logits). - Returns: the ids still to evaluate.
     public func reuse(prefixOf ids: [Int]) -> ArraySlice<Int> {
-        let shared = min(zip(tokens, ids).prefix { $0 == $1 }.count, max(ids.count - 1, 0))
+        let shared = min(sharedPrefixLength(with: ids), max(ids.count - 1, 0))
         truncate(to: shared)
         return ids[shared...]
     }

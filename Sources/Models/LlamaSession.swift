@@ -109,13 +109,18 @@ public final class LlamaSession {
         return logits(hiddenRows: hidden, rows: rows)
     }
 
+    /// Checks `ids` are some tokens, each in the vocabulary.
+    /// - Throws: `ModelError.invalidInput` naming the id at fault.
+    func validate(_ ids: [Int]) throws {
+        guard !ids.isEmpty else { throw ModelError.invalidInput("no tokens to evaluate") }
+        if let bad = ids.first(where: { $0 < 0 || $0 >= model.config.vocabularySize }) {
+            throw ModelError.invalidInput("token id \(bad) is outside the vocabulary 0..<\(model.config.vocabularySize)")
+        }
+    }
+
     /// Checks `ids` can follow `sequence`'s cached tokens and makes room for them.
     private func check(_ ids: [Int], for sequence: LlamaSequence) throws {
-        let config = model.config
-        guard !ids.isEmpty else { throw ModelError.invalidInput("no tokens to evaluate") }
-        if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabularySize }) {
-            throw ModelError.invalidInput("token id \(bad) is outside the vocabulary 0..<\(config.vocabularySize)")
-        }
+        try validate(ids)
         guard sequence.tokens.count + ids.count <= maxContext else {
             throw ModelError.invalidInput(
                 "context full: \(sequence.tokens.count) cached + \(ids.count) new tokens exceed the context of \(maxContext)")
