@@ -96,6 +96,27 @@ public final class LlamaSession {
     ///   fit the context; then nothing has run.
     public func evaluate(batch: [(sequence: LlamaSequence, ids: [Int])]) throws -> [[Float]] {
         guard !batch.isEmpty else { return [] }
+        let hidden = try checkedForward(batch)
+        var last = 0
+        let rows = batch.map { last += $0.ids.count; return last - 1 }
+        return logits(hiddenRows: hidden, rows: rows)
+    }
+
+    /// `evaluate(batch:)`, returning the logits after every new id (several continuations of one
+    /// prompt scored in one pass, each in a sequence holding a copy of the prompt's cache).
+    /// - Returns: for each sequence, `[ids.count][vocabularySize]`.
+    public func evaluateEveryRow(batch: [(sequence: LlamaSequence, ids: [Int])]) throws -> [[[Float]]] {
+        guard !batch.isEmpty else { return [] }
+        let hidden = try checkedForward(batch)
+        var rows = logits(hiddenRows: hidden, rows: Array(0..<batch.reduce(0) { $0 + $1.ids.count }))[...]
+        return batch.map { _, ids in
+            defer { rows = rows.dropFirst(ids.count) }
+            return Array(rows.prefix(ids.count))
+        }
+    }
+
+    /// Checks every sequence of `batch` (nothing runs if one is bad), then runs the forward pass.
+    private func checkedForward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) throws -> [Float] {
         for (i, (sequence, ids)) in batch.enumerated() {
             do { try check(ids, for: sequence) } catch ModelError.invalidInput(let message) {
                 throw ModelError.invalidInput("sequence \(i) of the batch: \(message)")

@@ -10,7 +10,9 @@ import RagTuneTestSupport
     @Test(.needsSmolLM2) func continuationScoresMatchStepwiseLogits() throws {
         let generator = try TextGenerator(threads: 1, precision: .exact)
         let prompt = generator.tokenizer.encode("The capital of France is")
-        let continuations = [generator.tokenizer.encode(" Paris."), generator.tokenizer.encode(" purple")]
+        // Scored together in one pass, each against its own stepwise logits; one is a single token.
+        let continuations = [" Paris.", " purple", " Paris, the city of light on the Seine", " a"].map { generator.tokenizer.encode($0) }
+        #expect(continuations[3].count == 1)
         let scores = try generator.continuationLogProbabilities(prompt: prompt, continuations: continuations)
         for (continuation, score) in zip(continuations, scores) {
             #expect(score.count == continuation.count)
