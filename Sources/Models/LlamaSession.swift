@@ -18,7 +18,12 @@ public final class LlamaSession {
     /// Largest number of positions this session will hold.
     public let maxContext: Int
     /// The session's own sequence (`evaluate(_:allLogits:)`); `makeSequence()` makes more for batches.
-    public let sequence: LlamaSequence
+    /// `continueLongestPrefix(of:)` may exchange it for a kept one.
+    public internal(set) var sequence: LlamaSequence
+    /// Other prompts' caches kept for `continueLongestPrefix(of:)`, least recently used first.
+    var keptSequences: [LlamaSequence] = []
+    /// How many prompts `continueLongestPrefix(of:)` keeps besides the own sequence (0: none).
+    public var keptPrompts = 2
     /// Tokens in the own sequence's cache, position 0 first.
     public var tokens: [Int] { sequence.tokens }
     /// How the products with the quantized weights are computed (`DecodePrecision`). It may change
@@ -60,9 +65,10 @@ public final class LlamaSession {
         scratch.free()
     }
 
-    /// Forgets the own sequence (the cache memory is kept for reuse).
+    /// Forgets the own sequence (the cache memory is kept for reuse) and the kept prompts.
     public func reset() {
         sequence.reset()
+        keptSequences.removeAll()
     }
 
     /// Drops the own sequence's cached positions from `count` on (e.g. to branch from a shared prompt prefix).
@@ -124,10 +130,7 @@ public final class LlamaSession {
         }
         precondition(Set(batch.map { ObjectIdentifier($0.sequence) }).count == batch.count, "a sequence appears twice in the batch")
         BLAS.useSingleThread()
-        let hidden = forward(batch)
-        var last = 0
-        let rows = batch.map { last += $0.ids.count; return last - 1 }
-        return logits(hiddenRows: hidden, rows: rows)
+        return forward(batch)
     }
 
     /// Checks `ids` are some tokens, each in the vocabulary.

@@ -4,7 +4,8 @@ import RagTuneTokenizers
 
 /// A Llama-family chat model ready to generate: GGUF weights, its BPE tokenizer, the ChatML
 /// template and one `LlamaSession`. Consecutive calls reuse the KV cache for the longest shared
-/// prompt prefix (a multi-turn chat only runs the new turn). One owner at a time.
+/// prompt prefix (a multi-turn chat only runs the new turn), and prompts of other kinds taking
+/// turns keep theirs (`LlamaSession.continueLongestPrefix(of:)`). One owner at a time.
 public final class TextGenerator {
     public let model: LlamaModel
     public let tokenizer: BPETokenizer
@@ -103,6 +104,6 @@ public final class TextGenerator {
     /// Runs the prompt, reusing cached positions that already hold the same ids. - Returns: last logits
     private func evaluatePrompt(_ ids: [Int]) throws -> [Float] {
         guard !ids.isEmpty else { throw ModelError.invalidInput("empty prompt") }
-        return try session.evaluate(Array(session.sequence.reuse(prefixOf: ids)))[0]
+        return try session.evaluate(Array(session.continueLongestPrefix(of: ids)))[0]
     }
 }
