@@ -2,16 +2,17 @@ import RagTuneRetrieval
 
 /// What kind of answer a question asks for, read from its wh-word: a date for "when", "what
 /// year"; a quantity for "how many", "how much", "how old" and other "how" + measure questions;
-/// a name (capitalized) for "who" and "where"; anything otherwise. A date, a quantity or a person
-/// is a hard requirement (no date in the sources, no answer to "when"; a date may also be a span
-/// after "during", "before", "after", "until" or "since"; "Who taught X?" is not answered by "the
-/// engineer behind the Ulren-99 compass"); a place name is not: "where" is also answered by "on
-/// sandy beaches", so `admitsOnlyItsType` lets the reader fall back to any span. A person ("who",
-/// "whom", "whose", "which engineer") is a name that is neither the object of a place preposition
-/// ("in Helzan") nor after an article ("the Dendsil sextant").
+/// a person for "who", "which engineer"; a place for "where", "which town"; anything otherwise.
+/// Each of these is a hard requirement (no date in the sources, no answer to "when"; "Who taught
+/// X?" is not answered by "the engineer behind the Ulren-99 compass"; "Where is the lantern kept?"
+/// is not answered by its designer): `admitsOnlyItsType`. A date may also be a span after
+/// "during", "before", "after", "until" or "since". A person is a name that is neither the object
+/// of a place preposition ("in Helzan") nor after an article ("the Dendsil sextant"). A place is a
+/// name, or a span after a place preposition ("on sandy beaches"), that is neither a date ("in
+/// 2027") nor an agent ("by Mortov Zorfendro").
 /// A leading preposition is skipped ("Under whom …", "In which year …").
 public enum AnswerType: Sendable, Equatable {
-    case date, quantity, person, name, any
+    case date, quantity, person, place, any
 
     /// The type `question` asks for.
     public init(question: String) {
@@ -27,8 +28,9 @@ public enum AnswerType: Sendable, Equatable {
                     || ["which", "what"].contains(words.first ?? "") && words.dropFirst().prefix(3)
                         .prefix(while: { !AnswerCandidates.functionWords.contains($0) }).contains(where: Self.personNouns.contains) {
             self = .person
-        } else if words.first == "where" {
-            self = .name
+        } else if words.first == "where"
+                    || ["which", "what"].contains(words.first ?? "") && words.dropFirst().first.map(Self.placeNouns.contains) == true {
+            self = .place
         } else {
             self = .any
         }
@@ -46,13 +48,22 @@ public enum AnswerType: Sendable, Equatable {
         "creator", "teacher", "mentor", "student", "apprentice", "explorer", "philosopher", "mathematician",
         "physicist", "chemist", "politician", "general", "captain", "director", "owner", "doctor", "lawyer", "judge",
     ]
+    /// Nouns for places: "In which town …", "What country …" ask for a place.
+    static let placeNouns: Set<String> = [
+        "place", "town", "city", "village", "country", "state", "county", "province", "region", "continent", "island",
+        "nation", "river", "lake", "mountain", "street", "district", "capital", "port", "site", "location",
+    ]
+    /// Prepositions before a place ("in Helzan", "on sandy beaches", "near the river").
+    static let placePrepositions: Set<String> = [
+        "in", "at", "on", "near", "into", "onto", "across", "throughout", "inside", "outside", "along", "around",
+        "within", "from", "to", "towards", "toward", "beneath", "under", "over", "above", "below", "beside", "off",
+    ]
     /// Words that a person's name does not follow: place prepositions and articles. Not "from" and
     /// "to", which also come before persons ("learned the trade from X", "married to X").
     static let notBeforePersons: Set<String> = ["in", "at", "near", "into", "the", "a", "an"]
 
-    /// Whether only candidates of this type can answer (a date, a quantity, a person); otherwise the reader
-    /// takes any span when no candidate has the type.
-    var admitsOnlyItsType: Bool { self == .quantity || self == .date || self == .person }
+    /// Whether only candidates of this type can answer (every type but `any`, which takes any span).
+    var admitsOnlyItsType: Bool { self != .any }
 
     /// Words that are numbers when spelled out ("three suborders").
     static let numberWords: Set<String> = [
@@ -84,14 +95,23 @@ public enum AnswerType: Sendable, Equatable {
         case .quantity:
             // A year is a date, not an amount.
             return !numbers.isEmpty && !numbers.allSatisfy(isYear)
-        case .name, .person:
-            // A capital at the start of a sentence says nothing; a name has one elsewhere too.
-            let capitalized = candidate.words.filter { $0.first?.isUppercase == true }.count
-            let isName = candidate.text.first?.isUppercase == true && (!candidate.startsSentence || capitalized > 1)
+        case .person:
             // A person is neither in a place ("in Helzan") nor a thing ("the Dendsil sextant").
             let notPerson = candidate.precedingWord.map { Self.notBeforePersons.contains($0.lowercased()) } ?? false
-            return isName && !(self == .person && notPerson)
+            return isName(candidate) && !notPerson
+        case .place:
+            // Not "in 2027" (a date) nor "by Mortov Zorfendro" (who did it, not where).
+            let preceding = candidate.precedingWord?.lowercased()
+            guard preceding != "by", !Self.date.admits(candidate) else { return false }
+            return isName(candidate) || preceding.map(Self.placePrepositions.contains) == true
         }
+    }
+
+    /// Whether `candidate` is a name: capitalized, and not only by starting the sentence (a name
+    /// has a capital elsewhere too then).
+    private func isName(_ candidate: AnswerCandidate) -> Bool {
+        let capitalized = candidate.words.filter { $0.first?.isUppercase == true }.count
+        return candidate.text.first?.isUppercase == true && (!candidate.startsSentence || capitalized > 1)
     }
 }
 

@@ -15,9 +15,10 @@ import RagTuneTokenizers
 ///    after the first, words with digits); when no evidence sentence holds at least
 ///    `minimumCoverage` of their weight (of all terms' weight, for a question without anchors),
 ///    the sources are about something else and the answer is "not found".
-/// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that share a term with the
-///    question and fit its `AnswerType` (all spans when none does, except for a date, a quantity
-///    or a person: no date in the evidence, no answer to "when"; no person, no answer to "who").
+/// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that score at least
+///    `minimumRelevance` of the best sentence and fit the question's `AnswerType` (all spans for a
+///    question of no particular type; a date, a quantity, a person or a place is required: no date
+///    in the evidence, no answer to "when"; no person, no answer to "who").
 /// 4. Choice: each candidate's score is the decoder's length-normalized log-probability of
 ///    replying with it (given the evidence and the question), less `calibration` × the same for a
 ///    content-free question, plus `relevanceWeight` × its sentence's score relative to the best
@@ -29,6 +30,8 @@ public struct ExtractiveReader: Sendable {
     public var sentences = 3
     /// How much a candidate's sentence relevance counts against the decoder's preference.
     public var relevanceWeight = 20.0
+    /// Candidates come only from evidence sentences scoring at least this fraction of the best one.
+    public var minimumRelevance = 0.5
     /// Fraction of the question's anchor weight some evidence sentence must hold.
     public var minimumCoverage = 0.5
     /// A reply's log-probability is divided by its token count raised to this (1: the mean per
@@ -106,8 +109,10 @@ public struct ExtractiveReader: Sendable {
         }
         guard coverage >= minimumCoverage, let best = evidence.map(\.score).max(), best > 0 else { return finished() }
         var spans: [(candidate: AnswerCandidate, relevance: Double, sentence: Int)] = []
-        // A sentence sharing no term with the question is shown, but answers nothing.
-        for (index, sentence) in reading.evidence.enumerated() where sentence.score > 0 {
+        // A sentence sharing no term with the question, or far less than the best sentence, is shown but
+        // answers nothing: it is about something else ("the first Naxrav-97 lantern" for "Where is the
+        // Belmi-40 lantern kept?"), and a span of the asked-for type there is a guess.
+        for (index, sentence) in reading.evidence.enumerated() where sentence.score > 0 && sentence.score >= minimumRelevance * best {
             for candidate in sentenceSpans(sentence.text)
             where !spans.contains(where: { $0.candidate.text == candidate.text }) {
                 spans.append((candidate, sentence.score / best, index))

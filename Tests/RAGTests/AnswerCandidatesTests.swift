@@ -37,17 +37,23 @@ import RagTuneRetrieval
         #expect(AnswerType(question: "Which instrument maker produced the Foxkaes pendulum?") == .person)
         #expect(AnswerType(question: "Which instrument is the work of Fim Komoth?") == .any)
         #expect(AnswerType(question: "In which year was it built?") == .date)
-        #expect(AnswerType(question: "Where was she born?") == .name)
+        #expect(AnswerType(question: "Where was she born?") == .place)
+        #expect(AnswerType(question: "In which town was she born?") == .place)
         #expect(AnswerType(question: "What is she known for?") == .any)
         let sentence = "Construction of the first Belmi-40 lantern finished in 2027 by Mortov Zorfendro."
         let terms = Set(EnglishAnalyzer().analyze("Who built the Belmi-40 lantern?"))
         let candidates = AnswerCandidates.spans(of: sentence, questionTerms: terms)
-        #expect(candidates.filter(AnswerType.name.admits).map(\.text) == ["Mortov Zorfendro"])
+        // Who finished it is no place, nor is the year.
+        #expect(candidates.filter(AnswerType.place.admits).isEmpty)
         #expect(candidates.filter(AnswerType.person.admits).map(\.text) == ["Mortov Zorfendro"])
         // A person is not the object of a place preposition; a place may be.
         let town = AnswerCandidates.spans(of: "The Belmi-40 lantern now stands in a museum in Helzan.", questionTerms: terms)
         #expect(town.filter(AnswerType.person.admits).isEmpty)
-        #expect(town.filter(AnswerType.name.admits).map(\.text) == ["Helzan"])
+        #expect(town.filter(AnswerType.place.admits).map(\.text) == ["Helzan"])
+        // A place needs no capital after a place preposition.
+        let beaches = AnswerCandidates.spans(of: "Sand crabs live on sandy beaches.",
+                                             questionTerms: Set(EnglishAnalyzer().analyze("Where do sand crabs live?")))
+        #expect(beaches.filter(AnswerType.place.admits).map(\.text) == ["sandy beaches"])
         let thing = AnswerCandidates.spans(of: "The Dendsil sextant was built by Tei Daelquourk.", questionTerms: ["train"])
         #expect(thing.filter(AnswerType.person.admits).map(\.text) == ["Tei Daelquourk"])
         #expect(candidates.filter(AnswerType.date.admits).map(\.text) == ["finished in 2027 by Mortov Zorfendro", "2027"])
@@ -94,16 +100,16 @@ import RagTuneRetrieval
                 .contains("Maria Hester Monroe Gouverneur"))
     }
 
-    @Test func datesQuantitiesAndPersonsAreHardTypes() {
+    @Test func datesQuantitiesPersonsAndPlacesAreHardTypes() {
         let three = AnswerCandidate(text: "three suborders", words: ["three", "suborders"], startsSentence: false)
         #expect(AnswerType.quantity.admits(three))
         #expect(AnswerType.date.admits(AnswerCandidate(text: "the end of the 16th century", words: ["the", "end", "of", "the", "16th", "century"], startsSentence: false)))
         #expect(AnswerType.quantity.admitsOnlyItsType && AnswerType.date.admitsOnlyItsType && AnswerType.person.admitsOnlyItsType)
-        #expect(!AnswerType.name.admitsOnlyItsType && !AnswerType.any.admitsOnlyItsType)
+        #expect(AnswerType.place.admitsOnlyItsType && !AnswerType.any.admitsOnlyItsType)
         // A person may come after "from" ("learned the trade from Heildeix Rer"); after "in", a name is a place.
         let teacher = AnswerCandidate(text: "Heildeix Rer", words: ["Heildeix", "Rer"], startsSentence: false, precedingWord: "from")
         let town = AnswerCandidate(text: "Helzan Vor", words: ["Helzan", "Vor"], startsSentence: false, precedingWord: "in")
-        #expect(AnswerType.person.admits(teacher) && !AnswerType.person.admits(town) && AnswerType.name.admits(town))
+        #expect(AnswerType.person.admits(teacher) && !AnswerType.person.admits(town) && AnswerType.place.admits(town))
         // A time without a number: the span after "during".
         let pairing = spans("During pairing sperm cells are transferred to the female.", for: "When are sperm cells transferred?")
         #expect(pairing == ["pairing", "female"])

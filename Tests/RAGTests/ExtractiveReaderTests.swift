@@ -65,6 +65,16 @@ private final class PreferringScorer: ContinuationScorer {
                                 + "Construction of the first Mordro-18 reactor finished in 1980.")]
         let cost = try reader.read("How much did the Mordro-18 reactor cost?", sources: notes, background: notes, scorer: PreferringScorer())
         #expect(cost.answer == nil && cost.evidence.contains { $0.text == "Engineering notes 0" })
+        // Who designed it and when it was built say nothing about where it is kept.
+        let kept = try reader.read("Where is the Mordro-18 reactor kept today?", sources: notes, background: notes, scorer: PreferringScorer())
+        #expect(kept.answer == nil && kept.coverage == 1)
+        // Nor does a sentence about another lantern, which shares only "lantern" with the question.
+        let lanterns = [passage(1, "The Belmi-40 lantern was designed by Mortov Zorfendro. Construction of the first "
+                                   + "Belmi-40 lantern finished in 2027."),
+                        passage(2, "Construction of the first Naxrav-97 lantern finished in 1995.")]
+        let neighbour = try reader.read("Where is the Belmi-40 lantern kept today?", sources: lanterns, background: lanterns,
+                                        scorer: PreferringScorer())
+        #expect(neighbour.answer == nil && neighbour.evidence.contains { $0.text.contains("Naxrav-97") })
     }
 
     @Test func aReaderThatRepliesNotFoundRefuses() throws {
