@@ -15,8 +15,8 @@ extension LlamaSession {
     /// the kept one sharing the most with `ids`, or an empty one. No positions are copied.
     public func continueLongestPrefix(of ids: [Int]) -> ArraySlice<Int> {
         let shared = sequence.sharedPrefixLength(with: ids)
-        let best = keptSequences.indices.max { keptSequences[$0].sharedPrefixLength(with: ids) < keptSequences[$1].sharedPrefixLength(with: ids) }
-        if let best, keptSequences[best].sharedPrefixLength(with: ids) > shared {
+        let keptShared = keptSequences.map { $0.sharedPrefixLength(with: ids) }
+        if let best = keptShared.indices.max(by: { keptShared[$0] < keptShared[$1] }), keptShared[best] > shared {
             let chosen = keptSequences.remove(at: best)
             keep(exchanging: chosen)
         } else if keptPrompts > 0, shared < Self.keptPrefixMinimum, sequence.tokens.count >= Self.keptPrefixMinimum {

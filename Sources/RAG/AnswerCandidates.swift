@@ -3,9 +3,9 @@ import RagTuneRetrieval
 /// What kind of answer a question asks for, read from its wh-word: a date for "when", "what
 /// year"; a quantity for "how many", "how much", "how old" and other "how" + measure questions;
 /// a person for "who", "which engineer"; a place for "where", "which town"; anything otherwise.
-/// Each of these is a hard requirement (no date in the sources, no answer to "when"; "Who taught
-/// X?" is not answered by "the engineer behind the Ulren-99 compass"; "Where is the lantern kept?"
-/// is not answered by its designer): `admitsOnlyItsType`. A date may also be a span after
+/// Each of these is a hard requirement, with no fallback to other spans (no date in the sources,
+/// no answer to "when"; "Who taught X?" is not answered by "the engineer behind the Ulren-99
+/// compass"; "Where is the lantern kept?" is not answered by its designer). A date may also be a span after
 /// "during", "before", "after", "until" or "since". A person is a name that is neither the object
 /// of a place preposition ("in Helzan") nor after an article ("the Dendsil sextant"). A place is a
 /// name, or a span after a place preposition ("on sandy beaches"), that is neither a date ("in
@@ -61,9 +61,6 @@ public enum AnswerType: Sendable, Equatable {
     /// Words that a person's name does not follow: place prepositions and articles. Not "from" and
     /// "to", which also come before persons ("learned the trade from X", "married to X").
     static let notBeforePersons: Set<String> = ["in", "at", "near", "into", "the", "a", "an"]
-
-    /// Whether only candidates of this type can answer (every type but `any`, which takes any span).
-    var admitsOnlyItsType: Bool { self != .any }
 
     /// Words that are numbers when spelled out ("three suborders").
     static let numberWords: Set<String> = [

@@ -118,8 +118,7 @@ public struct ExtractiveReader: Sendable {
                 spans.append((candidate, sentence.score / best, index))
             }
         }
-        let typed = spans.filter { type.admits($0.candidate) }
-        let candidates = typed.isEmpty && !type.admitsOnlyItsType ? spans : typed
+        let candidates = spans.filter { type.admits($0.candidate) }
         guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
         func messages(asking asked: String) -> [ChatMessage] { Self.messages(context: context, question: asked) }
