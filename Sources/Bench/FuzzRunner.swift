@@ -75,7 +75,12 @@ public final class FuzzRunner {
             child.arguments = arguments
             var environment = ProcessInfo.processInfo.environment
             environment["OPENBLAS_NUM_THREADS"] = "1"
-            environment["SWIFT_BACKTRACE"] = "interactive=no"
+            // No backtracer in the children: the runtime's "Fatal error: …" line (all a crash record
+            // keeps; its replay command reproduces the backtrace) is printed without it, and a
+            // backtracer still symbolicating when the hang timeout kills its child was orphaned,
+            // held the child's exit notification open and hung `waitUntilExit` (seen once the debug
+            // binary's symbols took the backtrace past the 2 s timeout of the harness test).
+            environment["SWIFT_BACKTRACE"] = "enable=no"
             child.environment = environment
             child.standardOutput = try FileHandle(forWritingTo: progressURL)
             child.standardError = try FileHandle(forWritingTo: stderrURL)

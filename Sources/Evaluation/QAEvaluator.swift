@@ -61,7 +61,7 @@ public enum QAEvaluator {
         }
         if job.strategies.contains(.rag), job.storePath == nil { throw RAGError.missingPipeline }
         // The store opens before any model loads, so a wrong path fails at once.
-        let store = try job.storePath.map { try SQLiteStore(path: $0, mode: .readOnly) }
+        let store = try job.storePath.map { try AnyDocumentStore.open($0, mode: .readOnly) }
         let generator = try makeGenerator()
         let pipeline = try store.map { store in
             let embed = try embed ?? MiniLMEmbedder(threads: job.threads).embed

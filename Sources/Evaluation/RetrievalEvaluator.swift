@@ -94,7 +94,7 @@ public enum RetrievalEvaluator {
             mrrAt10: report.averages["MRR@10"] ?? 0, queries: report.queries.count,
             qps: Double(evaluated.count) / max(searchSeconds, 1e-9), mode: job.mode.rawValue, documents: documents.count,
             threads: job.threads, timings: timings, fusion: job.mode == .hybrid ? job.fusion.description : nil,
-            store: job.storePath, report: report)
+            store: job.storePath.map(AnyDocumentStore.displayName), report: report)
     }
 
     /// Rankings from indexes built in memory over whole documents (title + " " + text, as BEIR does).
@@ -140,7 +140,7 @@ public enum RetrievalEvaluator {
         guard job.bm25 == BM25Scoring() else {
             throw EvaluationError.invalidArgument("a store's BM25 uses k1 1.2 and b 0.75; other BM25 parameters need an in-memory run")
         }
-        let store = try SQLiteStore.openForEmbedding(path)
+        let store = try AnyDocumentStore.openForEmbedding(path)
         let embedder = try MiniLMEmbedder(threads: job.threads)
         let chunker = try TextChunker.miniLM(embedder, maxTokens: job.chunkTokens, overlap: job.overlap)
         var started = Date()

@@ -84,7 +84,7 @@ public enum DocumentIndexer {
         if loaded.documents.isEmpty && !loaded.failures.isEmpty {
             throw RAGError.nothingReadable(failed: loaded.failures.count)
         }
-        let store = try SQLiteStore.openForEmbedding(job.storePath)
+        let store = try AnyDocumentStore.openForEmbedding(job.storePath)
         let embedder = try embedder ?? MiniLMEmbedder(threads: job.threads)
         let chunker = try TextChunker.miniLM(embedder, maxTokens: job.chunkTokens, overlap: job.overlap)
         let started = Date()
@@ -98,14 +98,14 @@ public enum DocumentIndexer {
         let failed = loaded.failures.map { IndexSummary.Failure(path: $0.path, error: "\($0.error)") }
             + ingested.conflicts.map { IndexSummary.Failure(path: $0.source, error: "\($0)") }
         return IndexSummary(
-            store: job.storePath, added: ingested.added, replaced: ingested.replaced, updated: ingested.updated,
+            store: store.path, added: ingested.added, replaced: ingested.replaced, updated: ingested.updated,
             moved: ingested.moved, unchanged: ingested.unchanged, removed: removed, chunksWritten: ingested.chunks,
             failedFiles: failed.count, failed: failed, idConflicts: ingested.conflicts.count,
             documents: totals.documents, chunks: totals.chunks, seconds: Date().timeIntervalSince(started))
     }
 
     /// Removes stored documents whose file is gone, or whose line is gone from a JSONL file read in this run.
-    private static func prune(_ store: SQLiteStore, keeping loaded: [SourceDocument]) throws -> Int {
+    private static func prune(_ store: AnyDocumentStore, keeping loaded: [SourceDocument]) throws -> Int {
         let loadedIds = Set(loaded.map(\.id)), readSources = Set(loaded.map(\.sourcePath))
         let gone = try store.documents().filter { id, source in
             !FileManager.default.fileExists(atPath: source) || (readSources.contains(source) && !loadedIds.contains(id))

@@ -77,7 +77,7 @@ extension RAGPipeline {
     ///   - embed: embeds texts with the store's model (MiniLM for stores built by `index`).
     ///   - threads: threads of the rerankers this builds.
     ///   - log: receives index rebuild notes.
-    public convenience init(store: SQLiteStore, configuration: RAGConfiguration, generator: any AnswerGenerator,
+    public convenience init(store: some DocumentStore, configuration: RAGConfiguration, generator: any AnswerGenerator,
                             embed: @escaping ([String]) throws -> [[Float]], threads: Int = 2,
                             log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         let searcher = try StoreIndexes(storePath: store.path, hnswParameters: configuration.hnsw, savesRebuiltIndexes: false, log: log)
@@ -112,7 +112,7 @@ extension RAGPipeline {
     public static func open(storePath: String, configuration: RAGConfiguration,
                             generator makeGenerator: () throws -> any AnswerGenerator, threads: Int = 2,
                             log: @escaping @Sendable (String) -> Void = { _ in }) throws -> RAGPipeline {
-        let store = try SQLiteStore(path: storePath, mode: .readOnly)
+        let store = try AnyDocumentStore.open(storePath, mode: .readOnly)
         let embedder = try MiniLMEmbedder(threads: threads)
         return try RAGPipeline(store: store, configuration: configuration, generator: makeGenerator(), embed: embedder.embed,
                                threads: threads, log: log)

@@ -92,7 +92,7 @@ public enum StoreSearch {
     ///   - embed: embeds the query with the store's model for dense and hybrid search (MiniLM, loaded
     ///     with `request.threads`, when nil and needed).
     ///   - log: receives index rebuild notes.
-    public static func run(_ request: SearchRequest, store: SQLiteStore, embed: (([String]) throws -> [[Float]])? = nil,
+    public static func run(_ request: SearchRequest, store: some DocumentStore, embed: (([String]) throws -> [[Float]])? = nil,
                            log: @escaping @Sendable (String) -> Void = { _ in }) throws -> SearchResults {
         let started = Date()
         let searcher = try StoreIndexes(storePath: store.path, hnswParameters: request.hnsw, savesRebuiltIndexes: false, log: log)

@@ -101,7 +101,7 @@ struct CollectionRoutes: Sendable {
 
     /// Stores `documents` (upsert by id and content hash) and brings the saved indexes up to date.
     static func ingest(_ documents: [SourceDocument], into path: String, models: ServedModels) throws -> UploadSummary {
-        let store = try SQLiteStore.openForEmbedding(path)
+        let store = try AnyDocumentStore.openForEmbedding(path)
         let ingestor = StoreIngestor(store: store, chunker: try TextChunker.miniLM(models.embedder, maxTokens: 200, overlap: 32),
                                      embed: models.embedder.embed)
         let counts = try ingestor.ingest(documents)

@@ -33,6 +33,18 @@ public protocol DocumentStore: Sendable {
     func setSetting(_ key: String, _ value: String) throws
 }
 
+/// How a store is opened.
+public enum StoreOpenMode: Sendable {
+    /// Read and write, creating the store (a file and its folder, or a database schema's tables)
+    /// when missing: only ingestion creates stores.
+    case create
+    /// Read and write an existing store (e.g. removing documents); a missing store is an error.
+    case readWrite
+    /// Read an existing store without ever writing to it, so a store on a read-only volume or
+    /// owned by another user can be searched; a missing store is an error.
+    case readOnly
+}
+
 /// A consistent view of a store: its chunks in document then chunk order, at one generation.
 public struct StoreSnapshot: Sendable {
     public var generation: UInt64

@@ -14,16 +14,8 @@ public struct SQLiteStore: DocumentStore {
     /// opened read-only may predate it).
     private let hasFieldsHash: Bool
 
-    /// How a store is opened.
-    public enum OpenMode: Sendable {
-        /// Read and write, creating the file (and its folder) when missing: only ingestion creates stores.
-        case create
-        /// Read and write an existing store (e.g. removing documents); a missing file is an error.
-        case readWrite
-        /// Read an existing store without ever writing to it, so a store on a read-only volume or
-        /// owned by another user can be searched; a missing file is an error.
-        case readOnly
-    }
+    /// How a store is opened (shared with the other stores).
+    public typealias OpenMode = StoreOpenMode
 
     /// Opens the store at `path` and, unless read-only, brings its schema up to date.
     /// - Throws: `StorageError.noStore` when `mode` is not `.create` and there is no file at

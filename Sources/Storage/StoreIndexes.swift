@@ -14,8 +14,9 @@ public struct StoreIndexes: Sendable {
     /// Chunks from which `VectorIndexChoice.auto` picks HNSW over exact search.
     public static let hnswThreshold = 10_000
 
-    /// The folder holding the index files.
-    public let directory: URL
+    /// The folder holding the index files; nil for a store without a folder beside it (a
+    /// `postgres://` store), whose indexes are built in memory and never saved.
+    public let directory: URL?
     public var hnswParameters: HNSWParameters
     /// Receives one line per rebuild, update or unusable file (for stderr).
     public var log: @Sendable (String) -> Void
@@ -39,19 +40,20 @@ public struct StoreIndexes: Sendable {
     }
 
     /// - Parameters:
-    ///   - storePath: the store's file; the indexes go in `<storePath>.indexes/`.
+    ///   - storePath: the store's file; the indexes go in `<storePath>.indexes/`. A URL (`scheme://…`)
+    ///     has no folder: its indexes live in memory only.
     ///   - savesRebuiltIndexes: false for readers (search, ask, eval): a stale index is rebuilt in
     ///     memory and never saved.
     public init(storePath: String, hnswParameters: HNSWParameters = HNSWParameters(), savesRebuiltIndexes: Bool = true,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
-        directory = URL(fileURLWithPath: storePath + ".indexes")
+        directory = storePath.contains("://") ? nil : URL(fileURLWithPath: storePath + ".indexes")
         self.hnswParameters = hnswParameters
         self.savesRebuiltIndexes = savesRebuiltIndexes
         self.log = log
     }
 
-    private var bm25File: URL { directory.appendingPathComponent("bm25.snapshot") }
-    private var hnswFile: URL { directory.appendingPathComponent("hnsw.snapshot") }
+    private var bm25File: URL? { directory?.appendingPathComponent("bm25.snapshot") }
+    private var hnswFile: URL? { directory?.appendingPathComponent("hnsw.snapshot") }
 
     /// A searcher over the store's current chunks, with the indexes `mode` needs, each loaded from
     /// its file when up to date and otherwise rebuilt (or, for HNSW, updated) and saved.
@@ -90,9 +92,10 @@ public struct StoreIndexes: Sendable {
         if resolve(vectorIndex, chunks: snapshot.chunks.count) == .hnsw { _ = try hnswIndex(snapshot, store: store) }
     }
 
-    /// `.auto` made concrete for a store of `chunks` chunks.
+    /// `.auto` made concrete for a store of `chunks` chunks. A store without a folder for saved
+    /// indexes gets exact search: an HNSW graph built afresh at every open would cost more than it saves.
     public func resolve(_ choice: VectorIndexChoice, chunks: Int) -> VectorIndexChoice {
-        choice != .auto ? choice : chunks >= Self.hnswThreshold ? .hnsw : .exact
+        choice != .auto ? choice : directory != nil && chunks >= Self.hnswThreshold ? .hnsw : .exact
     }
 
     // MARK: - BM25
@@ -100,16 +103,16 @@ public struct StoreIndexes: Sendable {
     /// The BM25 index of `snapshot` with the chunk id of each position: loaded when the saved one
     /// is of the snapshot's store and at its generation, otherwise rebuilt and saved.
     private func bm25Index(_ snapshot: StoreSnapshot) throws -> (BM25Index, [Int64]) {
-        if let saved = load(bm25File, for: snapshot), saved.generation == snapshot.generation {
+        if let file = bm25File, let saved = load(file, for: snapshot), saved.generation == snapshot.generation {
             do {
                 let index = try BM25Index(serialized: saved.payload)
                 guard index.documentCount == saved.chunkIds.count else {
-                    throw StorageError.corruptIndexFile(path: bm25File.path, reason: "\(index.documentCount) documents but "
+                    throw StorageError.corruptIndexFile(path: file.path, reason: "\(index.documentCount) documents but "
                                                         + "\(saved.chunkIds.count) chunk ids")
                 }
                 return (index, saved.chunkIds)
             } catch {
-                log("\(bm25File.path): \(error); rebuilding")
+                log("\(file.path): \(error); rebuilding")
             }
         }
         let started = Date()
@@ -117,7 +120,9 @@ public struct StoreIndexes: Sendable {
         let chunkIds = snapshot.chunks.map(\.id)
         save(IndexSnapshotFile(store: snapshot.storeHash, generation: snapshot.generation, chunkIds: chunkIds,
                                payload: index.serialize()), to: bm25File)
-        log(String(format: "BM25 index rebuilt over %d chunks in %.2f s", chunkIds.count, Date().timeIntervalSince(started)))
+        if directory != nil {   // a store without a folder builds its indexes at every open: nothing to report
+            log(String(format: "BM25 index rebuilt over %d chunks in %.2f s", chunkIds.count, Date().timeIntervalSince(started)))
+        }
         return (index, chunkIds)
     }
 
@@ -128,16 +133,16 @@ public struct StoreIndexes: Sendable {
     /// - Returns: nil while no chunk has an embedding.
     private func hnswIndex(_ snapshot: StoreSnapshot, store: some DocumentStore) throws -> (HNSWIndex, [Int64])? {
         var index: HNSWIndex?, chunkIds: [Int64] = []
-        if let saved = load(hnswFile, for: snapshot) {
+        if let file = hnswFile, let saved = load(file, for: snapshot) {
             do {
                 let loaded = try HNSWIndex(serialized: saved.payload)
                 guard loaded.count == saved.chunkIds.count else {
-                    throw StorageError.corruptIndexFile(path: hnswFile.path, reason: "\(loaded.count) vectors but "
+                    throw StorageError.corruptIndexFile(path: file.path, reason: "\(loaded.count) vectors but "
                                                         + "\(saved.chunkIds.count) chunk ids")
                 }
                 if saved.generation == snapshot.generation { return (loaded, saved.chunkIds) }
                 (index, chunkIds) = (loaded, saved.chunkIds)
-            } catch { log("\(hnswFile.path): \(error); rebuilding") }
+            } catch { log("\(file.path): \(error); rebuilding") }
         }
         let started = Date()
         let live = Set(snapshot.chunks.map(\.id))
@@ -177,8 +182,8 @@ public struct StoreIndexes: Sendable {
         }
         save(IndexSnapshotFile(store: snapshot.storeHash, generation: snapshot.generation, chunkIds: chunkIds,
                                payload: result.serialize()), to: hnswFile)
-        log(String(format: "HNSW index updated: %d added, %d removed, %d live, %.2f s", added, removed,
-                   result.liveCount, Date().timeIntervalSince(started)))
+        if directory != nil { log(String(format: "HNSW index updated: %d added, %d removed, %d live, %.2f s", added, removed,
+                   result.liveCount, Date().timeIntervalSince(started))) }
         return (result, chunkIds)
     }
 
@@ -200,7 +205,8 @@ public struct StoreIndexes: Sendable {
     }
 
     /// Saves an index file; a failure (read-only folder, full disk) only costs a rebuild next time.
-    private func save(_ snapshot: IndexSnapshotFile, to file: URL) {
+    private func save(_ snapshot: IndexSnapshotFile, to file: URL?) {
+        guard let file else { return }
         guard savesRebuiltIndexes else {
             log("\(file.lastPathComponent) was stale and is rebuilt in memory only; `ragtune index` saves it")
             return

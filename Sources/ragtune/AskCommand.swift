@@ -15,7 +15,7 @@ struct AskCommand: ParsableCommand {
             source, and lists the cited sources with their document, file and chunk.
             """)
 
-    @Option(help: "The store built by `ragtune index`.")
+    @Option(help: "The store built by `ragtune index` (an SQLite file or a postgres:// URL).")
     var store: String
 
     @Argument(help: "The question.")

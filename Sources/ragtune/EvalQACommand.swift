@@ -24,7 +24,7 @@ struct EvalQACommand: ParsableCommand {
     @Option(help: "QA file (JSONL).")
     var qa: String
 
-    @Option(help: "The store built by `ragtune index` (needed by rag).")
+    @Option(help: "The store built by `ragtune index` (an SQLite file or a postgres:// URL; needed by rag).")
     var store: String?
 
     @Option(name: .customLong("strategy"), help: "closed-book, few-shot or rag (repeatable; compared pairwise).")

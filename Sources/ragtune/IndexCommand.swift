@@ -13,7 +13,7 @@ struct IndexCommand: ParsableCommand {
             + "run keeps every finished document and a re-run completes the rest. --prune removes documents whose "
             + "file is gone (or, for a JSONL file read in this run, whose line is gone).")
 
-    @Option(help: "The store (an SQLite file; created when missing).")
+    @Option(help: "The store: an SQLite file, or postgres://user@host:port/db[?schema=NAME] (created when missing).")
     var store: String
 
     @Argument(help: "Files and folders to index.")

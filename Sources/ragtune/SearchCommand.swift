@@ -12,7 +12,7 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Search a store's chunks by BM25, dense (MiniLM) or hybrid (fused BM25 + dense) ranking.")
 
-    @Option(help: "The store built by `ragtune index`.")
+    @Option(help: "The store built by `ragtune index` (an SQLite file or a postgres:// URL).")
     var store: String
 
     @Option(help: "bm25, dense or hybrid.")
@@ -54,7 +54,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let results = try StoreSearch.run(request, store: SQLiteStore(path: store, mode: .readOnly), log: { logError($0) })
+        let results = try StoreSearch.run(request, store: AnyDocumentStore.open(store, mode: .readOnly), log: { logError($0) })
         if jsonOutput.json { return try printJSON(results) }
         if results.results.isEmpty { print("no results") }
         for hit in results.results {

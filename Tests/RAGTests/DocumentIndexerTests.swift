@@ -47,7 +47,7 @@ import RagTuneTestSupport
         let dir = try folder([:])
         let path = dir.appendingPathComponent("s.sqlite").path
         try SQLiteStore(path: path).setSetting("embedding_model", "other-model")
-        let error = #expect(throws: RAGError.self) { _ = try SQLiteStore.openForEmbedding(path) }
+        let error = #expect(throws: RAGError.self) { _ = try AnyDocumentStore.openForEmbedding(path) }
         #expect(error?.description == "\(path) was built with other-model; RagTune embeds with all-MiniLM-L6-v2")
     }
 

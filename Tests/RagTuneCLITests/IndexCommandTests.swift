@@ -2,11 +2,13 @@ import Foundation
 import Testing
 import RagTuneTestSupport
 import RagTuneModels
+import RagTuneRAG
 import RagTuneStorage
 @testable import ragtune
 
 /// `ragtune index` end to end on small folders: incremental re-indexing, edits, pruning, ACL and
-/// filters, and recovery after the process is killed mid-ingest. Needs the MiniLM model.
+/// filters, and recovery after the process is killed mid-ingest, on an SQLite file and on a
+/// PostgreSQL store (`StoreBackend.tested`). Needs the MiniLM model.
 @Suite(.serialized) struct IndexCommandTests {
     /// Whether the `ragtune` binary is built beside the tests (it is whenever `swift build --build-tests` ran).
     static var hasBinary: Bool { builtBinary() != nil }
@@ -23,12 +25,15 @@ import RagTuneStorage
         try command.run()
     }
 
-    @Test(.needsMiniLM) func reindexingIsIncrementalAndPruneRemovesDeletedFiles() throws {
+    @Test(.needsMiniLM, arguments: StoreBackend.tested)
+    func reindexingIsIncrementalAndPruneRemovesDeletedFiles(backend: StoreBackend) throws {
         let dir = try folder(["a.txt": "Alpha reactors hum quietly.", "b.md": "# Bee\nBees make honey in hives.",
                               "c.txt": "Comets have icy tails.", "binary.txt": "ab\u{0}cd"])
-        let store = dir.appendingPathComponent("store.sqlite").path
+        let location = try backend.makeStore()
+        defer { location.drop() }
+        let store = location.location
         try index(store, [dir.path, "--exclude", "*.sqlite*"])
-        let database = try SQLiteStore(path: store)
+        let database = try location.open()
         #expect(try database.counts().documents == 3) // the binary file is reported and skipped
         let firstChunks = try database.chunks().map(\.id)
         try index(store, [dir.path, "--exclude", "*.sqlite*"])
@@ -42,16 +47,19 @@ import RagTuneStorage
         #expect(chunks.first { $0.chunk.documentID == "b.md" }.map { firstChunks.contains($0.id) } == true)
     }
 
-    @Test(.needsMiniLM) func aclAndFiltersApplyBeforeRanking() throws {
+    @Test(.needsMiniLM, arguments: StoreBackend.tested)
+    func aclAndFiltersApplyBeforeRanking(backend: StoreBackend) throws {
         let lines = [
             #"{"_id": "pub", "title": "Payroll", "text": "Salaries are paid on the last Friday.", "team": "hr"}"#,
             #"{"_id": "sec", "title": "Payroll secret", "text": "Salaries of executives are paid early.", "team": "hr", "acl": ["ceo"]}"#,
             #"{"_id": "eng", "title": "Build", "text": "The build runs on Fridays.", "team": "eng"}"#,
         ]
         let dir = try folder(["kb.jsonl": lines.joined(separator: "\n")])
-        let store = dir.appendingPathComponent("store.sqlite").path
-        try index(store, [dir.appendingPathComponent("kb.jsonl").path])
-        let searcher = try ChunkSearcher(chunks: SQLiteStore(path: store).chunks())
+        let location = try backend.makeStore()
+        defer { location.drop() }
+        try index(location.location, [dir.appendingPathComponent("kb.jsonl").path])
+        let searcher = try StoreIndexes(storePath: location.location, savesRebuiltIndexes: false)
+            .searcher(for: location.open(.readOnly), mode: .hybrid)
         let embedding = try MiniLMEmbedder(threads: 1).embed(["when are executives paid"])[0]
         for mode in SearchMode.allCases {
             let anonymous = try searcher.search("executives paid", embedding: embedding, mode: mode, k: 10)
@@ -63,7 +71,8 @@ import RagTuneStorage
         }
     }
 
-    @Test(.needsMiniLM, .enabled(if: hasBinary, "the ragtune binary is not built")) func killedIngestLeavesAConsistentStoreAndARerunFinishes() throws {
+    @Test(.needsMiniLM, .enabled(if: hasBinary, "the ragtune binary is not built"), arguments: StoreBackend.tested)
+    func killedIngestLeavesAConsistentStoreAndARerunFinishes(backend: StoreBackend) throws {
         let binary = try #require(Self.builtBinary())
         var files: [String: String] = [:]
         for i in 0..<300 {
@@ -71,7 +80,9 @@ import RagTuneStorage
                 .joined(separator: " ")
         }
         let dir = try folder(files)
-        let store = dir.appendingPathComponent("store.sqlite").path
+        let location = try backend.makeStore()
+        defer { location.drop() }
+        let store = location.location
         let process = Process()
         process.executableURL = binary
         process.arguments = ["index", "--store", store, dir.path, "--exclude", "*.sqlite*", "--threads", "1"]
@@ -83,11 +94,11 @@ import RagTuneStorage
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && process.isRunning {
             Thread.sleep(forTimeInterval: 0.2)
-            if let counts = try? SQLiteStore(path: store, mode: .readOnly).counts(), counts.documents >= 20 { break }
+            if let counts = try? location.open(.readOnly).counts(), counts.documents >= 20 { break }
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let database = try SQLiteStore(path: store)
+        let database = try location.open()
         let killed = try database.counts()
         #expect(killed.documents >= 20 && killed.documents < 300, "killed after \(killed.documents) documents")
         // Every stored document has all of its chunks: none was half written.

@@ -120,7 +120,7 @@ import RagTuneTensor
         let indexes = StoreIndexes(storePath: path, log: { log.append($0) })
         try indexes.refresh(store, vectorIndex: .hnsw)
         for name in ["bm25.snapshot", "hnsw.snapshot"] {
-            let file = indexes.directory.appendingPathComponent(name)
+            let file = indexes.directory!.appendingPathComponent(name)
             var bytes = [UInt8](try Data(contentsOf: file))
             bytes[bytes.count / 2] ^= 0xFF
             try Data(bytes).write(to: file)

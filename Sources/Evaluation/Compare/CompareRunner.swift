@@ -33,7 +33,7 @@ public enum CompareRunner {
         let indexed = try DocumentIndexer.run(indexJob, embedder: embedder, log: log)
 
         let generator = try makeGenerator()
-        let store = try SQLiteStore(path: job.storePath, mode: .readOnly)
+        let store = try AnyDocumentStore.open(job.storePath, mode: .readOnly)
         let pipeline = try RAGPipeline(store: store, configuration: job.rag, generator: generator, embed: embedder.embed,
                                        threads: job.threads, log: log)
         var random = SplitMix64(seed: job.seed)
@@ -149,7 +149,7 @@ public enum CompareRunner {
 
     /// The evaluation questions within the budget, and those skipped because the document their
     /// `doc` field names is not indexed (they cannot be grounded).
-    static func evaluationQuestions(_ job: CompareJob, questions: CompareQuestions, store: SQLiteStore,
+    static func evaluationQuestions(_ job: CompareJob, questions: CompareQuestions, store: some DocumentStore,
                                     log: (String) -> Void) throws -> (asked: [CompareQuestion], withoutDocument: [CompareQuestion]) {
         let storedDocuments = Set(try store.documents().map(\.id))
         let budgeted = job.evaluation(of: questions)
