@@ -131,8 +131,8 @@ public enum RetrievalEvaluator {
         return rankings.map { $0.map { RetrievedDocument(id: documents[$0.index].id, score: Double($0.score)) } }
     }
 
-    /// Rankings from a store: the corpus is ingested (unchanged documents are skipped), the saved
-    /// indexes are brought up to date, and each query's chunk ranking becomes a document ranking
+    /// Rankings from a store: the corpus is ingested (unchanged documents are skipped), the store's
+    /// indexes are brought up to date (`StoreIndexes.refresh`), and each query's chunk ranking becomes a document ranking
     /// by each document's best chunk.
     private static func storeRankings(_ job: RetrievalEvaluationJob, _ documents: [BEIRDocument], _ queryTexts: [String],
                                       store path: String, timings: inout [String: Double], log: @escaping @Sendable (String) -> Void,
@@ -151,8 +151,13 @@ public enum RetrievalEvaluator {
             .ingest(sources) { progress("indexing corpus", $0.done, sources.count) }
         timings["ingest_seconds"] = Date().timeIntervalSince(started)
         log("ingested: \(counts.added) added, \(counts.replaced) replaced, \(counts.unchanged) unchanged")
+        // As `ragtune index` does after an ingest: saved indexes, or a database's HNSW index, brought up to date.
         started = Date()
-        let searcher = try StoreIndexes(storePath: path, hnswParameters: job.hnsw, log: log).searcher(for: store, mode: job.mode, vectorIndex: job.vectorIndex)
+        let indexes = StoreIndexes(storePath: path, hnswParameters: job.hnsw, log: log)
+        try indexes.refresh(store, vectorIndex: job.vectorIndex)
+        timings["index_refresh_seconds"] = Date().timeIntervalSince(started)
+        started = Date()
+        let searcher = try indexes.searcher(for: store, mode: job.mode, vectorIndex: job.vectorIndex)
         timings["index_load_seconds"] = Date().timeIntervalSince(started)
         started = Date()
         let embeddings = job.mode == .bm25 ? nil : try embedder.embed(queryTexts)

@@ -26,10 +26,33 @@ enum PostgresMigrations {
             "CREATE TABLE ragtune_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             "INSERT INTO ragtune_setting (key, value) VALUES ('generation', '0'), ('store_id', gen_random_uuid()::text)",
         ]),
+        // BM25 inside the database: each chunk's analysed length (NULL until its postings are
+        // written, for chunks stored before this migration: `PostgresPostings.backfill`), its
+        // postings, and the collection's chunk and token counts, kept with every write.
+        (2, [
+            "ALTER TABLE ragtune_chunk ADD COLUMN bm25_length INTEGER",
+            "CREATE INDEX ragtune_chunk_without_postings ON ragtune_chunk (id) WHERE bm25_length IS NULL",
+            """
+            CREATE TABLE ragtune_posting (
+                chunk_id BIGINT NOT NULL REFERENCES ragtune_chunk(id) ON DELETE CASCADE,
+                term TEXT COLLATE "C" NOT NULL, tf INTEGER NOT NULL, length INTEGER NOT NULL,
+                PRIMARY KEY (chunk_id, term))
+            """,
+            // A query's scores come from this index alone (the chunk's length is copied into its postings).
+            "CREATE INDEX ragtune_posting_term ON ragtune_posting (term, chunk_id) INCLUDE (tf, length)",
+            """
+            CREATE TABLE ragtune_corpus (
+                singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+                chunks BIGINT NOT NULL, tokens BIGINT NOT NULL)
+            """,
+            "INSERT INTO ragtune_corpus (chunks, tokens) VALUES (0, 0)",
+        ]),
     ]
 
     /// The tables every version of the store has (a schema without them holds no store).
     static let tables = ["ragtune_document", "ragtune_chunk", "ragtune_setting"]
+    /// Every table the migrations create (what deleting a store in `public` drops).
+    static let allTables = tables + ["ragtune_posting", "ragtune_corpus", "ragtune_migration"]
 
     /// Brings the schema up to date: creates it and the `vector` extension when missing, then runs
     /// the migrations it has not run.
@@ -60,6 +83,7 @@ enum PostgresMigrations {
                 try pool.query("INSERT INTO ragtune_migration (version) VALUES (\(migration.version))", on: connection)
             }
         }
+        try PostgresPostings.backfill(pool)
     }
 
     /// Whether the schema holds a store (its tables exist), without changing anything.

@@ -9,12 +9,14 @@ import RagTuneStorage
 /// with its chunks and embeddings in one transaction (a lost connection leaves every document at its
 /// old or its new version), the generation grows with every committed change, and a document's id is
 /// its key, so two processes ingesting the same file store it once. The tables live in the URL's
-/// schema (`?schema=`, default `public`), so one database can hold several stores.
+/// schema (`?schema=`, default `public`), so one database can hold several stores. It searches
+/// itself (`SearchableStore`, in `PostgresStore+Search.swift`): BM25 postings are written with their
+/// chunks, and the HNSW index is built after a load.
 public struct PostgresStore: DocumentStore {
     /// The store's URL without its password (for messages).
     public let path: String
     public let location: PostgresLocation
-    private let pool: PostgresConnectionPool
+    let pool: PostgresConnectionPool
 
     /// Connects and, unless read-only, brings the schema up to date (migrations run at start). A
     /// read-only store's connections refuse every write.
@@ -33,11 +35,6 @@ public struct PostgresStore: DocumentStore {
         }
     }
 
-    /// Parses `url` (see `PostgresLocation`) and opens the store there.
-    public init(url: String, mode: StoreOpenMode = .create) throws {
-        try self.init(location: PostgresLocation(url: url), mode: mode)
-    }
-
     /// Deletes the store at `location`: its schema with everything in it, or, in `public`, only
     /// RagTune's tables.
     public static func destroy(at location: PostgresLocation) throws {
@@ -45,7 +42,7 @@ public struct PostgresStore: DocumentStore {
         defer { pool.close() }
         try pool.withConnection { connection in
             if location.schema == "public" {
-                for table in PostgresMigrations.tables + ["ragtune_migration"] {
+                for table in PostgresMigrations.allTables {
                     try pool.run("DROP TABLE IF EXISTS \(table) CASCADE", on: connection)
                 }
             } else {
@@ -53,9 +50,6 @@ public struct PostgresStore: DocumentStore {
             }
         }
     }
-
-    /// Closes the idle connections (the store stays usable: a later call reconnects).
-    public func close() { pool.close() }
 
     public func storedDocument(_ documentId: String) throws -> StoredDocumentInfo? {
         try pool.withConnection { connection in
@@ -106,18 +100,25 @@ public struct PostgresStore: DocumentStore {
                     fields_hash = excluded.fields_hash, version = d.version + 1, indexed_at = excluded.indexed_at
                 RETURNING (xmax = 0)
                 """, on: connection).rows.first?.decode(Bool.self) ?? false
+            try PostgresPostings.forget(documents: [document.id], pool, connection)
             try pool.query("DELETE FROM ragtune_chunk WHERE document_id = \(document.id)", on: connection)
             if !chunks.isEmpty {
-                try pool.query("""
+                let postings = chunks.map { PostgresPostings.ChunkPostings(of: $0.text) }
+                let ids = try pool.query("""
                     INSERT INTO ragtune_chunk (document_id, ordinal, text, heading, start_offset, end_offset, token_count,
-                                               prefix_length, embedding)
+                                               prefix_length, embedding, bm25_length)
                     SELECT \(document.id), c.ordinal, c.text, CASE WHEN c.has_heading THEN c.heading END, c.start_offset,
-                           c.end_offset, c.token_count, c.prefix_length, c.embedding::vector
+                           c.end_offset, c.token_count, c.prefix_length, c.embedding::vector, c.bm25_length
                     FROM unnest(\(chunks.map(\.ordinal)), \(chunks.map(\.text)), \(chunks.map { $0.heading ?? "" }),
                                 \(chunks.map { $0.heading != nil }), \(chunks.map(\.startOffset)), \(chunks.map(\.endOffset)),
-                                \(chunks.map(\.tokenCount)), \(chunks.map(\.prefixLength)), \(embeddings.map(Self.vectorText)))
-                        AS c(ordinal, text, heading, has_heading, start_offset, end_offset, token_count, prefix_length, embedding)
-                    """, on: connection)
+                                \(chunks.map(\.tokenCount)), \(chunks.map(\.prefixLength)), \(embeddings.map(Self.vectorText)),
+                                \(postings.map(\.length)))
+                        AS c(ordinal, text, heading, has_heading, start_offset, end_offset, token_count, prefix_length, embedding,
+                             bm25_length)
+                    RETURNING ordinal, id
+                    """, on: connection).rows.map { try $0.decode((Int, Int64).self) }
+                let idOfOrdinal = Dictionary(ids, uniquingKeysWith: { first, _ in first })
+                try PostgresPostings.insert(postings, of: chunks.map { idOfOrdinal[$0.ordinal] ?? -1 }, pool, connection)
             }
             try advanceGeneration(connection)
             return inserted
@@ -128,6 +129,7 @@ public struct PostgresStore: DocumentStore {
     public func remove(_ documentIds: [String]) throws -> Int {
         guard !documentIds.isEmpty else { return 0 }
         return try pool.inTransaction { connection in
+            try PostgresPostings.forget(documents: documentIds, pool, connection)
             let removed = try pool.query("DELETE FROM ragtune_document WHERE id = ANY(\(documentIds))", on: connection)
                 .metadata.rows ?? 0
             if removed > 0 { try advanceGeneration(connection) }
@@ -152,33 +154,16 @@ public struct PostgresStore: DocumentStore {
         }
     }
 
-    /// Every chunk with its document's fields, in document then chunk order.
-    public func chunks() throws -> [StoredChunk] {
-        try snapshot(withEmbeddings: true).chunks
-    }
-
     /// The chunks and the generation they belong to, read in one repeatable-read transaction.
     public func snapshot(withEmbeddings: Bool) throws -> StoreSnapshot {
         try pool.inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
             let generation = try Self.readGeneration(pool, connection)
             let storeID = try Self.readSetting("store_id", pool, connection) ?? ""
-            let rows = try pool.query("""
-                SELECT c.id, c.document_id, c.ordinal, c.text, c.heading, c.start_offset, c.end_offset, c.token_count,
-                       c.prefix_length, \(unescaped: withEmbeddings ? "c.embedding" : "NULL::vector"), d.source, d.title,
-                       d.metadata::text, d.acl
+            let chunks = try pool.query("""
+                SELECT \(unescaped: Self.chunkColumns(withEmbeddings: withEmbeddings))
                 FROM ragtune_chunk c JOIN ragtune_document d ON d.id = c.document_id
                 ORDER BY c.document_id COLLATE "C", c.ordinal
-                """, on: connection).rows
-            let chunks = try rows.map { row in
-                let (id, documentID, ordinal, text, heading, start, end, tokens, prefix, vector, source, title, metadata, acl)
-                    = try row.decode((Int64, String, Int, String, String?, Int, Int, Int, Int, ByteBuffer?, String, String,
-                                      String, [String]).self)
-                let chunk = Chunk(documentID: documentID, ordinal: ordinal, text: text, heading: heading, startOffset: start,
-                                  endOffset: end, tokenCount: tokens, prefixLength: prefix)
-                return StoredChunk(id: id, chunk: chunk, documentSource: source, documentTitle: title,
-                                   metadata: try Self.decodeMetadata(metadata, path: path), acl: acl,
-                                   embedding: try vector.map { try Self.decodeVector($0, chunk: id, path: path) } ?? [])
-            }
+                """, on: connection).rows.map { try Self.decodeChunk($0, path: path) }
             return StoreSnapshot(generation: generation, chunks: chunks, storeID: storeID)
         }
     }
@@ -217,6 +202,26 @@ public struct PostgresStore: DocumentStore {
 
     // MARK: - Plumbing
 
+    /// The columns `decodeChunk` reads, from `ragtune_chunk c` joined with `ragtune_document d`.
+    static func chunkColumns(withEmbeddings: Bool) -> String {
+        """
+        c.id, c.document_id, c.ordinal, c.text, c.heading, c.start_offset, c.end_offset, c.token_count, c.prefix_length,
+        \(withEmbeddings ? "c.embedding" : "NULL::vector"), d.source, d.title, d.metadata::text, d.acl
+        """
+    }
+
+    /// A chunk with its document's fields from a row of `chunkColumns`.
+    static func decodeChunk(_ row: PostgresRow, path: String) throws -> StoredChunk {
+        let (id, documentID, ordinal, text, heading, start, end, tokens, prefix, vector, source, title, metadata, acl)
+            = try row.decode((Int64, String, Int, String, String?, Int, Int, Int, Int, ByteBuffer?, String, String,
+                              String, [String]).self)
+        let chunk = Chunk(documentID: documentID, ordinal: ordinal, text: text, heading: heading, startOffset: start,
+                          endOffset: end, tokenCount: tokens, prefixLength: prefix)
+        return StoredChunk(id: id, chunk: chunk, documentSource: source, documentTitle: title,
+                           metadata: try decodeMetadata(metadata, path: path), acl: acl,
+                           embedding: try vector.map { try decodeVector($0, chunk: id, path: path) } ?? [])
+    }
+
     /// Bumps the generation inside the caller's transaction (the row lock orders concurrent writers).
     private func advanceGeneration(_ connection: PostgresConnection) throws {
         try pool.query("UPDATE ragtune_setting SET value = (value::bigint + 1)::text WHERE key = 'generation'", on: connection)
@@ -226,7 +231,7 @@ public struct PostgresStore: DocumentStore {
         UInt64(try readSetting("generation", pool, connection) ?? "0") ?? 0
     }
 
-    private static func readSetting(_ key: String, _ pool: PostgresConnectionPool, _ connection: PostgresConnection) throws -> String? {
+    static func readSetting(_ key: String, _ pool: PostgresConnectionPool, _ connection: PostgresConnection) throws -> String? {
         try pool.query("SELECT value FROM ragtune_setting WHERE key = \(key)", on: connection).rows.first?.decode(String.self)
     }
 

@@ -9,7 +9,7 @@ import RagTuneTokenizers
 /// generate → ground the answer in its sources (citations checked and inferred, unsupported
 /// answers refused).
 public final class RAGPipeline {
-    public let searcher: ChunkSearcher
+    public let searcher: any ChunkRetriever
     public let store: any DocumentStore
     /// Embeds texts with the model the store was built with.
     public let embed: ([String]) throws -> [[Float]]
@@ -52,7 +52,7 @@ public final class RAGPipeline {
         public init() {}
     }
 
-    public init(searcher: ChunkSearcher, store: any DocumentStore, embed: @escaping ([String]) throws -> [[Float]],
+    public init(searcher: any ChunkRetriever, store: any DocumentStore, embed: @escaping ([String]) throws -> [[Float]],
                 generator: any AnswerGenerator, options: Options = Options()) {
         self.searcher = searcher
         self.store = store
@@ -165,9 +165,12 @@ public final class RAGPipeline {
         var sources = options.packer.pack(candidates, tokenBudget: budget, tokens: cost)
         clock.lap("pack")
         if let expander = options.expander {
-            sources = expander.expand(sources, tokenBudget: budget, chunk: { document, ordinal in
-                chunkPositions[document]?[ordinal].map { searcher.chunks[$0] }.flatMap { $0.isVisible(toAnyOf: readers) ? $0 : nil }
-            }, tokens: cost)
+            var nearby: [String: [Int: StoredChunk]] = [:]
+            for chunk in try searcher.neighbours(of: sources.map(\.chunk), radius: expander.neighbours, readers: readers) {
+                nearby[chunk.documentID, default: [:]][chunk.ordinal] = chunk
+            }
+            sources = expander.expand(sources, tokenBudget: budget, chunk: { document, ordinal in nearby[document]?[ordinal] },
+                                      tokens: cost)
             clock.lap("neighbours")
         }
         if let compressor = options.compressor {
@@ -212,19 +215,12 @@ public final class RAGPipeline {
                                       onText: onText)
     }
 
-    /// Where each chunk of the searcher is, by document and ordinal (for `NeighbourExpander`).
-    private lazy var chunkPositions: [String: [Int: Int]] = {
-        var positions: [String: [Int: Int]] = [:]
-        for (i, chunk) in searcher.chunks.enumerated() { positions[chunk.documentID, default: [:]][chunk.ordinal] = i }
-        return positions
-    }()
-
     /// The best `retrieveK` chunks for the question, or for all `queries` fused by reciprocal rank.
     private func retrieve(_ queries: [String], embeddings: [[Float]], readers: Set<String>,
                           filters: [(key: String, value: String)]) throws -> [(chunk: StoredChunk, score: Float)] {
         let lists = try zip(queries, embeddings).map { query, embedding in
             try searcher.search(query, embedding: embedding, mode: options.mode, k: options.retrieveK,
-                                readers: readers, filters: filters, fusion: options.fusion)
+                                readers: readers, filters: filters, fusion: options.fusion, depth: nil)
         }
         guard lists.count > 1 else { return lists[0] }
         var chunks: [Int: StoredChunk] = [:]

@@ -36,11 +36,6 @@ extension AnyDocumentStore {
     }
 }
 
-extension SQLiteStore {
-    /// The embedding model of every store RagTune builds.
-    public static let embeddingModel = AnyDocumentStore.embeddingModel
-}
-
 extension TextChunker {
     /// A chunker sizing chunks in MiniLM wordpieces (without [CLS]/[SEP]), the unit of `--chunk-tokens`.
     /// - Throws: `RetrievalError` for an overlap that is not smaller than `maxTokens`.

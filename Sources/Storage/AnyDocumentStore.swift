@@ -26,6 +26,4 @@ public struct AnyDocumentStore: DocumentStore {
     public func setting(_ key: String) throws -> String? { try base.setting(key) }
     public func setSetting(_ key: String, _ value: String) throws { try base.setSetting(key, value) }
 
-    /// Every chunk with its document's fields, in document then chunk order.
-    public func chunks() throws -> [StoredChunk] { try snapshot(withEmbeddings: true).chunks }
 }

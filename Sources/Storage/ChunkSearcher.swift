@@ -1,3 +1,4 @@
+import Foundation
 import RagTuneRetrieval
 
 /// How chunks are ranked.
@@ -38,10 +39,12 @@ public enum VectorRetriever: Sendable {
 /// index over their embeddings, each with a map from its positions to `chunks`. Metadata filters
 /// and the caller's ACL are applied inside each retriever (before its top-k), then hybrid results
 /// are fused. `StoreIndexes` builds one from a store, reusing the indexes saved beside it.
-public struct ChunkSearcher: Sendable {
+public struct ChunkSearcher: ChunkRetriever {
     public let chunks: [StoredChunk]
     private let bm25: (index: BM25Index, chunkOfPosition: [Int])?
     private let vectors: (retriever: VectorRetriever, chunkOfPosition: [Int])?
+    /// The position in `chunks` of each (document, ordinal), built at the first `neighbours` call.
+    private let positions = LazyPositions()
 
     /// Builds BM25 and an exact vector index in memory over `chunks` (all embeddings must share
     /// one dimension).
@@ -67,28 +70,12 @@ public struct ChunkSearcher: Sendable {
     /// The vector index answering dense queries, if any.
     public var vectorIndexKind: VectorIndexChoice? { vectors?.retriever.kind }
 
-    /// The best `k` chunks for a query, best first.
-    /// - Parameters:
-    ///   - embedding: the query's embedding; needed for `dense` and `hybrid`.
-    ///   - user: the caller; chunks with an ACL that does not list them are never ranked.
-    ///   - filters: `key=value` pairs every returned chunk's document must have.
-    ///   - fusion: how hybrid search combines the BM25 and dense lists.
-    ///   - depth: how many hits each retriever contributes to hybrid fusion (default: `k`, at least 100).
-    public func search(_ query: String, embedding: [Float]?, mode: SearchMode, k: Int, user: String? = nil,
-                       filters: [(key: String, value: String)] = [], fusion: FusionMethod = .weighted(denseWeight: 0.5),
-                       depth: Int? = nil) throws -> [(chunk: StoredChunk, score: Float)] {
-        try search(query, embedding: embedding, mode: mode, k: k, readers: Set(user.map { [$0] } ?? []), filters: filters,
-                   fusion: fusion, depth: depth)
-    }
-
-    /// `search(…user:…)` for a caller known by several names (a server key's ACL groups): a
-    /// restricted chunk is ranked when its ACL lists any of `readers`.
     public func search(_ query: String, embedding: [Float]?, mode: SearchMode, k: Int, readers: Set<String>,
-                       filters: [(key: String, value: String)] = [], fusion: FusionMethod = .weighted(denseWeight: 0.5),
-                       depth: Int? = nil) throws -> [(chunk: StoredChunk, score: Float)] {
+                       filters: [(key: String, value: String)], fusion: FusionMethod,
+                       depth: Int?) throws -> [(chunk: StoredChunk, score: Float)] {
         let chunks = self.chunks
         let filters = filters.map { ($0.key, $0.value) }
-        let depth = mode == .hybrid ? depth ?? max(k, 100) : k
+        let depth = Self.retrievalDepth(depth, mode: mode, k: k)
         func allowed(_ chunkOfPosition: [Int]) -> @Sendable (Int) -> Bool {
             { position in
                 let c = chunkOfPosition[position]
@@ -112,5 +99,35 @@ public struct ChunkSearcher: Sendable {
         case .hybrid: ranked = fusion.fuse(sparse: sparse, dense: dense, limit: k)
         }
         return ranked.prefix(k).map { (chunks[$0.index], $0.score) }
+    }
+
+    public func neighbours(of hits: [StoredChunk], radius: Int, readers: Set<String>) throws -> [StoredChunk] {
+        guard radius >= 0 else { return [] }
+        let positions = self.positions.value(for: chunks)
+        var seen = Set<Int>(), found: [StoredChunk] = []
+        for hit in hits {
+            for ordinal in hit.ordinal - radius ... hit.ordinal + radius {
+                guard let p = positions[hit.documentID]?[ordinal], seen.insert(p).inserted,
+                      chunks[p].isVisible(toAnyOf: readers) else { continue }
+                found.append(chunks[p])
+            }
+        }
+        return found
+    }
+}
+
+/// Where each chunk of a searcher is, by document and ordinal, built once on first use.
+private final class LazyPositions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var positions: [String: [Int: Int]]?
+
+    func value(for chunks: [StoredChunk]) -> [String: [Int: Int]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let positions { return positions }
+        var built: [String: [Int: Int]] = [:]
+        for (i, chunk) in chunks.enumerated() { built[chunk.documentID, default: [:]][chunk.ordinal] = i }
+        positions = built
+        return built
     }
 }

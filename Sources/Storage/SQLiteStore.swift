@@ -208,11 +208,6 @@ public struct SQLiteStore: DocumentStore {
         }
     }
 
-    /// Every chunk with its document's fields, in document then chunk order.
-    public func chunks() throws -> [StoredChunk] {
-        try snapshot(withEmbeddings: true).chunks
-    }
-
     /// The chunks and the generation they belong to, read in one transaction.
     /// - Parameter withEmbeddings: false leaves every `embedding` empty (much less to read).
     public func snapshot(withEmbeddings: Bool) throws -> StoreSnapshot {

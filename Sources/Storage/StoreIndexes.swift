@@ -55,10 +55,21 @@ public struct StoreIndexes: Sendable {
     private var bm25File: URL? { directory?.appendingPathComponent("bm25.snapshot") }
     private var hnswFile: URL? { directory?.appendingPathComponent("hnsw.snapshot") }
 
-    /// A searcher over the store's current chunks, with the indexes `mode` needs, each loaded from
-    /// its file when up to date and otherwise rebuilt (or, for HNSW, updated) and saved.
+    /// A retriever over the store's current chunks. A store that searches inside its database
+    /// (`SearchableStore`) gives its own; otherwise the indexes `mode` needs are built in the
+    /// process, each loaded from its file when up to date and otherwise rebuilt (or, for HNSW,
+    /// updated) and saved.
     public func searcher(for store: some DocumentStore, mode: SearchMode,
-                         vectorIndex: VectorIndexChoice = .auto) throws -> ChunkSearcher {
+                         vectorIndex: VectorIndexChoice = .auto) throws -> any ChunkRetriever {
+        if let searchable = store.searchable {
+            return try searchable.retriever(mode: mode, vectorIndex: vectorIndex, hnsw: hnswParameters, log: log)
+        }
+        return try inProcessSearcher(for: store, mode: mode, vectorIndex: vectorIndex)
+    }
+
+    /// The in-process searcher `searcher(for:…)` builds for a store that does not search itself.
+    public func inProcessSearcher(for store: some DocumentStore, mode: SearchMode,
+                                  vectorIndex: VectorIndexChoice = .auto) throws -> ChunkSearcher {
         let choice = resolve(vectorIndex, chunks: try store.counts().chunks)
         let snapshot = try store.snapshot(withEmbeddings: mode != .bm25 && choice == .exact)
         let position = Dictionary(uniqueKeysWithValues: snapshot.chunks.enumerated().map { ($1.id, $0) })
@@ -85,8 +96,12 @@ public struct StoreIndexes: Sendable {
     }
 
     /// Brings the saved indexes up to date with the store (after an ingest or a removal), so the
-    /// next search only loads them. HNSW is kept only when `vectorIndex` resolves to it.
+    /// next search only loads them. HNSW is kept only when `vectorIndex` resolves to it. A store
+    /// that searches itself refreshes its own indexes.
     public func refresh(_ store: some DocumentStore, vectorIndex: VectorIndexChoice = .auto) throws {
+        if let searchable = store.searchable {
+            return try searchable.refreshSearchIndexes(vectorIndex: vectorIndex, hnsw: hnswParameters, log: log)
+        }
         let snapshot = try store.snapshot(withEmbeddings: false)
         _ = try bm25Index(snapshot)
         if resolve(vectorIndex, chunks: snapshot.chunks.count) == .hnsw { _ = try hnswIndex(snapshot, store: store) }

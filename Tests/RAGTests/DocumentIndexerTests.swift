@@ -33,7 +33,7 @@ import RagTuneTestSupport
         job.prune = true
         let pruned = try DocumentIndexer.run(job, embedder: embedder)
         #expect(pruned.removed == 1 && pruned.documents == 1)
-        #expect(try SQLiteStore(path: job.storePath, mode: .readOnly).setting("embedding_model") == SQLiteStore.embeddingModel)
+        #expect(try SQLiteStore(path: job.storePath, mode: .readOnly).setting("embedding_model") == AnyDocumentStore.embeddingModel)
     }
 
     @Test func nothingReadableLeavesNoStore() throws {
