@@ -91,7 +91,7 @@ let package = Package(
         // layer over it. Hot code: the bandwidth probe and the timed loops must not run unoptimized.
         .target(name: "RagTuneBench",
                 dependencies: ["RagTuneTensor", "RagTuneModelFiles", "RagTuneTokenizers", "RagTuneModels",
-                               "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTuneTraining"],
+                               "RagTuneRetrieval", "RagTuneEvaluation", "RagTuneStorage", "RagTunePostgres", "RagTuneTraining"],
                 path: "Sources/Bench", swiftSettings: hotCode),
         .executableTarget(
             name: "ragtune",

@@ -28,8 +28,8 @@ enum PostgresPostings {
         }
     }
 
-    /// Writes the postings of the chunks `ids` (whose `bm25_length` the caller has set) and adds
-    /// them to the collection's counts, inside the caller's transaction.
+    /// Writes the postings of the chunks `ids` (whose `bm25_length` the caller has set), inside the
+    /// caller's transaction; the caller then adds them to the collection's counts (`count`).
     static func insert(_ postings: [ChunkPostings], of ids: [Int64], _ pool: PostgresConnectionPool,
                        _ connection: PostgresConnection) throws {
         guard !ids.isEmpty else { return }
@@ -45,9 +45,13 @@ enum PostgresPostings {
                 INSERT INTO ragtune_posting (chunk_id, term, tf, length) SELECT * FROM unnest(\(chunks), \(terms), \(frequencies), \(lengths))
                 """, on: connection)
         }
-        try pool.query("""
-            UPDATE ragtune_corpus SET chunks = chunks + \(ids.count), tokens = tokens + \(postings.map(\.length).reduce(0, +))
-            """, on: connection)
+    }
+
+    /// Changes the collection's chunk and token counts by the given amounts, inside the caller's
+    /// transaction (writers take this row's lock just before the generation's, always in that order).
+    static func count(chunks: Int, tokens: Int, _ pool: PostgresConnectionPool, _ connection: PostgresConnection) throws {
+        guard chunks != 0 || tokens != 0 else { return }
+        try pool.query("UPDATE ragtune_corpus SET chunks = chunks + \(chunks), tokens = tokens + \(tokens)", on: connection)
     }
 
     /// Takes the chunks of `documents` out of the collection's counts, inside the caller's
@@ -74,6 +78,7 @@ enum PostgresPostings {
                     WHERE c.id = l.id
                     """, on: connection)
                 try insert(postings, of: ids, pool, connection)
+                try count(chunks: ids.count, tokens: postings.map(\.length).reduce(0, +), pool, connection)
                 return rows.isEmpty
             }
             if done { return }

@@ -100,8 +100,13 @@ public struct PostgresStore: DocumentStore {
                     fields_hash = excluded.fields_hash, version = d.version + 1, indexed_at = excluded.indexed_at
                 RETURNING (xmax = 0)
                 """, on: connection).rows.first?.decode(Bool.self) ?? false
-            try PostgresPostings.forget(documents: [document.id], pool, connection)
-            try pool.query("DELETE FROM ragtune_chunk WHERE document_id = \(document.id)", on: connection)
+            // The old chunks go with their postings (ON DELETE CASCADE); what they counted comes back
+            // so the collection's counts change once, at the end (its row lock is then held briefly).
+            let gone = try pool.query("""
+                WITH gone AS (DELETE FROM ragtune_chunk WHERE document_id = \(document.id) RETURNING bm25_length)
+                SELECT count(bm25_length), coalesce(sum(bm25_length), 0) FROM gone
+                """, on: connection).rows.first?.decode((Int, Int).self) ?? (0, 0)
+            var added = (chunks: 0, tokens: 0)
             if !chunks.isEmpty {
                 let postings = chunks.map { PostgresPostings.ChunkPostings(of: $0.text) }
                 let ids = try pool.query("""
@@ -119,7 +124,9 @@ public struct PostgresStore: DocumentStore {
                     """, on: connection).rows.map { try $0.decode((Int, Int64).self) }
                 let idOfOrdinal = Dictionary(ids, uniquingKeysWith: { first, _ in first })
                 try PostgresPostings.insert(postings, of: chunks.map { idOfOrdinal[$0.ordinal] ?? -1 }, pool, connection)
+                added = (chunks.count, postings.map(\.length).reduce(0, +))
             }
+            try PostgresPostings.count(chunks: added.chunks - gone.0, tokens: added.tokens - gone.1, pool, connection)
             try advanceGeneration(connection)
             return inserted
         }
@@ -192,7 +199,7 @@ public struct PostgresStore: DocumentStore {
     }
 
     public func setSetting(_ key: String, _ value: String) throws {
-        try pool.withConnection { connection in
+        _ = try pool.withConnection { connection in
             try pool.query("""
                 INSERT INTO ragtune_setting (key, value) VALUES (\(key), \(value))
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value

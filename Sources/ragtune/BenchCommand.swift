@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: throughput vs this machine's measured SGEMM peak and bandwidth.",
-        subcommands: [EmbedBench.self, EmbedCorpusBench.self, DecodeBench.self, TrainBench.self, KernelBench.self, BM25Bench.self, HNSWBench.self, FuzzBench.self, FuzzWorker.self, CrashBench.self])
+        subcommands: [EmbedBench.self, EmbedCorpusBench.self, DecodeBench.self, TrainBench.self, KernelBench.self, BM25Bench.self, HNSWBench.self, StoreBench.self, FuzzBench.self, FuzzWorker.self, CrashBench.self])
 }
 
 /// The thread counts of a `--threads 1,2` option.
