@@ -80,6 +80,17 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The same location in another schema.
+    /// The store URL `url` (its password, if any, kept) naming schema `name` instead of its own.
+    /// - Throws: `StorageError.cannotOpen` for a URL `init(url:)` refuses or an invalid schema name.
+    public static func url(_ url: String, inSchema name: String) throws -> String {
+        _ = try PostgresLocation(url: url, environment: [:], home: "/nonexistent")
+        guard isValidSchema(name), var components = URLComponents(string: url) else {
+            throw StorageError.cannotOpen(path: redacted(url), reason: "'\(name)' is not a schema name")
+        }
+        components.queryItems = (components.queryItems ?? []).filter { $0.name != "schema" } + [URLQueryItem(name: "schema", value: name)]
+        return components.string ?? url
+    }
+
     public func inSchema(_ name: String) -> PostgresLocation {
         var copy = self
         copy.schema = name

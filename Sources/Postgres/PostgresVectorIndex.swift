@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 import RagTuneStorage
 
@@ -46,6 +47,16 @@ struct PostgresVectorIndex: Equatable {
         return PostgresVectorIndex(recorded: recorded)
     }
 
+    /// The build's `maintenance_work_mem` in MB for `rows` vectors: each graph element takes its
+    /// vector and up to 2m neighbours on layer 0 (plus a small share on the layers above), taken
+    /// with headroom; at least 1 GB, at most a quarter of this machine's memory.
+    func buildMemoryMB(rows: Int) -> Int {
+        let perElement = 4 * dimension + 2 * m * 8 + 256
+        let wanted = rows * perElement * 3 / 2 / (1 << 20)
+        let ceiling = Int(ProcessInfo.processInfo.physicalMemory / 4 / (1 << 20))
+        return max(1024, min(wanted, ceiling))
+    }
+
     /// Builds this index (dropping one built with other settings), under a lock so two processes
     /// never build it at once. - Returns: false when it was already there.
     @discardableResult
@@ -55,8 +66,10 @@ struct PostgresVectorIndex: Equatable {
             let existing = try Self.current(pool, connection)
             if existing == self { return false }
             try pool.run("DROP INDEX IF EXISTS \"\(pool.location.schema)\".\(Self.name)", on: connection)
-            // A larger budget keeps the graph in memory while it is built (pgvector warns when it does not fit).
-            try pool.run("SET LOCAL maintenance_work_mem = '1GB'", on: connection)
+            // Enough memory to keep the graph in memory while it is built (pgvector warns, and the
+            // build slows down many times, when it does not fit).
+            let rows = try pool.query("SELECT count(*) FROM ragtune_chunk", on: connection).rows.first?.decode(Int.self) ?? 0
+            try pool.run("SET LOCAL maintenance_work_mem = '\(buildMemoryMB(rows: rows))MB'", on: connection)
             try pool.run("""
                 CREATE INDEX \(Self.name) ON ragtune_chunk USING hnsw ((embedding::vector(\(dimension))) vector_ip_ops)
                 WITH (m = \(m), ef_construction = \(efConstruction))

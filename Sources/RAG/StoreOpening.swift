@@ -23,16 +23,34 @@ extension AnyDocumentStore {
     ///   `StorageError` when it is not a usable store.
     public static func openForEmbedding(_ location: String) throws -> AnyDocumentStore {
         let store = try open(location, mode: .create)
-        if let stored = try store.setting("embedding_model"), stored != embeddingModel {
-            throw RAGError.embeddingModelMismatch(path: store.path, stored: stored, expected: embeddingModel)
-        }
-        try store.setSetting("embedding_model", embeddingModel)
+        try store.recordEmbeddingModel()
         return store
+    }
+
+    /// Records MiniLM as the store's embedding model (a new store), or checks that it is.
+    /// - Throws: `RAGError.embeddingModelMismatch` for a store built with another model.
+    public func recordEmbeddingModel() throws {
+        if let stored = try setting("embedding_model"), stored != Self.embeddingModel {
+            throw RAGError.embeddingModelMismatch(path: path, stored: stored, expected: Self.embeddingModel)
+        }
+        try setSetting("embedding_model", Self.embeddingModel)
     }
 
     /// `location` as messages and reports may show it: a URL without its password.
     public static func displayName(_ location: String) -> String {
         PostgresLocation.isPostgresURL(location) ? ((try? PostgresLocation(url: location).description) ?? "postgres://…") : location
+    }
+}
+
+/// The API keys of a server's `--store`: a `postgres://` URL (a table in its schema) or else a data
+/// folder (its `keys.sqlite`).
+public enum APIKeys {
+    /// Opens them; with `create`, makes the file or tables when missing.
+    /// - Throws: `StorageError.noKeys` when they do not exist and `create` is false.
+    public static func open(_ store: String, create: Bool) throws -> any APIKeyRegistry {
+        PostgresLocation.isPostgresURL(store)
+            ? try PostgresAPIKeyStore(location: PostgresLocation(url: store), create: create)
+            : try APIKeyStore(directory: store, create: create)
     }
 }
 

@@ -8,7 +8,7 @@ import RagTuneStorage
 /// refused from the next request on.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
-    let keys: APIKeyStore
+    let keys: any APIKeyRegistry
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -9,7 +9,8 @@ struct CompletionRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
     /// The tenants' collections, answering `model: "rag:NAME"` (nil without a data folder).
-    let folders: CollectionFolders?
+    /// The tenants' collections (nil without `--store`).
+    let collections: (any CollectionCatalog)?
     let metrics: ServerMetrics
 
     func add(to router: Router<ServerRequestContext>) {
@@ -73,15 +74,17 @@ struct CompletionRoutes: Sendable {
     /// generated text, so it is not streamed token by token).
     func ragChat(_ body: ChatCompletionRequest, _ context: ServerRequestContext) async throws -> Response {
         let caller = try CollectionRoutes.caller(context)
-        guard let folders else { throw APIError.invalid("rag: models need a data folder (ragtune serve --store DIR)", param: "model") }
+        guard let collections else {
+            throw APIError.invalid("rag: models need a data folder or database (ragtune serve --store DIR|postgres://…)", param: "model")
+        }
         let name = String(body.model.dropFirst("rag:".count))
-        let path = try folders.existing(tenant: caller.tenant, collection: name)
+        let store = try collections.existing(tenant: caller.tenant, collection: name, mode: .readOnly)
         guard let question = try body.chatMessages().last(where: { $0.role == "user" })?.content,
               !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError.invalid("a rag: model answers the last user message; there is none", param: "messages")
         }
         let answer = try await host.run { models in
-            try CollectionRoutes.answer(question, path: path, readers: Set(caller.groups), filters: [],
+            try CollectionRoutes.answer(question, store: store, readers: Set(caller.groups), filters: [],
                                         maxTokens: body.maxCompletionTokens ?? body.maxTokens, models: models)
         }
         let citations = answer.citations.map {

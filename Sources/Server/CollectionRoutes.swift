@@ -12,7 +12,7 @@ import RagTuneStorage
 struct CollectionRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
-    let folders: CollectionFolders
+    let collections: any CollectionCatalog
     let jobs: IngestJobs
 
     func add(to router: Router<ServerRequestContext>) {
@@ -24,7 +24,7 @@ struct CollectionRoutes: Sendable {
         router.post("/v1/collections/{collection}/ask") { request, context in try await ask(request, context) }
         router.get("/v1/jobs/{id}") { _, context in
             let caller = try Self.caller(context), id = context.parameters.get("id") ?? ""
-            guard let job = jobs.job(id, tenant: caller.tenant) else { throw APIError.notFound("No job '\(id)'") }
+            guard let job = try jobs.job(id, tenant: caller.tenant) else { throw APIError.notFound("No job '\(id)'") }
             return try json(job)
         }
     }
@@ -43,7 +43,7 @@ struct CollectionRoutes: Sendable {
         struct Entry: Encodable { var id: String; var object = "collection" }
         struct List: Encodable { var object = "list"; var data: [Entry] }
         let caller = try Self.caller(context)
-        return try json(List(data: folders.names(tenant: caller.tenant).map { Entry(id: $0) }))
+        return try json(List(data: collections.names(tenant: caller.tenant).map { Entry(id: $0) }))
     }
 
     /// A JSON (`{"documents": [...]}` or one document) or `multipart/form-data` (files) upload.
@@ -51,8 +51,8 @@ struct CollectionRoutes: Sendable {
     /// background: 202 and a job (`GET /v1/jobs/{id}`); otherwise 200 with the counts.
     func upload(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let caller = try Self.caller(context)
-        let name = collection(context)
-        let path = try folders.path(tenant: caller.tenant, collection: name)
+        let name = collection(context), collections = self.collections
+        try collections.validate(collection: name)
         let buffer = try await request.body.collect(upTo: configuration.maxUploadBytes)
         let documents: [SourceDocument]
         if let boundary = MultipartUpload.boundary(contentType: request.headers[.contentType]) {
@@ -76,16 +76,19 @@ struct CollectionRoutes: Sendable {
         case let other?: throw APIError.invalid("background=\(other) is not true or false", param: "background")
         }
         guard background else {
-            let summary = try await host.run(usesDecoder: false) { models in try Self.ingest(documents, into: path, models: models) }
+            let summary = try await host.run(usesDecoder: false) { models in
+                try Self.ingest(documents, into: collections.forUpload(tenant: caller.tenant, collection: name), models: models)
+            }
             return try json(summary)
         }
-        let job = jobs.add(tenant: caller.tenant, collection: name, documents: documents.count)
+        let job = try jobs.add(tenant: caller.tenant, collection: name, documents: documents.count)
         let jobs = self.jobs
         do {
             try host.submit(usesDecoder: false) { models in
                 jobs.update(job.id) { $0.status = "running" }
                 do {
-                    let summary = try Self.ingest(documents, into: path, models: models)
+                    let summary = try Self.ingest(documents, into: collections.forUpload(tenant: caller.tenant, collection: name),
+                                                  models: models)
                     jobs.update(job.id) { $0.status = "succeeded"; $0.result = summary }
                 } catch {
                     jobs.update(job.id) { $0.status = "failed"; $0.error = (error as? APIError)?.message ?? "\(error)" }
@@ -100,15 +103,14 @@ struct CollectionRoutes: Sendable {
     }
 
     /// Stores `documents` (upsert by id and content hash) and brings the saved indexes up to date.
-    static func ingest(_ documents: [SourceDocument], into path: String, models: ServedModels) throws -> UploadSummary {
-        let store = try AnyDocumentStore.openForEmbedding(path)
+    static func ingest(_ documents: [SourceDocument], into store: AnyDocumentStore, models: ServedModels) throws -> UploadSummary {
         let ingestor = StoreIngestor(store: store, chunker: try TextChunker.miniLM(models.embedder, maxTokens: 200, overlap: 32),
                                      embed: models.embedder.embed)
         let counts = try ingestor.ingest(documents)
         if !counts.conflicts.isEmpty {
             throw APIError.invalid(counts.conflicts.map(\.description).joined(separator: "; "), param: "documents")
         }
-        try StoreIndexes(storePath: path).refresh(store)
+        try StoreIndexes(storePath: store.path).refresh(store)
         return UploadSummary(added: counts.added, replaced: counts.replaced, updated: counts.updated,
                              unchanged: counts.unchanged, chunks: counts.chunks)
     }
@@ -116,14 +118,14 @@ struct CollectionRoutes: Sendable {
     func documents(_ context: ServerRequestContext) async throws -> Response {
         struct List: Encodable { var object = "list"; var data: [DocumentEntry] }
         let caller = try Self.caller(context)
-        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
-        let entries = try await host.run(usesDecoder: false) { _ in try Self.visibleDocuments(path: path, readers: Set(caller.groups)) }
+        let store = try collections.existing(tenant: caller.tenant, collection: collection(context), mode: .readOnly)
+        let entries = try await host.run(usesDecoder: false) { _ in try Self.visibleDocuments(store, readers: Set(caller.groups)) }
         return try json(List(data: entries))
     }
 
-    /// The documents of the store at `path` that `readers` may see, by id.
-    static func visibleDocuments(path: String, readers: Set<String>) throws -> [DocumentEntry] {
-        let chunks = try SQLiteStore(path: path, mode: .readOnly).chunks().filter { $0.isVisible(toAnyOf: readers) }
+    /// The documents of `store` that `readers` may see, by id.
+    static func visibleDocuments(_ store: AnyDocumentStore, readers: Set<String>) throws -> [DocumentEntry] {
+        let chunks = try store.chunks().filter { $0.isVisible(toAnyOf: readers) }
         return Dictionary(grouping: chunks, by: \.documentID).map { id, chunks in
             DocumentEntry(id: id, title: chunks[0].documentTitle, source: chunks[0].documentSource,
                           metadata: chunks[0].metadata, acl: chunks[0].acl, chunks: chunks.count)
@@ -133,23 +135,22 @@ struct CollectionRoutes: Sendable {
     func delete(_ context: ServerRequestContext) async throws -> Response {
         struct Deleted: Encodable { var id: String; var object = "document"; var deleted = true }
         let caller = try Self.caller(context)
-        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let store = try collections.existing(tenant: caller.tenant, collection: collection(context), mode: .readWrite)
         let id = context.parameters.get("id") ?? ""
         try await host.run(usesDecoder: false) { _ in
             // A document the caller cannot see is as absent as one that does not exist.
-            guard try Self.visibleDocuments(path: path, readers: Set(caller.groups)).contains(where: { $0.id == id }) else {
+            guard try Self.visibleDocuments(store, readers: Set(caller.groups)).contains(where: { $0.id == id }) else {
                 throw APIError.notFound("No document '\(id)' in this collection")
             }
-            let store = try SQLiteStore(path: path, mode: .readWrite)
             try store.remove([id])
-            try StoreIndexes(storePath: path).refresh(store)
+            try StoreIndexes(storePath: store.path).refresh(store)
         }
         return try json(Deleted(id: id))
     }
 
     func search(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let caller = try Self.caller(context)
-        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let store = try collections.existing(tenant: caller.tenant, collection: collection(context), mode: .readOnly)
         let body = try await decodeJSON(CollectionSearchRequest.self, from: request, limit: configuration.maxRequestBytes)
         var search = SearchRequest(query: body.query)
         if let mode = body.mode {
@@ -166,28 +167,28 @@ struct CollectionRoutes: Sendable {
         search.filters = (body.filters ?? [:]).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         let query = search
         let results = try await host.run(usesDecoder: false) { models in
-            try StoreSearch.run(query, store: SQLiteStore(path: path, mode: .readOnly), embed: models.embedder.embed)
+            try StoreSearch.run(query, store: store, embed: models.embedder.embed)
         }
         return try json(results)
     }
 
     func ask(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let caller = try Self.caller(context)
-        let path = try folders.existing(tenant: caller.tenant, collection: collection(context))
+        let store = try collections.existing(tenant: caller.tenant, collection: collection(context), mode: .readOnly)
         let body = try await decodeJSON(CollectionAskRequest.self, from: request, limit: configuration.maxRequestBytes)
         guard !body.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError.invalid("question is empty", param: "question")
         }
         let filters = (body.filters ?? [:]).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         let answer = try await host.run { models in
-            try Self.answer(body.question, path: path, readers: Set(caller.groups), filters: filters,
+            try Self.answer(body.question, store: store, readers: Set(caller.groups), filters: filters,
                             maxTokens: body.maxTokens, models: models)
         }
         return try json(answer)
     }
 
-    /// RAG's answer from the collection at `path` (the CLI's `ask` defaults), as `readers` may see it.
-    static func answer(_ question: String, path: String, readers: Set<String>, filters: [(key: String, value: String)],
+    /// RAG's answer from the collection `store` (the CLI's `ask` defaults), as `readers` may see it.
+    static func answer(_ question: String, store: AnyDocumentStore, readers: Set<String>, filters: [(key: String, value: String)],
                        maxTokens: Int?, models: ServedModels) throws -> RAGAnswer {
         try models.use(adapter: nil)
         var settings = RAGConfiguration()
@@ -195,7 +196,7 @@ struct CollectionRoutes: Sendable {
             guard (1...1024).contains(maxTokens) else { throw APIError.invalid("max_tokens \(maxTokens) must be in 1...1024", param: "max_tokens") }
             settings.maxAnswerTokens = maxTokens
         }
-        let pipeline = try RAGPipeline(store: SQLiteStore(path: path, mode: .readOnly), configuration: settings,
+        let pipeline = try RAGPipeline(store: store, configuration: settings,
                                        generator: LocalGenerator(models.generator), embed: models.embedder.embed,
                                        threads: models.generator.session.threads)
         return try pipeline.answer(question, readers: readers, filters: filters)

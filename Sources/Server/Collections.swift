@@ -2,45 +2,6 @@ import Foundation
 import RagTuneRetrieval
 import RagTuneStorage
 
-/// Where each tenant's collections live in the data folder: one SQLite store per collection,
-/// `DATA/tenants/<tenant>/collections/<name>.sqlite` (its saved indexes beside it). A tenant's
-/// requests only ever build paths under its own folder, so one tenant cannot name another's.
-struct CollectionFolders: Sendable {
-    /// The data folder (`--store`).
-    let root: String
-
-    /// The folder of `tenant`'s collections.
-    func folder(tenant: String) -> URL {
-        URL(fileURLWithPath: root).appendingPathComponent("tenants").appendingPathComponent(tenant)
-            .appendingPathComponent("collections")
-    }
-
-    /// The store file of collection `name`.
-    /// - Throws: `APIError.invalid` for a name outside `[A-Za-z0-9._-]` (so a name is never a path).
-    func path(tenant: String, collection name: String) throws -> String {
-        guard APIKeyStore.isValidName(name), name != ".", name != ".." else {
-            throw APIError.invalid("collection name '\(name)' may hold only 1-64 of A-Z a-z 0-9 . _ -", param: "collection")
-        }
-        return folder(tenant: tenant).appendingPathComponent(name + ".sqlite").path
-    }
-
-    /// The existing store file of collection `name`.
-    /// - Throws: `APIError.notFound` when the tenant has no such collection.
-    func existing(tenant: String, collection name: String) throws -> String {
-        let path = try path(tenant: tenant, collection: name)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw APIError.notFound("No collection '\(name)' (it is made by the first document uploaded to it)")
-        }
-        return path
-    }
-
-    /// `tenant`'s collection names, sorted.
-    func names(tenant: String) -> [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder(tenant: tenant).path)) ?? []
-        return files.filter { $0.hasSuffix(".sqlite") }.map { String($0.dropLast(".sqlite".count)) }.sorted()
-    }
-}
-
 /// One document sent to `POST /v1/collections/{c}/documents`.
 struct DocumentInput: Decodable, Sendable {
     var id: String

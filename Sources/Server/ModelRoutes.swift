@@ -8,18 +8,19 @@ struct ModelRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
     /// The tenants' collections, listed as `rag:NAME` models (nil without a data folder).
-    let folders: CollectionFolders?
+    /// The tenants' collections (nil without `--store`).
+    let collections: (any CollectionCatalog)?
 
     func add(to router: Router<ServerRequestContext>) {
         router.get("/health") { _, _ in try json(["status": "ok"]) }
         router.get("/ready") { _, _ in ready() }
         router.get("/v1/models") { _, context in
             let catalog = try host.catalog()
-            return try json(ModelList(data: modelIds(catalog, context).map { ModelEntry(id: $0, created: catalog.created) }))
+            return try json(ModelList(data: try modelIds(catalog, context).map { ModelEntry(id: $0, created: catalog.created) }))
         }
         router.get("/v1/models/{id}") { _, context in
             let catalog = try host.catalog()
-            let id = context.parameters.get("id") ?? "", known = modelIds(catalog, context)
+            let id = context.parameters.get("id") ?? "", known = try modelIds(catalog, context)
             guard known.contains(id) else { throw APIError.modelNotFound(id, known: known) }
             return try json(ModelEntry(id: id, created: catalog.created))
         }
@@ -27,10 +28,10 @@ struct ModelRoutes: Sendable {
     }
 
     /// The served models (the caller's tenant's adapters included), then its collections as `rag:NAME`.
-    func modelIds(_ catalog: ModelCatalogView, _ context: ServerRequestContext) -> [String] {
+    func modelIds(_ catalog: ModelCatalogView, _ context: ServerRequestContext) throws -> [String] {
         let served = catalog.modelIds(for: context.caller?.tenant)
-        guard let folders, let caller = context.caller else { return served }
-        return served + folders.names(tenant: caller.tenant).map { "rag:" + $0 }
+        guard let collections, let caller = context.caller else { return served }
+        return served + (try collections.names(tenant: caller.tenant)).map { "rag:" + $0 }
     }
 
     /// 200 once the models are loaded, else 503 saying whether they are loading or failed; with

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import RagTuneModels
+import RagTunePostgres
+import RagTuneRAG
 import RagTuneStorage
 
 /// `ragtune serve`: an OpenAI-compatible HTTP server over RagTune's models. The models load on
@@ -10,20 +12,26 @@ import RagTuneStorage
 public struct RagTuneServer: Sendable {
     public let configuration: ServerConfiguration
     let host: ModelHost
-    /// The data folder's keys (nil without `store`: the server is open).
-    let keys: APIKeyStore?
+    /// The keys of the data folder or database (nil without `store`: the server is open).
+    let keys: (any APIKeyRegistry)?
+    /// The tenants' collections (nil without `store`).
+    let collections: (any CollectionCatalog)?
     let metrics = ServerMetrics()
-    /// Background uploads' state.
-    let jobs = IngestJobs()
+    /// Background uploads' state (in the database too when `store` is one).
+    let jobs: IngestJobs
 
-    /// Opens the data folder's key file (creating it) and starts loading the models named by
-    /// `configuration` from `directory`.
-    /// - Throws: `ServerConfigurationError` for a setting out of range or a key file that cannot be opened.
+    /// Opens the keys and collections of `store` (a data folder or a `postgres://` database, made
+    /// when missing) and starts loading the models named by `configuration` from `directory`.
+    /// - Throws: `ServerConfigurationError` for a setting out of range or a store that cannot be opened.
     public init(configuration: ServerConfiguration, directory: ModelDirectory = ModelDirectory()) throws {
         try configuration.validate()
         self.configuration = configuration
         do {
-            keys = try configuration.store.map { try APIKeyStore(directory: $0, create: true) }
+            keys = try configuration.store.map { try APIKeys.open($0, create: true) }
+            collections = try configuration.store.map { try collectionCatalog(store: $0) }
+            jobs = IngestJobs(shared: try configuration.store.flatMap {
+                PostgresLocation.isPostgresURL($0) ? try PostgresJobTable(location: PostgresLocation(url: $0)) : nil
+            })
         } catch {
             throw ServerConfigurationError.invalid("store: \(error)")
         }
@@ -40,11 +48,10 @@ public struct RagTuneServer: Sendable {
         if let keys {
             router.add(middleware: APIKeyMiddleware(keys: keys, limiter: RateLimiter(perMinute: configuration.requestsPerMinute)))
         }
-        let folders = configuration.store.map(CollectionFolders.init(root:))
-        ModelRoutes(host: host, configuration: configuration, folders: folders).add(to: router)
-        CompletionRoutes(host: host, configuration: configuration, folders: folders, metrics: metrics).add(to: router)
-        if let folders {
-            CollectionRoutes(host: host, configuration: configuration, folders: folders, jobs: jobs).add(to: router)
+        ModelRoutes(host: host, configuration: configuration, collections: collections).add(to: router)
+        CompletionRoutes(host: host, configuration: configuration, collections: collections, metrics: metrics).add(to: router)
+        if let collections {
+            CollectionRoutes(host: host, configuration: configuration, collections: collections, jobs: jobs).add(to: router)
         }
         let host = self.host, metrics = self.metrics, openAPI = OpenAPIDocument.json(configuration)
         router.get("/openapi.json") { _, _ in

@@ -29,8 +29,10 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var adapters: [String: String] = [:]
     /// Adapters only one tenant's keys see: tenant → (name → path). Needs `store` (keys name the tenant).
     public var tenantAdapters: [String: [String: String]] = [:]
-    /// The data folder: API keys (`ragtune keys`) and, per tenant, collections. Set, every `/v1/`
-    /// route needs a key; unset, the server is open (as llama.cpp's server without `--api-key`).
+    /// The data folder or `postgres://` database: API keys (`ragtune keys`) and, per tenant,
+    /// collections (SQLite files in a folder; schemas in a database, which several server processes
+    /// may share). Set, every `/v1/` route needs a key; unset, the server is open (as llama.cpp's
+    /// server without `--api-key`).
     public var store: String?
     /// Requests per minute per API key (0: no limit); one more gets 429 with `Retry-After`.
     public var requestsPerMinute = 600

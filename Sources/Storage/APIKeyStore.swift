@@ -2,10 +2,28 @@ import Foundation
 import GRDB
 import RagTuneTensor
 
-/// The API keys of a server's data folder, in `keys.sqlite` there: each key belongs to one tenant
-/// and carries ACL groups. Only the SHA-256 of a key's secret is stored; the whole key is shown
-/// once, when it is made. `ragtune keys` and `ragtune serve` both use this type.
-public struct APIKeyStore: Sendable {
+/// Where a server's API keys live: `APIKeyStore` (a data folder's `keys.sqlite`) or
+/// `PostgresAPIKeyStore` (a table in the server's PostgreSQL schema). Each key belongs to one tenant
+/// and carries ACL groups; only the SHA-256 of a key's secret is stored, and the whole key is shown
+/// once, when it is made. `ragtune keys` and `ragtune serve` both use it.
+public protocol APIKeyRegistry: Sendable {
+    /// Where the keys are (a file, or a URL without its password), for messages.
+    var path: String { get }
+    /// Makes a key for `tenant` with `groups`. - Returns: what is stored, and the whole key
+    /// (`rtk-<id>-<secret>`), which is not kept anywhere and cannot be shown again.
+    /// - Throws: `StorageError.invalidName` for a tenant or group outside `[A-Za-z0-9._-]`.
+    func create(tenant: String, groups: [String]) throws -> (key: APIKeyStore.Key, token: String)
+    /// Every key, oldest first, revoked ones included.
+    func list() throws -> [APIKeyStore.Key]
+    /// Revokes the key `id` (the public part). - Returns: false when no such key exists.
+    @discardableResult
+    func revoke(id: String) throws -> Bool
+    /// The live key whose whole text is `token`, or nil (unknown, malformed, revoked or wrong secret).
+    func authenticate(_ token: String) throws -> APIKeyStore.Key?
+}
+
+/// The API keys of a server's data folder, in `keys.sqlite` there.
+public struct APIKeyStore: APIKeyRegistry {
     /// What is stored about a key (never its secret).
     public struct Key: Encodable, Sendable, Equatable {
         /// The public part of the key (`rtk-<id>-…`), shown by `keys list` and accepted by `keys revoke`.
@@ -15,6 +33,14 @@ public struct APIKeyStore: Sendable {
         public var groups: [String]
         public var createdAt: Date
         public var revokedAt: Date?
+
+        public init(id: String, tenant: String, groups: [String], createdAt: Date, revokedAt: Date?) {
+            self.id = id
+            self.tenant = tenant
+            self.groups = groups
+            self.createdAt = createdAt
+            self.revokedAt = revokedAt
+        }
 
         enum CodingKeys: String, CodingKey {
             case id, tenant, groups, createdAt = "created_at", revokedAt = "revoked_at"
@@ -59,26 +85,16 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    /// Makes a key for `tenant` with `groups`. - Returns: what is stored, and the whole key
-    /// (`rtk-<id>-<secret>`), which is not kept anywhere and cannot be shown again.
-    /// - Throws: `StorageError.invalidName` for a tenant or group outside `[A-Za-z0-9._-]`.
     public func create(tenant: String, groups: [String]) throws -> (key: Key, token: String) {
-        for name in [tenant] + groups where !Self.isValidName(name) {
-            throw StorageError.invalidName(name, rule: "tenant and group names hold 1-64 of A-Z a-z 0-9 . _ -")
-        }
-        let id = Self.randomHex(bytes: 6), secret = Self.randomHex(bytes: 24)
-        let now = Date().timeIntervalSince1970 // stored as this Double; the Date below reads back equal
-        let key = Key(id: id, tenant: tenant, groups: Array(Set(groups)).sorted(),
-                      createdAt: Date(timeIntervalSince1970: now), revokedAt: nil)
+        let made = try Self.make(tenant: tenant, groups: groups)
         try queue.write { db in
             try db.execute(sql: "INSERT INTO api_key (id, tenant, groups, secretHash, createdAt) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [id, tenant, try Self.json(key.groups), Self.hash(secret),
-                                       now])
+                           arguments: [made.key.id, tenant, try Self.json(made.key.groups), made.secretHash,
+                                       made.key.createdAt.timeIntervalSince1970])
         }
-        return (key, "rtk-\(id)-\(secret)")
+        return (made.key, made.token)
     }
 
-    /// Every key, oldest first, revoked ones included.
     public func list() throws -> [Key] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT id, tenant, groups, createdAt, revokedAt FROM api_key ORDER BY createdAt, id")
@@ -86,7 +102,6 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    /// Revokes the key `id` (the public part). - Returns: false when no such key exists.
     /// Revoking takes effect at the next request: `authenticate` reads the file every time.
     @discardableResult
     public func revoke(id: String) throws -> Bool {
@@ -98,21 +113,45 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    /// The live key whose whole text is `token`, or nil (unknown, malformed, revoked or wrong secret).
     /// The secret's hash is compared in constant time.
     public func authenticate(_ token: String) throws -> Key? {
-        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "rtk", parts[1].count == 12, parts[2].count == 48 else { return nil }
-        let id = String(parts[1]), presented = Self.hash(String(parts[2]))
+        guard let (id, presented) = Self.parse(token) else { return nil }
         return try queue.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, tenant, groups, createdAt, revokedAt, secretHash FROM api_key WHERE id = ?
                 """, arguments: [id]) else { return nil }
-            let stored: String = row["secretHash"]
-            guard Self.constantTimeEqual(stored, presented) else { return nil }
+            guard Self.constantTimeEqual(row["secretHash"], presented) else { return nil }
             let key = try Self.key(from: row)
             return key.revokedAt == nil ? key : nil
         }
+    }
+
+    /// A new key for `tenant` with `groups`, for a registry to store: what is stored, the SHA-256
+    /// of its secret, and the whole key.
+    /// - Throws: `StorageError.invalidName` for a tenant or group outside `[A-Za-z0-9._-]`.
+    public static func make(tenant: String, groups: [String]) throws -> (key: Key, secretHash: String, token: String) {
+        for name in [tenant] + groups where !isValidName(name) {
+            throw StorageError.invalidName(name, rule: "tenant and group names hold 1-64 of A-Z a-z 0-9 . _ -")
+        }
+        let id = randomHex(bytes: 6), secret = randomHex(bytes: 24)
+        // Stored as this Double, so the Date read back is equal.
+        let created = Date(timeIntervalSince1970: Date().timeIntervalSince1970)
+        let key = Key(id: id, tenant: tenant, groups: Array(Set(groups)).sorted(), createdAt: created, revokedAt: nil)
+        return (key, hash(secret), "rtk-\(id)-\(secret)")
+    }
+
+    /// The id and the secret's SHA-256 of a well-formed key text (`rtk-<12 hex>-<48 hex>`), else nil.
+    public static func parse(_ token: String) -> (id: String, secretHash: String)? {
+        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "rtk", parts[1].count == 12, parts[2].count == 48 else { return nil }
+        return (String(parts[1]), hash(String(parts[2])))
+    }
+
+    /// Compares two hashes in time independent of where they differ.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// Whether `name` may be a tenant or group name.
@@ -141,11 +180,5 @@ public struct APIKeyStore: Sendable {
     private static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

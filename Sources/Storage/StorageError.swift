@@ -24,8 +24,8 @@ public enum StorageError: Error, CustomStringConvertible {
         case .mismatch(let path, let reason): return "\(path): \(reason)"
         case .corruptIndexFile(let path, let reason): return "\(path): unusable index file: \(reason)"
         case .noKeys(let path):
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            return "no API keys at \(path) (create one with: ragtune keys create --store \(folder) --tenant NAME)"
+            let store = path.contains("://") ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
+            return "no API keys at \(path) (create one with: ragtune keys create --store \(store) --tenant NAME)"
         case .invalidName(let name, let rule): return "'\(name)' is not a valid name: \(rule)"
         }
     }

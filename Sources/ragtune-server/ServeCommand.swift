@@ -52,8 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Decode with Float32 activations instead of the int8 products.")
     var exact = false
 
-    @Option(help: ArgumentHelp("Data folder: API keys (`ragtune keys create --store DIR`) and tenants' data. "
-                               + "Set, every /v1/ route needs a key; unset, the server is open.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Data folder or postgres:// URL: API keys (`ragtune keys create --store DIR|URL`) and tenants' "
+                               + "collections; several servers may share one database. Set, every /v1/ route needs a key; "
+                               + "unset, the server is open.", valueName: "DIR|URL"))
     var store: String?
 
     @Option(name: .customLong("requests-per-minute"), help: "Requests per minute per API key; 0: no limit (default 600).")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RagTuneEvaluation
+import RagTunePostgres
 import RagTuneRAG
 
 /// `ragtune compare`: closed-book, few-shot, RAG, LoRA on the documents' text, a LoRA adapter
@@ -26,7 +27,7 @@ struct CompareCommand: ParsableCommand {
             shown with the evidence sentences retrieval ranks for it (in 20% of the examples only the \
             distractors) and answers through RAG with it. lora-docs trains on the text of every indexed chunk \
             (continued pre-training, with the --replay examples) and answers closed-book. Writes \
-            OUT/store.sqlite, OUT/adapters/ARM (data, checkpoints, the adapter), OUT/strategies/NAME.json (each \
+            OUT/store.sqlite (or the schema of --store postgres://…), OUT/adapters/ARM (data, checkpoints, the adapter), OUT/strategies/NAME.json (each \
             arm's answers, saved as it finishes: a re-run resumes), OUT/report.json and OUT/report.html.
             """)
 
@@ -74,6 +75,11 @@ struct CompareCommand: ParsableCommand {
 
     @Option(name: .customLong("out"), help: "Output folder.")
     var output: String = "compare-out"
+
+    @Option(help: ArgumentHelp("Index into this PostgreSQL store instead of OUT/store.sqlite: a schema that is the comparison's own "
+                               + "(documents not among --docs are removed from it; the freshness probe copies it to <schema>_updated).",
+                               valueName: "postgres://…"))
+    var store: String?
 
     @Option(name: .customLong("fact-field"), help: "The QA field naming a question's fact.")
     var factField = "fact"
@@ -142,6 +148,12 @@ struct CompareCommand: ParsableCommand {
     var job: CompareJob {
         get throws {
             var job = CompareJob(documents: documents, qaPath: qa, outputDirectory: output)
+            if let store {
+                guard PostgresLocation.isPostgresURL(store) else {
+                    throw ValidationError("--store takes a postgres:// URL (without it the store is OUT/store.sqlite)")
+                }
+                job.store = store
+            }
             job.strategies = try arms()
             job.user = user
             job.updates = updates

@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
+import RagTuneRAG
 import RagTuneStorage
 
-/// `ragtune keys create|list|revoke --store DIR`: the API keys of `ragtune serve --store DIR`.
+/// `ragtune keys create|list|revoke --store DIR|postgres://…`: the API keys of `ragtune serve --store …`.
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Make, list and revoke the API keys of a server's data folder (stored hashed).",
+        commandName: "keys", abstract: "Make, list and revoke the API keys of a server's data folder or database (stored hashed).",
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a key for a tenant; the key is printed once and stored only as a hash.")
 
-        @Option(help: "The server's data folder (`ragtune serve --store DIR`).")
+        @Option(help: "The server's data folder or postgres:// URL (`ragtune serve --store DIR|URL`).")
         var store: String
 
         @Option(help: "The tenant the key acts for: it sees only this tenant's collections.")
@@ -34,7 +35,7 @@ struct KeysCommand: ParsableCommand {
         var groupList: [String] { groups.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
         func run() throws {
-            let (key, token) = try APIKeyStore(directory: store, create: true).create(tenant: tenant, groups: groupList)
+            let (key, token) = try APIKeys.open(store, create: true).create(tenant: tenant, groups: groupList)
             if jsonOutput.json {
                 try printJSON(CreatedKey(key: token, id: key.id, tenant: key.tenant, groups: key.groups))
             } else {
@@ -48,13 +49,13 @@ struct KeysCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the keys (ids, tenants, groups; never the secrets).")
 
-        @Option(help: "The server's data folder.")
+        @Option(help: "The server's data folder or postgres:// URL.")
         var store: String
 
         @OptionGroup var jsonOutput: JSONOutputOptions
 
         func run() throws {
-            let keys = try APIKeyStore(directory: store, create: false).list()
+            let keys = try APIKeys.open(store, create: false).list()
             if jsonOutput.json { return try printJSON(KeyList(keys: keys)) }
             for key in keys {
                 print([key.id, key.tenant, key.groups.joined(separator: ",").isEmpty ? "-" : key.groups.joined(separator: ","),
@@ -66,7 +67,7 @@ struct KeysCommand: ParsableCommand {
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke keys by id; the server refuses them from the next request on.")
 
-        @Option(help: "The server's data folder.")
+        @Option(help: "The server's data folder or postgres:// URL.")
         var store: String
 
         @Argument(help: "Key ids (the part after rtk-, as `keys list` shows).")
@@ -75,7 +76,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var jsonOutput: JSONOutputOptions
 
         func run() throws {
-            let keys = try APIKeyStore(directory: store, create: false)
+            let keys = try APIKeys.open(store, create: false)
             var unknown: [String] = []
             for id in ids where try !keys.revoke(id: id) { unknown.append(id) }
             if jsonOutput.json {

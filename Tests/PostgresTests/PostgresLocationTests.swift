@@ -60,4 +60,25 @@ import RagTuneStorage
             #expect(!PostgresLocation.isValidSchema(name), "\(name)")
         }
     }
+
+    @Test func anotherSchemaKeepsEverythingElseOfTheURL() throws {
+        let url = "postgres://ann:s%40cret@db.example:6543/rag?sslmode=require&schema=kb"
+        let moved = try PostgresLocation.url(url, inSchema: "kb_updated")
+        let location = try PostgresLocation(url: moved, environment: noEnvironment, home: noHome)
+        #expect(location.schema == "kb_updated" && location.password == "s@cret" && location.tls == .require)
+        #expect(location.host == "db.example" && location.port == 6543 && location.database == "rag" && location.user == "ann")
+        #expect(try PostgresLocation(url: PostgresLocation.url("postgres://ann@h/d", inSchema: "x"), environment: noEnvironment,
+                                     home: noHome).schema == "x")
+        #expect(throws: StorageError.self) { try PostgresLocation.url(url, inSchema: "Not-A-Schema") }
+        #expect(throws: StorageError.self) { try PostgresLocation.url("mysql://h/d", inSchema: "x") }
+    }
+
+    /// The HNSW build's memory: 1 GB at least, enough for the graph of a million 384-d vectors.
+    @Test func theIndexBuildGetsMemoryForItsGraph() {
+        let index = PostgresVectorIndex(dimension: 384, m: 16, efConstruction: 200)
+        #expect(index.buildMemoryMB(rows: 0) == 1024)
+        let million = index.buildMemoryMB(rows: 1_000_000)
+        #expect(million >= min(2048, Int(ProcessInfo.processInfo.physicalMemory / 4 / (1 << 20))))
+        #expect(million <= Int(ProcessInfo.processInfo.physicalMemory / 4 / (1 << 20)) || million == 1024)
+    }
 }

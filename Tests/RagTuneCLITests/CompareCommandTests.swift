@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import RagTunePostgres
+import RagTuneRAG
+import RagTuneStorage
 import RagTuneTestSupport
 @testable import ragtune
 
@@ -88,13 +91,24 @@ import RagTuneTestSupport
         #expect(steps.first { $0["strategy"] as? String == "rag" }?["questions"] as? Int == 12)
     }
 
-    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"))
-    func comparesArmsProbesAccessAndResumes() throws {
+    /// With the store in OUT/store.sqlite, and in a PostgreSQL schema (`--store postgres://…`; the
+    /// freshness probe's copy in `<schema>_updated`).
+    @Test(.needsMiniLM, .needsSmolLM2, .enabled(if: IndexCommandTests.hasBinary, "the ragtune binary is not built"),
+          arguments: StoreBackend.tested)
+    func comparesArmsProbesAccessAndResumes(_ backend: StoreBackend) throws {
         let binary = try #require(IndexCommandTests.builtBinary())
         let dir = try RobustnessTests.folder(Self.notes)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
-        let arguments = Self.arguments(dir) + ["--updates", dir.appendingPathComponent("updates").path]
+        var arguments = Self.arguments(dir) + ["--updates", dir.appendingPathComponent("updates").path]
+        let database = backend == .postgres ? try backend.makeStore() : nil
+        defer {
+            database?.drop()
+            if let location = database.flatMap({ try? PostgresLocation(url: $0.location) }) {
+                try? PostgresStore.destroy(at: location.inSchema(location.schema + "_updated"))
+            }
+        }
+        if let database { arguments += ["--store", database.location] }
         let first = try RobustnessTests.run(binary, arguments)
         #expect(first.status == 0, "\(first.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
@@ -129,6 +143,13 @@ import RagTuneTestSupport
         #expect((fresh["rag"]?["before"] as? [String: Double])?["mean"] == 0 && (fresh["rag"]?["after"] as? [String: Double])?["mean"] == 1)
         #expect(fresh["closed-book"]?["after"] is NSNull)
         #expect((verdict["claims"] as? [String])?.contains { $0.hasPrefix("After the knowledge update (1 changed facts), rag answered 1.00") } == true)
+        if let database {
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("store.sqlite").path))
+            #expect(try AnyDocumentStore.open(database.location, mode: .readOnly).counts().documents == 2)
+            let updated = try PostgresLocation.url(database.location, inSchema: try PostgresLocation(url: database.location).schema + "_updated")
+            #expect(try AnyDocumentStore.open(updated, mode: .readOnly).chunks().contains { $0.text.contains("finished in 1981") })
+            #expect(((report["index"] as? [String: Any])?["bytes"] as? Int ?? 0) > 0)
+        }
         let skipped = try #require(report["skipped"] as? [Any])
         #expect(skipped.isEmpty && report["forgetting"] is NSNull)
         // The report on disk is the one printed, and it validates against the published schema.

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Hummingbird
 import NIOCore
 import RagTuneModels
+import RagTuneRAG
 @testable import RagTuneServer
 import RagTuneStorage
 import RagTuneTestSupport
@@ -16,10 +17,10 @@ struct CollectionRouteTests {
     /// Words only the restricted documents hold.
     static let secrets = ["Zorblax", "Quillon", "2027"]
 
-    private func setUp() throws -> (RagTuneServer, data: String, keys: [String: String]) {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-collections-\(UUID().uuidString)").path
-        let server = try makeServer { $0.store = data; $0.requestsPerMinute = 0 }
-        let store = try APIKeyStore(directory: data, create: false)
+    private func setUp(_ backend: StoreBackend = .sqlite) throws -> (RagTuneServer, data: TestServerStore, keys: [String: String]) {
+        let data = try backend.makeServerStore()
+        let server = try makeServer { $0.store = data.location; $0.requestsPerMinute = 0 }
+        let store = try APIKeys.open(data.location, create: false)
         var keys: [String: String] = [:]
         for (name, tenant, groups) in [("acme-research", "acme", ["research"]), ("acme-outsider", "acme", ["sales"]),
                                        ("globex-research", "globex", ["research"])] {
@@ -35,9 +36,11 @@ struct CollectionRouteTests {
                                  body: body.map { ByteBuffer(string: $0) })
     }
 
-    @Test func tenantsAndACLGroupsSeeOnlyTheirOwn() async throws {
-        let (server, data, keys) = try setUp()
-        defer { server.shutdown(); try? FileManager.default.removeItem(atPath: data) }
+    /// On a data folder and on PostgreSQL (collections in schemas, keys in a table).
+    @Test(arguments: StoreBackend.tested)
+    func tenantsAndACLGroupsSeeOnlyTheirOwn(_ backend: StoreBackend) async throws {
+        let (server, data, keys) = try setUp(backend)
+        defer { server.shutdown(); data.drop() }
         try await server.waitUntilReady()
         try await withClient(server) { client in
             let acme = #"{"documents": [{"id": "public", "text": "The Acme cafeteria opens at 8 in the morning."}, "#
@@ -104,7 +107,7 @@ struct CollectionRouteTests {
 
     @Test func ragModelsAnswerWithCitationsAndBadUploadsAre400() async throws {
         let (server, data, keys) = try setUp()
-        defer { server.shutdown(); try? FileManager.default.removeItem(atPath: data) }
+        defer { server.shutdown(); data.drop() }
         try await server.waitUntilReady()
         let key = keys["acme-research"]!
         try await withClient(server) { client in

@@ -28,20 +28,21 @@ struct LiveServerTests {
     /// A running `ragtune serve --port 0 --store DATA` with one key of tenant `acme`; stopped by `stop()`.
     final class LiveServer {
         let process = Process()
-        let data: URL
+        /// The data folder or postgres:// URL.
+        let store: String
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-\(UUID()).log")
         var address = ""
         var key = ""
         /// Whether `stop()` removes the data folder.
         let ownsData: Bool
 
-        /// - Parameter data: an existing data folder to serve again (kept by `stop()`); nil: a new one.
-        init(_ binary: URL, arguments: [String] = [], data: URL? = nil) throws {
-            self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-data-\(UUID())")
-            ownsData = data == nil
+        /// - Parameter store: an existing data folder or a database to serve (kept by `stop()`); nil: a new folder.
+        init(_ binary: URL, arguments: [String] = [], store: String? = nil) throws {
+            self.store = store ?? FileManager.default.temporaryDirectory.appendingPathComponent("ragtune-serve-data-\(UUID())").path
+            ownsData = store == nil
             let made = Process(), madeOutput = Pipe()
             made.executableURL = binary
-            made.arguments = ["keys", "create", "--store", self.data.path, "--tenant", "acme", "--groups", "research", "--json"]
+            made.arguments = ["keys", "create", "--store", self.store, "--tenant", "acme", "--groups", "research", "--json"]
             made.standardOutput = madeOutput
             try made.run()
             let madeJSON = madeOutput.fileHandleForReading.readDataToEndOfFile()
@@ -49,7 +50,7 @@ struct LiveServerTests {
             key = try #require((try JSONSerialization.jsonObject(with: madeJSON) as? [String: Any])?["key"] as? String)
 
             process.executableURL = binary
-            process.arguments = ["serve", "--port", "0", "--store", self.data.path] + arguments
+            process.arguments = ["serve", "--port", "0", "--store", self.store] + arguments
             let output = Pipe()
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardOutput = output
@@ -84,7 +85,7 @@ struct LiveServerTests {
 
         func stop() {
             if process.isRunning { process.terminate() }
-            if ownsData { try? FileManager.default.removeItem(at: data) }
+            if ownsData { try? FileManager.default.removeItem(atPath: store) }
             try? FileManager.default.removeItem(at: log)
         }
     }

@@ -38,7 +38,7 @@ struct LoadTests {
     func sigtermDuringUploadsLosesNoAcknowledgedDocument() async throws {
         let binary = try #require(LiveServerTests.binary)
         let server = try LiveServer(binary, arguments: ["--requests-per-minute", "0"])
-        defer { try? FileManager.default.removeItem(at: server.data) }
+        defer { try? FileManager.default.removeItem(atPath: server.store) }
         defer { server.stop() }
         let (_, output) = try server.run("python", [Self.script.path, "drain", server.address, server.key,
                                                     "\(server.process.processIdentifier)"])
@@ -52,7 +52,7 @@ struct LoadTests {
         #expect(acknowledged.count >= 8)
         while server.process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
 
-        let again = try LiveServer(binary, data: server.data)
+        let again = try LiveServer(binary, store: server.store)
         defer { again.stop() }
         let (_, listed) = try again.run("python", ["-c", """
             import json, sys, time, urllib.request

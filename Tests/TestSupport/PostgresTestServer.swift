@@ -118,3 +118,34 @@ public struct TestStore: Sendable {
         }
     }
 }
+
+extension StoreBackend {
+    /// A new, empty `--store` for a server (`ragtune serve`, `ragtune keys`): a data folder, or a
+    /// fresh schema of the test PostgreSQL.
+    public func makeServerStore() throws -> TestServerStore {
+        switch self {
+        case .sqlite:
+            return TestServerStore(backend: self, location: FileManager.default.temporaryDirectory
+                .appendingPathComponent("ragtune-server-data-\(UUID().uuidString)").path)
+        case .postgres:
+            return TestServerStore(backend: self, location: try PostgresTestServer.freshLocation().description)
+        }
+    }
+}
+
+/// A server's `--store` in a test: where it is, and how to remove it with every collection in it.
+public struct TestServerStore: Sendable {
+    public let backend: StoreBackend
+    /// The data folder or the postgres:// URL.
+    public let location: String
+
+    /// Removes the data folder, or the server's schema and its collections' schemas.
+    public func drop() {
+        switch backend {
+        case .sqlite: try? FileManager.default.removeItem(atPath: location)
+        case .postgres:
+            guard let location = try? PostgresLocation(url: location) else { return }
+            try? PostgresCollectionRegistry.destroy(at: location)
+        }
+    }
+}

@@ -3,8 +3,11 @@ import RagTuneRAG
 
 /// What `ragtune compare` runs.
 public struct CompareJob: Sendable {
-    /// Document folders or files, indexed into `OUT/store.sqlite`.
+    /// Document folders or files, indexed into `storePath`.
     public var documents: [String]
+    /// The store to index into: nil for `OUT/store.sqlite`, or a `postgres://` URL (a schema that is
+    /// the comparison's own: documents not among `documents` are pruned from it).
+    public var store: String?
     /// QA file (`CompareQuestions` documents its fields).
     public var qaPath: String
     /// The arms to run, in report order.
@@ -80,7 +83,7 @@ public struct CompareJob: Sendable {
         maxQuestions.map { Array(questions.evaluation.prefix($0)) } ?? questions.evaluation
     }
 
-    public var storePath: String { outputDirectory + "/store.sqlite" }
+    public var storePath: String { store ?? outputDirectory + "/store.sqlite" }
     public var strategiesDirectory: String { outputDirectory + "/strategies" }
     public var reportPath: String { outputDirectory + "/report.json" }
     public var pagePath: String { outputDirectory + "/report.html" }

@@ -1,5 +1,6 @@
 import Foundation
 import RagTuneModels
+import RagTunePostgres
 import RagTuneRAG
 import RagTuneStorage
 
@@ -15,7 +16,8 @@ extension CompareRunner {
 
     /// Runs the freshness probe of `job.updates` (`FreshnessProbe`): scores every arm's answers to
     /// the changed questions against `answer_v2`, re-indexes a copy of the store with the updates
-    /// (`OUT/updated/store.sqlite`) and asks the RAG arms again. Nil when no evaluation question
+    /// (`OUT/updated/store.sqlite`, or the schema `<schema>_updated` of a PostgreSQL store) and asks
+    /// the RAG arms again. Nil when no evaluation question
     /// changes.
     static func probeFreshness(_ job: CompareJob, updates: String, evaluation: [CompareQuestion], arms: [RanArm],
                                generator: any AnswerGenerator, embedder: MiniLMEmbedder, fingerprint: String,
@@ -41,7 +43,7 @@ extension CompareRunner {
             log("freshness: applying \(updates) to a copy of the store")
             let indexed = try DocumentIndexer.run(indexJob, embedder: embedder, log: log)
             if let failure = indexed.failed.first { throw EvaluationError.badFile(path: failure.path, line: nil, reason: failure.error) }
-            let store = try SQLiteStore(path: updatedStore, mode: .readOnly)
+            let store = try AnyDocumentStore.open(updatedStore, mode: .readOnly)
             let pipeline = try RAGPipeline(store: store, configuration: job.rag, generator: generator, embed: embedder.embed,
                                            threads: job.threads, log: log)
             let runner = QARunner(generator: generator, pipeline: pipeline, maxAnswerTokens: job.rag.maxAnswerTokens, examples: [],
@@ -74,8 +76,16 @@ extension CompareRunner {
         return probe
     }
 
-    /// Copies `OUT/store.sqlite` (with its WAL and saved indexes) to `OUT/updated/store.sqlite`.
+    /// Copies the store to where the update is applied: `OUT/store.sqlite` (with its WAL and saved
+    /// indexes) to `OUT/updated/store.sqlite`, or a PostgreSQL store to the schema `<schema>_updated`
+    /// of its database. - Returns: the copy's location.
     static func copyStore(_ job: CompareJob) throws -> String {
+        if PostgresLocation.isPostgresURL(job.storePath) {
+            let source = try PostgresLocation(url: job.storePath)
+            let copy = try PostgresLocation.url(job.storePath, inSchema: "\(source.schema.prefix(55))_updated")
+            try PostgresStore.copy(from: source, to: PostgresLocation(url: copy))
+            return copy
+        }
         let files = FileManager.default
         let directory = job.outputDirectory + "/updated"
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import RagTuneModels
+import RagTunePostgres
 import RagTuneRAG
 import RagTuneRetrieval
 import RagTuneStorage
@@ -139,7 +140,7 @@ public enum CompareRunner {
             qa: job.qaPath, documents: job.documents, generator: generator.name, seed: job.seed,
             questions: .init(total: questions.all.count, evaluation: evaluation.count, training: questions.training.count,
                              restricted: restricted.count, overBudget: plan.overBudget, withoutDocument: withoutDocument.count),
-            index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds, bytes: Self.bytesOnDisk(job.storePath)),
+            index: .init(documents: indexed.documents, chunks: indexed.chunks, seconds: indexed.seconds, bytes: try Self.bytesOnDisk(job.storePath)),
             strategies: results, order: order, skipped: skipped, comparisons: comparisons, freshness: freshness, forgetting: forgetting,
             verdict: verdict)
         try write(report, to: job.reportPath)
@@ -255,8 +256,12 @@ public enum CompareRunner {
                     restrictedCitations: answers.map(\.restrictedCitations).reduce(0, +))
     }
 
-    /// Bytes of the store at `path`: the database, its WAL and its saved indexes.
-    static func bytesOnDisk(_ path: String) -> Int {
+    /// Bytes of the store at `path`: the database, its WAL and its saved indexes, or a PostgreSQL
+    /// store's tables and indexes.
+    static func bytesOnDisk(_ path: String) throws -> Int {
+        if PostgresLocation.isPostgresURL(path) {
+            return try PostgresStore(location: PostgresLocation(url: path), mode: .readOnly).bytesUsed()
+        }
         let files = FileManager.default
         var total = 0
         for suffix in ["", "-wal", "-shm"] { total += (try? files.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0 }
