@@ -160,7 +160,7 @@ let package = Package(
                     path: "Tests/TrainingTests", swiftSettings: cpuOnly),
         .testTarget(name: "ServerTests",
                     dependencies: ["RagTuneServer", "RagTuneTestSupport", "RagTuneModels", "RagTuneStorage", "RagTuneTraining", "RagTuneRAG",
-                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                                   "RagTuneTensor", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/ServerTests", exclude: ["openai_client_check.py"], swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests",
                     dependencies: ["RagTuneModels", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneTensor", "RagTuneTokenizers"],

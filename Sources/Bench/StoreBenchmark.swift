@@ -2,6 +2,7 @@ import Foundation
 import RagTunePostgres
 import RagTuneRetrieval
 import RagTuneStorage
+import RagTuneTensor
 
 /// What a store costs at a size (`ragtune bench store`): a fresh store of `SyntheticCorpus`
 /// documents is loaded (one transaction per document, as `index` writes), its search indexes are
@@ -141,12 +142,12 @@ public enum StoreBenchmark {
         let ingestSeconds = Date().timeIntervalSince(started)
 
         started = Date()
-        let notes = LogLines()
-        let indexes = StoreIndexes(storePath: location, hnswParameters: options.hnsw, log: notes.add)
+        let notes = ConcurrentLog<String>()
+        let indexes = StoreIndexes(storePath: location, hnswParameters: options.hnsw, log: notes.append)
         try indexes.refresh(store, vectorIndex: VectorIndexChoice.hnsw)
         let indexBuildSeconds = Date().timeIntervalSince(started)
         let searcher = try indexes.searcher(for: store, mode: SearchMode.hybrid, vectorIndex: VectorIndexChoice.hnsw)
-        notes.all.forEach(log.progress)
+        notes.values.forEach(log.progress)
 
         let queries = (0..<500).map { corpus.query($0) }
         var points: [QueryPoint] = []
@@ -216,13 +217,4 @@ private final class LatencyLog: @unchecked Sendable {
     func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
     var error: Error? { lock.withLock { firstError } }
     var sorted: [Double] { lock.withLock { latencies.sorted() } }
-}
-
-/// Log lines from code that wants a `@Sendable` logger, shown afterwards.
-private final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    @Sendable func add(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
 }

@@ -96,14 +96,14 @@ struct PostgresSearchTests {
         let store = try PostgresStore(location: location)
         var random = SplitMix64(seed: 5)
         try fill(store, documents: 150, chunksPerDocument: 10, dimension: 32, random: &random)
-        let lines = LogLines()
-        var indexes = StoreIndexes(storePath: location.description, log: lines.add)
+        let lines = ConcurrentLog<String>()
+        var indexes = StoreIndexes(storePath: location.description, log: lines.append)
         // Below `hnswThreshold` chunks `.auto` builds nothing; `.hnsw` builds the index once.
         try indexes.refresh(store, vectorIndex: .auto)
         #expect(try indexes.searcher(for: store, mode: .dense).vectorIndexKind == .exact)
         try indexes.refresh(store, vectorIndex: .hnsw)
         try indexes.refresh(store, vectorIndex: .hnsw)
-        #expect(lines.all.filter { $0.contains("HNSW index built") }.count == 1, "\(lines.all)")
+        #expect(lines.values.filter { $0.contains("HNSW index built") }.count == 1, "\(lines.values)")
         let approximate = try indexes.searcher(for: store, mode: .dense)
         #expect(approximate.vectorIndexKind == .hnsw)
         let exact = try indexes.searcher(for: store, mode: .dense, vectorIndex: .exact)
@@ -127,7 +127,7 @@ struct PostgresSearchTests {
         // Other parameters rebuild it; the index is maintained by later writes.
         indexes.hnswParameters.m = 8
         try indexes.refresh(store, vectorIndex: .hnsw)
-        #expect(lines.all.filter { $0.contains("HNSW index built") }.count == 2)
+        #expect(lines.values.filter { $0.contains("HNSW index built") }.count == 2)
         try fill(store, documents: 1, chunksPerDocument: 3, dimension: 32, random: &random)
         #expect(try store.counts().chunks == 1_493)
     }
@@ -154,12 +154,4 @@ struct PostgresSearchTests {
         #expect(after.map(\.chunk.id) == before.map(\.chunk.id) && !after.isEmpty)
         #expect(zip(after, before).allSatisfy { abs($0.score - $1.score) < 1e-4 })
     }
-}
-
-/// Log lines collected from several threads.
-private final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var all: [String] { lock.withLock { lines } }
-    @Sendable func add(_ line: String) { lock.withLock { lines.append(line) } }
 }

@@ -4,6 +4,7 @@ import RagTuneTestSupport
 import RagTunePostgres
 import RagTuneRetrieval
 import RagTuneStorage
+import RagTuneTensor
 
 /// What only the PostgreSQL store has to get right: a real server with pgvector, migrations from
 /// several processes at once, read-only connections, and a server lost in the middle of an ingest.
@@ -22,18 +23,18 @@ struct PostgresStoreTests {
         let location = try PostgresTestServer.freshLocation()
         defer { try? PostgresStore.destroy(at: location) }
         let failures = Counter()
-        let identities = IdentityLog()
+        let identities = ConcurrentLog<String>()
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do {
                 let store = try PostgresStore(location: location)
-                identities.add(try store.snapshot(withEmbeddings: false).storeID)
+                identities.append(try store.snapshot(withEmbeddings: false).storeID)
             } catch {
                 failures.next()
                 Issue.record("\(error)")
             }
         }
         #expect(failures.value == 0)
-        #expect(identities.distinct.count == 1)
+        #expect(Set(identities.values).count == 1)
     }
 
     @Test func readOnlyStoresRefuseWrites() throws {
@@ -84,12 +85,4 @@ struct PostgresStoreTests {
         #expect(try rerun.ingest(documents) == .init(added: missing, unchanged: byDocument.count, chunks: 3 * missing))
         #expect(try store.counts() == (24, 72))
     }
-}
-
-/// Store identities seen by several threads.
-private final class IdentityLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seen: [String] = []
-    func add(_ id: String) { lock.withLock { seen.append(id) } }
-    var distinct: Set<String> { lock.withLock { Set(seen) } }
 }

@@ -1,13 +1,14 @@
 import Foundation
 @testable import RagTuneServer
 import Testing
+import RagTuneTensor
 
 struct ModelWorkerTests {
     @Test func runsJobsInOrderAndRefusesWhenTheLineIsFull() throws {
         let worker = ModelWorker<FakeBatch>(capacity: 2)
         defer { worker.stop() }
         let gate = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
-        let order = LockedList()
+        let order = ConcurrentLog<Int>()
         #expect(worker.submit { started.signal(); gate.wait(); order.append(0) })
         started.wait() // job 0 runs, the line is empty
         #expect(worker.submit { order.append(1) })
@@ -34,7 +35,7 @@ struct ModelWorkerTests {
     /// generation for another adapter, wait for the running generations to finish; generations and
     /// decoder jobs keep their order.
     @Test func generationsBatchAndJobsTakeTheirTurn() throws {
-        let log = LockedStrings()
+        let log = ConcurrentLog<String>()
         let batch = FakeBatch(room: 2, log: log)
         let worker = ModelWorker<FakeBatch>(capacity: 16)
         defer { worker.stop() }
@@ -71,10 +72,10 @@ final class FakeBatch: DecodeBatch, @unchecked Sendable {
     }
 
     let room: Int
-    let log: LockedStrings
+    let log: ConcurrentLog<String>
     private var members: [Member] = []
 
-    init(room: Int = 4, log: LockedStrings = LockedStrings()) {
+    init(room: Int = 4, log: ConcurrentLog<String> = ConcurrentLog<String>()) {
         self.room = room
         self.log = log
     }
@@ -93,18 +94,4 @@ final class FakeBatch: DecodeBatch, @unchecked Sendable {
         for member in members where member.steps == 0 { log.append("\(member.name) done") }
         members.removeAll { $0.steps == 0 }
     }
-}
-
-final class LockedList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Int] = []
-    func append(_ value: Int) { lock.lock(); items.append(value); lock.unlock() }
-    var values: [Int] { lock.lock(); defer { lock.unlock() }; return items }
-}
-
-final class LockedStrings: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func append(_ value: String) { lock.lock(); items.append(value); lock.unlock() }
-    var values: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }

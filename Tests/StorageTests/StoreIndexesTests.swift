@@ -24,27 +24,18 @@ import RagTuneTensor
         try store.replace(document, chunks: [chunk], embeddings: [random.unitVector(16)])
     }
 
-    /// Collects the indexes' log lines.
-    private final class LogLines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: [String] = []
-        var lines: [String] { lock.withLock { stored } }
-        func append(_ line: String) { lock.withLock { stored.append(line) } }
-        func clear() { lock.withLock { stored.removeAll() } }
-    }
-
     private func ids(_ hits: [(chunk: StoredChunk, score: Float)]) -> [String] { hits.map(\.chunk.documentID) }
 
     @Test func savedIndexesAreReusedUntilTheStoreChanges() throws {
         let (store, path) = try store(documents: 60)
-        let log = LogLines()
+        let log = ConcurrentLog<String>()
         let indexes = StoreIndexes(storePath: path, log: { log.append($0) })
         try indexes.refresh(store, vectorIndex: .hnsw)
-        #expect(log.lines.contains { $0.hasPrefix("BM25 index rebuilt over 60 chunks") })
-        #expect(log.lines.contains { $0.hasPrefix("HNSW index updated: 60 added, 0 removed") })
-        log.clear()
+        #expect(log.values.contains { $0.hasPrefix("BM25 index rebuilt over 60 chunks") })
+        #expect(log.values.contains { $0.hasPrefix("HNSW index updated: 60 added, 0 removed") })
+        log.removeAll()
         let searcher = try indexes.searcher(for: store, mode: .hybrid, vectorIndex: .hnsw)
-        #expect(log.lines.isEmpty, "nothing rebuilt: \(log.lines)")
+        #expect(log.values.isEmpty, "nothing rebuilt: \(log.values)")
         #expect(searcher.vectorIndexKind == .hnsw)
         let fresh = try ChunkSearcher(chunks: store.chunks())
         let query = try store.chunks()[5]
@@ -56,10 +47,10 @@ import RagTuneTensor
         var random = SplitMix64(seed: 99)
         try put(store, "new", "a brand new zebra document", &random)
         try store.remove(["d5"])
-        log.clear()
+        log.removeAll()
         let updated = try indexes.searcher(for: store, mode: .hybrid, vectorIndex: .hnsw)
-        #expect(log.lines.contains { $0.hasPrefix("BM25 index rebuilt over 60 chunks") })
-        #expect(log.lines.contains { $0.hasPrefix("HNSW index updated: 1 added, 1 removed, 60 live") })
+        #expect(log.values.contains { $0.hasPrefix("BM25 index rebuilt over 60 chunks") })
+        #expect(log.values.contains { $0.hasPrefix("HNSW index updated: 1 added, 1 removed, 60 live") })
         #expect(ids(try updated.search("zebra", embedding: nil, mode: .bm25, k: 1)) == ["new"])
         #expect(!ids(try updated.search("", embedding: query.embedding, mode: .dense, k: 60)).contains("d5"))
         let newEmbedding = try store.chunks().first { $0.chunk.documentID == "new" }!.embedding
@@ -78,10 +69,10 @@ import RagTuneTensor
         for i in 0..<20 { try put(store, "e\(i)", "entry \(i) on zebra\(i)", &random) }
         let generation = try store.generation(), chunkIds = try store.chunks().map(\.id).sorted()
         #expect(generation == oldGeneration && chunkIds == Array(1...20), "\(generation) vs \(oldGeneration), \(chunkIds)")
-        let log = LogLines()
+        let log = ConcurrentLog<String>()
         let searcher = try StoreIndexes(storePath: path, log: { log.append($0) }).searcher(for: store, mode: .hybrid, vectorIndex: .hnsw)
-        #expect(log.lines.contains { $0.hasPrefix("BM25 index rebuilt over 20 chunks") }, "\(log.lines)")
-        #expect(log.lines.contains { $0.hasPrefix("HNSW index updated: 20 added, 0 removed") }, "\(log.lines)")
+        #expect(log.values.contains { $0.hasPrefix("BM25 index rebuilt over 20 chunks") }, "\(log.values)")
+        #expect(log.values.contains { $0.hasPrefix("HNSW index updated: 20 added, 0 removed") }, "\(log.values)")
         #expect(ids(try searcher.search("zebra3", embedding: nil, mode: .bm25, k: 1)) == ["e3"])
         let query = try store.chunks()[4]
         #expect(ids(try searcher.search("", embedding: query.embedding, mode: .dense, k: 1)) == [query.documentID])
@@ -89,13 +80,13 @@ import RagTuneTensor
 
     @Test func hnswCompactsOnceAQuarterIsTombstonesAndMatchesExactSearch() throws {
         let (store, path) = try store(documents: 200)
-        let log = LogLines()
+        let log = ConcurrentLog<String>()
         let indexes = StoreIndexes(storePath: path, log: { log.append($0) })
         try indexes.refresh(store, vectorIndex: .hnsw)
         try store.remove((0..<60).map { "d\($0)" })
-        log.clear()
+        log.removeAll()
         let searcher = try indexes.searcher(for: store, mode: .dense, vectorIndex: .hnsw)
-        #expect(log.lines.contains("HNSW index compacted to 140 vectors"))
+        #expect(log.values.contains("HNSW index compacted to 140 vectors"))
         let exact = try indexes.searcher(for: store, mode: .dense, vectorIndex: .exact)
         #expect(exact.vectorIndexKind == .exact)
         var agree = 0
@@ -116,7 +107,7 @@ import RagTuneTensor
         try store.replace(secret, chunks: [Chunk(documentID: "secret", ordinal: 0, text: "zebra secret", heading: nil,
                                                  startOffset: 0, endOffset: 12, tokenCount: 2, prefixLength: 0)],
                           embeddings: [embedding])
-        let log = LogLines()
+        let log = ConcurrentLog<String>()
         let indexes = StoreIndexes(storePath: path, log: { log.append($0) })
         try indexes.refresh(store, vectorIndex: .hnsw)
         for name in ["bm25.snapshot", "hnsw.snapshot"] {
@@ -125,9 +116,9 @@ import RagTuneTensor
             bytes[bytes.count / 2] ^= 0xFF
             try Data(bytes).write(to: file)
         }
-        log.clear()
+        log.removeAll()
         let searcher = try indexes.searcher(for: store, mode: .hybrid, vectorIndex: .hnsw)
-        #expect(log.lines.filter { $0.contains("checksum mismatch") }.count == 2)
+        #expect(log.values.filter { $0.contains("checksum mismatch") }.count == 2)
         #expect(ids(try searcher.search("zebra", embedding: embedding, mode: .hybrid, k: 3, user: "ann")).first == "secret")
         for mode in SearchMode.allCases {
             #expect(!ids(try searcher.search("zebra", embedding: embedding, mode: mode, k: 31, user: "bob")).contains("secret"))
@@ -138,7 +129,7 @@ import RagTuneTensor
     /// match its document count trapped in search; it is now rebuilt. A reader never saves.
     @Test func snapshotWithTooFewChunkIdsIsRebuiltAndReadersNeverWrite() throws {
         let (store, path) = try store(documents: 12)
-        let log = LogLines()
+        let log = ConcurrentLog<String>()
         try StoreIndexes(storePath: path).refresh(store)
         let file = URL(fileURLWithPath: path + ".indexes/bm25.snapshot")
         let saved = try #require(try IndexSnapshotFile.read(from: file))
@@ -149,7 +140,7 @@ import RagTuneTensor
         reader.savesRebuiltIndexes = false
         let hits = try reader.searcher(for: store, mode: .bm25).search("word11 topic", embedding: nil, mode: .bm25, k: 3)
         #expect(ids(hits).first == "d11")
-        #expect(log.lines.contains { $0.contains("12 documents but 9 chunk ids") }, "\(log.lines)")
+        #expect(log.values.contains { $0.contains("12 documents but 9 chunk ids") }, "\(log.values)")
         #expect(try Data(contentsOf: file) == damaged, "a reader must not write beside the store")
     }
 

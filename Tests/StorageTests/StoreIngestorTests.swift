@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import RagTuneRetrieval
 @testable import RagTuneStorage
+import RagTuneTensor
 
 @Suite struct StoreIngestorTests {
     private func temporaryStore() throws -> SQLiteStore {
@@ -21,14 +22,14 @@ import RagTuneRetrieval
 
     @Test func embedsInBatchesAcrossDocumentsAndSkipsUnchanged() throws {
         let store = try temporaryStore()
-        let batches = BatchLog()
+        let batches = ConcurrentLog<Int>()
         let ingestor = StoreIngestor(store: store, chunker: chunker, chunksPerBatch: 10) { texts in
-            batches.record(texts.count)
+            batches.append(texts.count)
             return texts.map { [Float($0.count), 1] }
         }
         let first = try ingestor.ingest(documents(9))
         #expect(first == .init(added: 9, replaced: 0, unchanged: 0, chunks: 27))
-        #expect(batches.sizes == [12, 12, 3]) // 3 chunks a document, flushed once ≥ 10 are pending
+        #expect(batches.values == [12, 12, 3]) // 3 chunks a document, flushed once ≥ 10 are pending
         #expect(try store.counts() == (9, 27))
         let stored = try store.chunks()
         #expect(stored.allSatisfy { $0.embedding == [Float($0.chunk.text.count), 1] })
@@ -42,10 +43,10 @@ import RagTuneRetrieval
 
     @Test func aFailingEmbedderKeepsEveryCommittedDocument() throws {
         let store = try temporaryStore()
-        let calls = BatchLog()
+        let calls = ConcurrentLog<Int>()
         let failing = StoreIngestor(store: store, chunker: chunker, chunksPerBatch: 6) { texts in
-            calls.record(texts.count)
-            if calls.sizes.count == 3 { throw RetrievalError.invalidInput("embedder crashed") }
+            calls.append(texts.count)
+            if calls.values.count == 3 { throw RetrievalError.invalidInput("embedder crashed") }
             return texts.map { _ in [1, 0] }
         }
         #expect(throws: RetrievalError.self) { try failing.ingest(documents(10)) }
@@ -58,16 +59,16 @@ import RagTuneRetrieval
     /// store keeps it open to everyone.
     @Test func anAclChangeReachesTheStoreWithoutReembedding() throws {
         let store = try temporaryStore()
-        let calls = BatchLog()
+        let calls = ConcurrentLog<Int>()
         let ingestor = StoreIngestor(store: store, chunker: chunker) { texts in
-            calls.record(texts.count)
+            calls.append(texts.count)
             return texts.map { _ in [1, 0] }
         }
         var plan = documents(1)[0]
         _ = try ingestor.ingest([plan])
         plan.acl = ["research-board"]
         #expect(try ingestor.ingest([plan]) == .init(updated: 1))
-        #expect(calls.sizes.count == 1)   // only the first ingest embedded
+        #expect(calls.values.count == 1)   // only the first ingest embedded
         #expect(try store.chunks().allSatisfy { $0.acl == ["research-board"] && !$0.isVisible(to: nil) })
         plan.metadata = ["status": "draft"]
         #expect(try ingestor.ingest([plan]) == .init(updated: 1))
@@ -118,12 +119,4 @@ import RagTuneRetrieval
         #expect(update == .init(replaced: 1, chunks: 1, moved: 1))
         #expect(try store.chunks().map(\.chunk.text) == ["Updated text."] && store.storedDocument("1")?.source == first)
     }
-}
-
-/// Records the size of each embedder call.
-private final class BatchLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [Int] = []
-    var sizes: [Int] { lock.withLock { stored } }
-    func record(_ size: Int) { lock.withLock { stored.append(size) } }
 }
