@@ -25,7 +25,7 @@ public struct PostgresAPIKeyStore: APIKeyRegistry {
 
     public func create(tenant: String, groups: [String]) throws -> (key: APIKeyStore.Key, token: String) {
         let made = try APIKeyStore.make(tenant: tenant, groups: groups)
-        try pool.withConnection { connection in
+        _ = try pool.withConnection { connection in
             try pool.query("""
                 INSERT INTO ragtune_api_key (id, tenant, groups, secret_hash, created_at)
                 VALUES (\(made.key.id), \(tenant), \(made.key.groups), \(made.secretHash), \(made.key.createdAt.timeIntervalSince1970))

@@ -91,7 +91,7 @@ public final class PostgresCollectionRegistry: @unchecked Sendable {
         let store = try PostgresStore(location: place, mode: registered ? .readWrite : .create,
                                       maximumConnections: connectionsPerCollection)
         if !registered {
-            try pool.withConnection { connection in
+            _ = try pool.withConnection { connection in
                 try pool.query("""
                     INSERT INTO ragtune_collection (tenant, name, schema_name) VALUES (\(tenant), \(name), \(schema))
                     ON CONFLICT DO NOTHING

@@ -18,7 +18,7 @@ public struct PostgresJobTable: Sendable {
     /// Writes the job's state (`body`, JSON), replacing the previous one.
     public func save(id: String, tenant: String, body: Data) throws {
         let json = String(decoding: body, as: UTF8.self)
-        try pool.withConnection { connection in
+        _ = try pool.withConnection { connection in
             try pool.query("""
                 INSERT INTO ragtune_job (id, tenant, body) VALUES (\(id), \(tenant), \(json)::jsonb)
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = now() WHERE ragtune_job.tenant = excluded.tenant
