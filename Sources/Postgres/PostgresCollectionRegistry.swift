@@ -41,7 +41,7 @@ public final class PostgresCollectionRegistry: @unchecked Sendable {
         for schema in schemas { try PostgresStore.destroy(at: location.inSchema(schema)) }
         try pool.withConnection { connection in
             if location.schema == "public" {
-                try pool.run("DROP TABLE IF EXISTS ragtune_api_key, ragtune_collection", on: connection)
+                try pool.run("DROP TABLE IF EXISTS \(PostgresServerCatalog.tables.joined(separator: ", "))", on: connection)
             } else {
                 try pool.run("DROP SCHEMA IF EXISTS \"\(location.schema)\" CASCADE", on: connection)
             }

@@ -25,6 +25,9 @@ enum PostgresServerCatalog {
         """,
     ]
 
+    /// Every table `statements` creates (what deleting a server's data in `public` drops).
+    static let tables = ["ragtune_api_key", "ragtune_collection", "ragtune_job"]
+
     /// Creates the schema and the tables that are missing.
     static func prepare(_ pool: PostgresConnectionPool) throws {
         try pool.inTransaction { connection in
