@@ -5,12 +5,13 @@
 #   Benchmarks/eval_invented_facts.sh [KB folder, default ../shared/data/fictional-kb] [eval qa flags...]
 # The folder needs docs/ and qa.jsonl ({"id","kind","question","answer"}); the unanswerable
 # questions (Benchmarks/data/fictional-kb-unanswerable.jsonl) are added when the folder is
-# fictional-kb. Runs as a member of every ACL group the notes use, so restricted notes count.
+# fictional-kb (RAGTUNE_EVAL_WORK=DIR keeps the store, questions and per-question details there). Runs as a member of every ACL group the notes use, so restricted notes count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kb="${1:-../shared/data/fictional-kb}"; shift || true
 [ -x .build/release/ragtune ] || swift build -c release --product ragtune >&2
-work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+if [ -n "${RAGTUNE_EVAL_WORK:-}" ]; then work="$RAGTUNE_EVAL_WORK"; mkdir -p "$work"   # kept: the store, questions and details
+else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 .build/release/ragtune index --store "$work/kb.sqlite" "$kb/docs" --json > /dev/null
 cp "$kb/qa.jsonl" "$work/qa.jsonl"
 if [ "$(basename "$kb")" = fictional-kb ]; then cat Benchmarks/data/fictional-kb-unanswerable.jsonl >> "$work/qa.jsonl"; fi

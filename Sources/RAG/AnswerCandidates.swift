@@ -68,6 +68,17 @@ public enum AnswerType: Sendable, Equatable {
         "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
         "billions", "dozen", "dozens", "half", "twice",
     ]
+    /// Ordinal words: "the eighth richest", "the last".
+    static let ordinals: Set<String> = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+        "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+        "hundredth", "thousandth", "millionth", "last",
+    ]
+    /// Whether `word` is a spelled-out number or an ordinal ("three", "eighth", "twentieth").
+    static func isNumberWord(_ word: String) -> Bool {
+        let word = word.lowercased()
+        return numberWords.contains(word) || ordinals.contains(word) || word.hasSuffix("tieth")
+    }
     /// Words that make a span a date without digits ("the end of the sixteenth century").
     static let dateWords: Set<String> = [
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -80,7 +91,8 @@ public enum AnswerType: Sendable, Equatable {
     func admits(_ candidate: AnswerCandidate) -> Bool {
         // Numbers of their own ("1980", "3,000", "three"), not the digits of a name ("Belmi-40").
         let numbers = candidate.words.filter { word in
-            word.contains(where: \.isNumber) && word.allSatisfy { $0.isNumber || $0 == "," || $0 == "." || $0 == "%" }
+            // A range ("300-600") is a number too.
+            word.first?.isNumber == true && word.allSatisfy { $0.isNumber || $0 == "," || $0 == "." || $0 == "%" || $0 == "-" }
                 || Self.numberWords.contains(word.lowercased())
         }
         func isYear(_ word: String) -> Bool { word.count == 4 && Int(word).map { (1000...2199).contains($0) } == true }
@@ -227,6 +239,61 @@ public enum AnswerCandidates {
         }
         return result
     }
+
+    /// `answer` as the phrase of `sentence` that answers: a date or a place with the preposition
+    /// that governs it ("on September 3, 1971", "at the Doha Players Theatre", "during pairing"), a
+    /// manner ("How did they tell them apart?") with its "by" or "through" ("by the length of the
+    /// tail"), a quantity with the parenthesis right after it ("30 kg (about 65 pounds)"). An article
+    /// may stand between the preposition and a place or manner; a place keeps the names before it that
+    /// a comma joins ("in San Carlos, Maldonado"), a date the part of the period it names ("at the end
+    /// of the 16th century"). The answer itself otherwise, or when the sentence
+    /// does not hold it.
+    public static func phrase(of answer: String, in sentence: String, type: AnswerType, asksManner: Bool) -> String {
+        guard let range = sentence.range(of: answer) else { return answer }
+        var lower = range.lowerBound, upper = range.upperBound
+        let governing: Set<String> = switch type {
+        case .date: AnswerType.timePrepositions.union(["in", "on", "at", "by"])
+        case .place: AnswerType.placePrepositions.subtracting(["to", "towards", "toward"])
+        case .any where asksManner: ["by", "through"]
+        default: []
+        }
+        let before = tokenSpans(of: String(sentence[..<lower]))
+        var k = before.count
+        // A place named with what holds it: "San Carlos, Maldonado", "Summerhill, New York".
+        if type == .place, k >= 2, before[k - 1].text == ",", before[k - 2].isWord, before[k - 2].isCapitalized {
+            k -= 2
+            while k > 0, before[k - 1].isWord, before[k - 1].isCapitalized { k -= 1 }
+            if k == 0 { k = before.count }  // a name opening the sentence may be its subject, not part of the place
+        }
+        // A date with the part of it meant: "the end of the 16th century", "the middle of 1861".
+        if type == .date, k >= 3, before[k - 1].text.lowercased() == "the" || before[k - 1].text.lowercased() == "of" {
+            let of = before[k - 1].text.lowercased() == "of" ? k - 1 : k - 2
+            if of >= 1, before[of].text.lowercased() == "of", Self.partsOfTime.contains(before[of - 1].text.lowercased()) {
+                k = of - 1
+                if k > 0, before[k - 1].text.lowercased() == "the" { k -= 1 }
+            }
+        }
+        // "at the Doha Players Theatre", but not "after the 1967" (of "after the 1967 war"): a date
+        // after an article is a modifier of what follows it.
+        var article = k
+        if type != .date, article > 0, ["the", "a", "an"].contains(before[article - 1].text.lowercased()) { article -= 1 }
+        if article > 0, governing.contains(before[article - 1].text.lowercased()) { k = article - 1 }
+        if k < before.count {
+            let prefix = String(sentence[..<lower])
+            lower = sentence.index(sentence.startIndex, offsetBy: prefix.distance(from: prefix.startIndex, to: before[k].range.lowerBound))
+        }
+        if type == .quantity {
+            let rest = sentence[upper...]
+            let open = rest.drop { $0 == " " }
+            if open.first == "(", let close = open.firstIndex(of: ")"), rest.distance(from: rest.startIndex, to: close) <= 40 {
+                upper = sentence.index(after: close)
+            }
+        }
+        return String(sentence[lower..<upper])
+    }
+
+    /// Words for a part of a period: "the end of the 16th century".
+    static let partsOfTime: Set<String> = ["end", "beginning", "start", "middle", "turn", "close", "dawn", "height"]
 
     /// The comma of a date ("4, 1861"): a day number before it and a year after it.
     static func isDateComma(before: String, after: String) -> Bool {

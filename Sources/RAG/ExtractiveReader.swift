@@ -13,18 +13,23 @@ import RagTuneTokenizers
 ///    the best score; the best `sentences` are the evidence.
 /// 2. Refusal: the question's anchors are the terms of its names and numbers (capitalized words
 ///    after the first, words with digits); when no evidence sentence holds at least
-///    `minimumCoverage` of their weight (of all terms' weight, for a question without anchors),
+///    `minimumCoverage` of their weight (for a question without anchors, of the weight of its terms
+///    that the retrieved chunks use at all, so a misspelt word does not refuse it),
 ///    the sources are about something else and the answer is "not found".
 /// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that score at least
 ///    `minimumRelevance` of the best sentence and fit the question's `AnswerType` (all spans for a
 ///    question of no particular type; a date, a quantity, a person or a place is required: no date
-///    in the evidence, no answer to "when"; no person, no answer to "who").
+///    in the evidence, no answer to "when"; no person, no answer to "who"). The span opening a
+///    sentence that holds every term of a "who" question is its subject, so a person whatever its
+///    capital says ("Weed ultimately got Seward elected" for "Who got Seward elected?").
 /// 4. Choice: each candidate's score is the decoder's length-normalized log-probability of
 ///    replying with it (given the evidence and the question), less `calibration` × the same for a
 ///    content-free question, plus `relevanceWeight` × its sentence's score relative to the best
 ///    sentence, plus `focusWeight` when it holds the question's focus noun; the highest wins,
 ///    unless (with `offersNoAnswer`) the reply `noAnswerReply`, scored the same way as if from the best sentence, beats
-///    it: then the answer is "not found".
+///    it: then the answer is "not found". The winner is given as the phrase of its sentence that
+///    answers (`AnswerCandidates.phrase`: "on September 3, 1971", "30 kg (about 65 pounds)").
+/// Yes/no questions: `supportingSentence` finds a sentence stating the question's whole claim.
 public struct ExtractiveReader: Sendable {
     /// Evidence sentences shown to the decoder and searched for candidates.
     public var sentences = 3
@@ -118,7 +123,12 @@ public struct ExtractiveReader: Sendable {
                 spans.append((candidate, sentence.score / best, index))
             }
         }
-        let candidates = spans.filter { type.admits($0.candidate) }
+        // The subject of a sentence that says everything "Who …?" says is who did it, capital or not
+        // ("Weed ultimately got Seward elected to the senate." for "Who got Seward elected to the senate?").
+        let statesQuestion = reading.evidence.map { Set(analyzer.analyze($0.text)).isSuperset(of: questionTerms) }
+        let candidates = spans.filter { span in
+            type.admits(span.candidate) || type == .person && span.candidate.startsSentence && statesQuestion[span.sentence]
+        }
         guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
         func messages(asking asked: String) -> [ChatMessage] { Self.messages(context: context, question: asked) }
@@ -143,7 +153,10 @@ public struct ExtractiveReader: Sendable {
         }
         let winner = totals.indices.max { totals[$0] < totals[$1] }!
         guard winner < candidates.count else { return finished() }
-        reading.answer = candidates[winner].candidate.text
+        let sentence = reading.evidence[candidates[winner].sentence]
+        let answer = AnswerCandidates.phrase(of: candidates[winner].candidate.text, in: sentence.text, type: type,
+                                             asksManner: Self.asksManner(question))
+        reading.answer = type == .person ? Self.fullName(of: answer, in: reading.evidence.map(\.text)) : answer
         reading.evidence[candidates[winner].sentence].cited = true
         return finished()
     }
@@ -158,6 +171,59 @@ public struct ExtractiveReader: Sendable {
             AnswerCandidates.spans(of: sentence, questionTerms: questionTerms, focus: focus, analyzer: analyzer).contains(where: type.admits)
         }
         return rank(questionTerms, anchors: anchors, sources: sources, background: background, holdsAnswerType: holdsAnswerType).evidence
+    }
+
+    /// The best-ranked sentence of `sources` that states what a yes/no `question` asks: it holds
+    /// every content term of the question (its names, numbers, nouns and verbs, and the ordinals
+    /// and quantifiers that would change the claim, as "first" in "Was Lincoln the first
+    /// President?"; not the plain words the retrieved chunks never use, such as misspellings),
+    /// cited; nil when no sentence holds them all or the question has fewer than two.
+    /// Negation is not read (the analyzer drops "not"), so a sentence that denies the claim word for
+    /// word still supports it; the caller decides what "not stated" means.
+    public func supportingSentence(for question: String, sources: [SourcePassage], background: [SourcePassage]) -> Evidence? {
+        var (statement, anchors) = terms(of: question)
+        for word in AnswerCandidates.tokens(of: question) where Self.claimWords.contains(word.lowercased()) {
+            statement.formUnion(analyzer.analyze(word))
+        }
+        // As for coverage in `read`: a plain word the retrieved text never uses ("tha" for "than") says
+        // nothing about any sentence; a name, a number or an ordinal it never uses ("the eighth
+        // richest") is the claim's, not a slip, and still has to be there.
+        let used = Set((background.isEmpty ? sources : background).flatMap { analyzer.analyze($0.chunk.body) })
+        let numbers = Set(AnswerCandidates.tokens(of: question).filter(AnswerType.isNumberWord).flatMap { analyzer.analyze($0) })
+        statement = statement.filter { anchors.contains($0) || numbers.contains($0) || used.contains($0) }
+        guard statement.count >= 2 else { return nil }
+        let ranked = rank(statement, anchors: anchors, sources: sources, background: background).evidence
+        guard var support = ranked.first(where: { Set(analyzer.analyze($0.text)).isSuperset(of: statement) }) else { return nil }
+        support.cited = true
+        return support
+    }
+
+    /// Function words that change what a yes/no question claims ("the first President", "the most
+    /// populous", "all of them"): a supporting sentence must hold them too.
+    static let claimWords: Set<String> = ["first", "most", "more", "many", "much", "all", "both", "each", "some"]
+
+    /// A person named by one word ("Tesla") as the longest name ending with it that `sentences` use
+    /// ("Nikola Tesla"), or `name` itself.
+    static func fullName(of name: String, in sentences: [String]) -> String {
+        guard !name.contains(" "), name.first?.isUppercase == true else { return name }
+        var longest = name
+        for sentence in sentences {
+            let tokens = AnswerCandidates.tokenSpans(of: sentence)
+            for end in tokens.indices where tokens[end].text == name {
+                var start = end
+                while start > 0, tokens[start - 1].isWord, tokens[start - 1].isCapitalized,
+                      !AnswerCandidates.isFunctionWord(tokens[start - 1].text) { start -= 1 }
+                let full = String(sentence[tokens[start].range.lowerBound..<tokens[end].range.upperBound])
+                if full.count > longest.count { longest = full }
+            }
+        }
+        return longest
+    }
+
+    /// Whether `question` asks how something is done ("How did …", "How do …"), not how much or how many.
+    static func asksManner(_ question: String) -> Bool {
+        let words = question.lowercased().split { !$0.isLetter }
+        return words.first == "how" && words.dropFirst().first.map { YesNoAnswerer.auxiliaries.contains(String($0)) } == true
     }
 
     /// The reply of a reader trained by `ReaderExampleBuilder` when the context does not hold the answer.
@@ -180,7 +246,8 @@ public struct ExtractiveReader: Sendable {
     }
 
     /// The sentences of `sources`, best first, and the largest share of the question's anchor
-    /// weight one sentence holds (the best sentence's share of all its weight, without anchors).
+    /// weight one sentence holds (without anchors, the best sentence's share of the weight of the
+    /// question's terms that the background holds at all).
     /// A sentence's priority is its score plus `anchorWeight` − 1 times the weight of the anchors
     /// it holds, plus `typeWeight` × the top priority when `holdsAnswerType` says it has a span of
     /// the question's type.
@@ -215,7 +282,10 @@ public struct ExtractiveReader: Sendable {
         let order = evidence.indices.sorted { a, b in
             typed[a] != typed[b] ? typed[a] > typed[b] : priority[a] != priority[b] ? priority[a] > priority[b] : a < b
         }
-        let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = weight.values.reduce(0, +)
+        // A question without names is measured by the terms the retrieved text uses: a plain word found
+        // in none of it ("photgraph", a misspelling) says nothing about which sentence answers.
+        let used = questionTerms.filter { term in sentenceTerms.contains { $0.contains(term) } }
+        let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = used.reduce(0.0) { $0 + weight[$1]! }
         let best = evidence.map(\.score).max() ?? 0
         let coverage = anchorTotal > 0 ? (anchorWeights.max() ?? 0) / anchorTotal : total > 0 ? best / total : 0
         return (order.map { evidence[$0] }, coverage)

@@ -189,6 +189,17 @@ public final class RAGPipeline {
                           onText: (String) -> Void, onEvidence: ([ExtractiveReader.Evidence]) -> Void) throws -> GeneratedAnswer {
         let prompt = options.prompt
         func messages(asking asked: String) -> [ChatMessage] { prompt.messages(question: asked, sources: sources) }
+        // The extract reader reads a yes/no question's claim in the evidence first: a sentence that
+        // states it whole is a "Yes" cited to that sentence. Otherwise the decoder scores Yes against No
+        // over the sources, as every strategy does (the claim may be denied, or stated in other words).
+        // An alternative question ("… cubs or pups?") whose whole claim is stated is a yes/no question too.
+        if prompt.answerStyle == .extract, options.yesNo != nil, YesNoAnswerer.opensWithAuxiliary(question),
+           let support = options.reader.supportingSentence(for: question, sources: sources, background: retrieved) {
+            onEvidence([support])
+            let text = "Yes [\(support.source)]"
+            onText(text)
+            return GeneratedAnswer(text: text, promptTokens: 0, completionTokens: 0, promptSeconds: 0, generateSeconds: 0)
+        }
         if prompt.answerStyle.isShort, let yesNo = options.yesNo,
            var scored = try yesNo.answer(question, generator: generator, messages: messages) {
             scored.text += " [1]"

@@ -32,9 +32,15 @@ public struct YesNoAnswerer: Sendable {
     /// Whether `question` asks for yes or no: it opens with an auxiliary verb and offers no
     /// alternatives ("Is it red or blue?" asks for a colour).
     public static func isYesNoQuestion(_ question: String) -> Bool {
+        opensWithAuxiliary(question) && !question.lowercased().split { !$0.isLetter && $0 != "'" }.contains("or")
+    }
+
+    /// Whether `question` opens with an auxiliary verb, as yes/no questions and alternative
+    /// questions ("Is it red or blue?") do.
+    public static func opensWithAuxiliary(_ question: String) -> Bool {
         let words = question.lowercased().split { !$0.isLetter && $0 != "'" }
-        guard let first = words.first, auxiliaries.contains(String(first)) else { return false }
-        return !words.contains("or")
+        guard let first = words.first else { return false }
+        return auxiliaries.contains(String(first))
     }
 
     /// "Yes" or "No" for a yes/no question, or nil when `question` is not one or `generator`

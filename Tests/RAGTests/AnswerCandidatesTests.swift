@@ -103,6 +103,9 @@ import RagTuneRetrieval
     @Test func datesQuantitiesPersonsAndPlacesAreHardTypes() {
         let three = AnswerCandidate(text: "three suborders", words: ["three", "suborders"], startsSentence: false)
         #expect(AnswerType.quantity.admits(three))
+        // A range is a number; the digits of a name are not.
+        #expect(AnswerType.quantity.admits(AnswerCandidate(text: "300-600 kg", words: ["300-600", "kg"], startsSentence: false)))
+        #expect(!AnswerType.quantity.admits(AnswerCandidate(text: "Belmi-40 lantern", words: ["Belmi-40", "lantern"], startsSentence: false)))
         #expect(AnswerType.date.admits(AnswerCandidate(text: "the end of the 16th century", words: ["the", "end", "of", "the", "16th", "century"], startsSentence: false)))
         // A span of no type ("designed") answers only a question of no particular type.
         let untyped = AnswerCandidate(text: "designed", words: ["designed"], startsSentence: false, precedingWord: "was")

@@ -28,7 +28,8 @@ private final class PreferringScorer: ContinuationScorer {
         let scorer = PreferringScorer()
         let reading = try ExtractiveReader().read("Where was Uljor Gilhalzor born?", sources: sources, background: sources,
                                                   scorer: scorer)
-        #expect(reading.answer == "Brakdroul" && reading.source == 2 && reading.coverage == 1)
+        // Copied as the phrase that answers "where": the place with its preposition.
+        #expect(reading.answer == "in Brakdroul" && reading.source == 2 && reading.coverage == 1)
         // The citation points to the sentence the answer was copied from.
         #expect(reading.evidence.filter(\.cited).map(\.text) == ["Uljor Gilhalzor grew up in Brakdroul, where they were born."])
         // Two passes: the question, and the content-free question that calibrates it.
@@ -36,7 +37,7 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(reading.promptTokens == 10 && reading.scoredTokens == 2 * scorer.scored.map(\.count).reduce(0, +) && reading.scoredTokens > 0)
         let year = try ExtractiveReader().read("In what year was the Mordro-18 reactor first built?", sources: sources,
                                                background: sources, scorer: PreferringScorer(preferring: ["1980"]))
-        #expect(year.answer == "1980" && year.source == 1)
+        #expect(year.answer == "in 1980" && year.source == 1)
     }
 
     @Test func theDecoderChoosesAmongCandidatesOfEquallyRelevantSentences() throws {
@@ -50,6 +51,16 @@ private final class PreferringScorer: ContinuationScorer {
         let scorer = PreferringScorer()
         let reading = try ExtractiveReader().read("Who designed the Zorbel-77 kettle?", sources: sources, background: sources, scorer: scorer)
         #expect(reading.answer == nil && reading.coverage < 0.5 && scorer.scored.isEmpty && reading.seconds > 0)
+    }
+
+    @Test func aMisspeltPlainWordDoesNotRefuseButAMisspeltNameDoes() throws {
+        let photo = [passage(1, "The first photograph of the old lighthouse was taken in 1846. The lighthouse was rebuilt later.")]
+        let reader = ExtractiveReader()
+        let plain = try reader.read("when was the first photgraph of the old lighthouse taken?", sources: photo, background: photo,
+                                    scorer: PreferringScorer())
+        #expect(plain.answer == "in 1846" && plain.coverage == 1)
+        let named = try reader.read("When was the Lighthuose of Vel photographed?", sources: photo, background: photo, scorer: PreferringScorer())
+        #expect(named.answer == nil && named.coverage < 0.5)
     }
 
     @Test func attributesTheSourcesDoNotGiveAreRefused() throws {
@@ -86,7 +97,7 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(scorer.scored.first?.last == ExtractiveReader.noAnswerReply)
         let reader = ExtractiveReader()
         let offered = PreferringScorer(preferring: [ExtractiveReader.noAnswerReply])
-        #expect(try reader.read("Where was Uljor Gilhalzor born?", sources: sources, background: sources, scorer: offered).answer == "Brakdroul")
+        #expect(try reader.read("Where was Uljor Gilhalzor born?", sources: sources, background: sources, scorer: offered).answer == "in Brakdroul")
         #expect(offered.scored.first?.contains(ExtractiveReader.noAnswerReply) == false)
     }
 
@@ -113,6 +124,71 @@ private final class PreferringScorer: ContinuationScorer {
         let kept = try ExtractiveReader().read("Where is the Pimcend chronometer kept today?", sources: other, background: other,
                                                scorer: PreferringScorer())
         #expect(kept.evidence.first?.text == "The Pimcend chronometer now stands in Weiland.")
+    }
+
+    @Test func aSentenceStatingTheWholeClaimSupportsAYesNoQuestion() {
+        let reader = ExtractiveReader()
+        let stated = reader.supportingSentence(for: "Was the Mordro-18 reactor designed by Kesttov Kanaxdro?", sources: sources,
+                                               background: sources)
+        #expect(stated?.text == "The Mordro-18 reactor was designed by Kesttov Kanaxdro." && stated?.source == 1 && stated?.cited == true)
+        // One term of the claim missing from every sentence: not stated ("first" counts, though a function word).
+        #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor designed by Uljor Gilhalzor?", sources: sources,
+                                          background: sources) == nil)
+        #expect(reader.supportingSentence(for: "Was Kesttov Kanaxdro the first engineer of the Mordro-18 reactor?",
+                                          sources: sources, background: sources) == nil)
+        // A misspelt plain word is read past; a name the sources do not use is not.
+        #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor desined by Kesttov Kanaxdro?", sources: sources,
+                                          background: sources)?.source == 1)
+        #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor designed by Kesttov Kanaxdra?", sources: sources,
+                                          background: sources) == nil)
+        // An ordinal is part of the claim, used by the sources or not.
+        #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor the eighth designed by Kesttov Kanaxdro?", sources: sources,
+                                          background: sources) == nil)
+        // A claim of one term says too little to be stated.
+        #expect(reader.supportingSentence(for: "Is it Gilfenzor?", sources: sources, background: sources) == nil)
+    }
+
+    @Test func theSubjectOfASentenceThatSaysTheWholeQuestionAnswersWho() throws {
+        let weed = [passage(1, "Weed ultimately got Seward elected to the senate. Seward later served in the cabinet.")]
+        let reading = try ExtractiveReader().read("Who got Seward elected to the senate?", sources: weed, background: weed,
+                                                  scorer: PreferringScorer())
+        #expect(reading.answer == "Weed ultimately" && reading.source == 1)
+        // Not when the sentence leaves part of the question out.
+        let other = try ExtractiveReader().read("Who got Seward elected to the assembly?", sources: weed, background: weed,
+                                                scorer: PreferringScorer())
+        #expect(other.answer == nil)
+    }
+
+    @Test func aPersonNamedByOneWordIsGivenTheFullNameTheEvidenceUses() {
+        let sentences = ["According to legend, Tesla was born at midnight.", "His grandfather was Nikola Tesla.", "The Tesla coil followed."]
+        #expect(ExtractiveReader.fullName(of: "Tesla", in: sentences) == "Nikola Tesla")
+        #expect(ExtractiveReader.fullName(of: "Weed", in: sentences) == "Weed")
+        #expect(ExtractiveReader.fullName(of: "Nikola Tesla", in: sentences) == "Nikola Tesla")
+    }
+
+    @Test func answersComeAsThePhraseThatAnswers() throws {
+        let facts = [passage(1, "Qatar became independent on September 3, 1971. Sea otters weigh about 30 kg (about 65 pounds) "
+                             + "as adults. Naturalists told leopards from panthers by the length of the tail.")]
+        let reader = ExtractiveReader()
+        let when = try reader.read("When did Qatar become independent?", sources: facts, background: facts, scorer: PreferringScorer())
+        #expect(when.answer == "on September 3, 1971")
+        let weight = try reader.read("How much do adult sea otters weigh?", sources: facts, background: facts,
+                                     scorer: PreferringScorer(preferring: ["30 kg"]))
+        #expect(weight.answer == "30 kg (about 65 pounds)")
+        let how = try reader.read("How did naturalists tell leopards from panthers?", sources: facts, background: facts,
+                                  scorer: PreferringScorer(preferring: ["length"]))
+        #expect(how.answer == "by the length")
+        #expect(AnswerCandidates.phrase(of: "Weiland", in: "It stands in Weiland.", type: .any, asksManner: false) == "Weiland")
+        #expect(AnswerCandidates.phrase(of: "Lourfex", in: "It went to Lourfex.", type: .place, asksManner: false) == "Lourfex")
+        #expect(AnswerCandidates.phrase(of: "absent", in: "Nothing here.", type: .date, asksManner: false) == "absent")
+        #expect(AnswerCandidates.phrase(of: "Maldonado", in: "The oldest church is in San Carlos, Maldonado.", type: .place,
+                                        asksManner: false) == "in San Carlos, Maldonado")
+        #expect(AnswerCandidates.phrase(of: "1967", in: "It grew after the 1967 war.", type: .date, asksManner: false) == "1967")
+        #expect(AnswerCandidates.phrase(of: "16th century", in: "Islam was dominant by the end of the 16th century.", type: .date,
+                                        asksManner: false) == "by the end of the 16th century")
+        #expect(AnswerCandidates.phrase(of: "1861", in: "It was the end of 1861.", type: .date, asksManner: false) == "the end of 1861")
+        #expect(AnswerCandidates.phrase(of: "Weiland", in: "Lourfex, Weiland and Helzan.", type: .place, asksManner: false) == "Weiland")
+        #expect(AnswerCandidates.phrase(of: "Roma", in: "The largest minority are the Roma.", type: .any, asksManner: false) == "Roma")
     }
 
     @Test func thePipelineCitesTheCopiedSpanInTheExtractStyle() throws {

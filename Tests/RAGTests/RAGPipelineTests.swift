@@ -52,6 +52,23 @@ import RagTuneStorage
         #expect(generator.scored[1].last?.content.hasSuffix("Question: N/A") == true)
     }
 
+    @Test func theExtractStyleAnswersYesWhereASourceStatesTheClaimAndScoresTheRest() throws {
+        let stated = "Was the Mordro-18 reactor designed by Kesttov Kanaxdro?", unstated = "Was the Mordro-18 reactor designed in 1980?"
+        let generator = ScoringGenerator(logOdds: [stated: -5, unstated: -5, "N/A": 0])
+        let rag = try pipeline(generator: generator)
+        rag.options.prompt = PromptBuilder(answerStyle: .extract)
+        let yes = try rag.answer(stated)
+        // Stated word for word: "Yes", cited to the sentence, without asking the decoder (which would have said "No").
+        #expect(yes.answer == "Yes [1]" && yes.citations.map(\.chunk.documentID) == ["reactor"] && generator.scored.isEmpty)
+        #expect(yes.evidence.map(\.text) == ["The Mordro-18 reactor was designed by Kesttov Kanaxdro."] && yes.evidence.first?.cited == true)
+        // Part of the claim stated nowhere: the decoder decides, as in every strategy.
+        let scored = try rag.answer(unstated)
+        #expect(scored.answer == "No [1]" && generator.scored.count == 2)
+        // Without yes/no answering, the claim is not read either.
+        rag.options.yesNo = nil
+        #expect(try rag.answer(stated).answer != "Yes [1]")
+    }
+
     @Test func spanAnswersAreCopiedFromASourceAndCiteIt() throws {
         let generator = ScoringGenerator(logOdds: [:])
         let rag = try pipeline(generator: generator)

@@ -13,6 +13,8 @@ import RagTuneTokenizers
         for question in ["Who designed the reactor?", "Is it red or blue?", "When was Lincoln born?", "Island size?", ""] {
             #expect(!YesNoAnswerer.isYesNoQuestion(question), "\(question)")
         }
+        // An alternative question opens with an auxiliary too.
+        #expect(YesNoAnswerer.opensWithAuxiliary("Is it red or blue?") && !YesNoAnswerer.opensWithAuxiliary("Who designed it?"))
     }
 
     @Test func theAnswerIsTheEvidenceAgainstTheContentFreeBias() throws {
