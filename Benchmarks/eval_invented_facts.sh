@@ -15,7 +15,7 @@ else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 .build/release/ragtune index --store "$work/kb.sqlite" "$kb/docs" --json > /dev/null
 cp "$kb/qa.jsonl" "$work/qa.jsonl"
 if [ "$(basename "$kb")" = fictional-kb ]; then cat Benchmarks/data/fictional-kb-unanswerable.jsonl >> "$work/qa.jsonl"; fi
-groups="$(grep -rhoE '^acl: \[[^]]*\]' "$kb/docs" | sed -E 's/^acl: \[|\]//g' | tr ',' '\n' | tr -d ' ' | sort -u | head -1)"
+groups="$(grep -rhoE '^acl: \[[^]]*\]' "$kb/docs" | sed -E 's/^acl: \[|\]//g' | tr ',' '\n' | tr -d ' ' | sort -u | head -1 || true)"
 .build/release/ragtune eval qa --qa "$work/qa.jsonl" --store "$work/kb.sqlite" --strategy rag --strategy closed-book \
     ${groups:+--user "$groups"} --details "$work/details.jsonl" --json "$@" > "$work/summary.json"
 python3 - "$work/qa.jsonl" "$work/details.jsonl" "$work/summary.json" <<'PY'
