@@ -14,7 +14,8 @@ import RagTuneTokenizers
 /// 2. Refusal: the question's anchors are the terms of its names and numbers (capitalized words
 ///    after the first, words with digits); when no evidence sentence holds at least
 ///    `minimumCoverage` of their weight (for a question without anchors, of the weight of its terms
-///    that the retrieved chunks use at all, so a misspelt word does not refuse it),
+///    other than those the retrieved chunks write one letter otherwise, so a misspelt word does not
+///    refuse it),
 ///    the sources are about something else and the answer is "not found".
 /// 3. Candidates: the `AnswerCandidates` spans of the evidence sentences that score at least
 ///    `minimumRelevance` of the best sentence and fit the question's `AnswerType` (all spans for a
@@ -176,7 +177,8 @@ public struct ExtractiveReader: Sendable {
     /// The best-ranked sentence of `sources` that states what a yes/no `question` asks: it holds
     /// every content term of the question (its names, numbers, nouns and verbs, and the ordinals
     /// and quantifiers that would change the claim, as "first" in "Was Lincoln the first
-    /// President?"; not the plain words the retrieved chunks never use, such as misspellings),
+    /// President?"; a plain word the retrieved chunks write one letter otherwise, as a misspelling, is
+    /// read past),
     /// cited; nil when no sentence holds them all or the question has fewer than two.
     /// Negation is not read (the analyzer drops "not"), so a sentence that denies the claim word for
     /// word still supports it; the caller decides what "not stated" means.
@@ -185,17 +187,39 @@ public struct ExtractiveReader: Sendable {
         for word in AnswerCandidates.tokens(of: question) where Self.claimWords.contains(word.lowercased()) {
             statement.formUnion(analyzer.analyze(word))
         }
-        // As for coverage in `read`: a plain word the retrieved text never uses ("tha" for "than") says
-        // nothing about any sentence; a name, a number or an ordinal it never uses ("the eighth
-        // richest") is the claim's, not a slip, and still has to be there.
+        // As for coverage in `read`: a plain word the retrieved text misspells or inflects otherwise
+        // ("tha" for "than", "made" for "make") is read as that word; a word it never uses in any
+        // spelling ("Is honey made by wasps?"), a name, a number or an ordinal ("the eighth richest")
+        // is the claim's and has to be there.
         let used = Set((background.isEmpty ? sources : background).flatMap { analyzer.analyze($0.chunk.body) })
         let numbers = Set(AnswerCandidates.tokens(of: question).filter(AnswerType.isNumberWord).flatMap { analyzer.analyze($0) })
-        statement = statement.filter { anchors.contains($0) || numbers.contains($0) || used.contains($0) }
+        statement = statement.filter { term in
+            anchors.contains(term) || numbers.contains(term) || used.contains(term) || !Self.isSlip(term, of: used)
+        }
         guard statement.count >= 2 else { return nil }
         let ranked = rank(statement, anchors: anchors, sources: sources, background: background).evidence
         guard var support = ranked.first(where: { Set(analyzer.analyze($0.text)).isSuperset(of: statement) }) else { return nil }
         support.cited = true
         return support
+    }
+
+    /// Whether `term` is not in `used` but one edit (a letter added, dropped or changed) away from a
+    /// term of at least three letters that is: a misspelling or another form of a word the text uses.
+    static func isSlip(_ term: String, of used: Set<String>) -> Bool {
+        guard !used.contains(term), term.count >= 3 else { return false }
+        let a = Array(term)
+        return used.contains { word in
+            let b = Array(word)
+            guard b.count >= 3, abs(a.count - b.count) <= 1 else { return false }
+            var i = 0, j = 0, edits = 0
+            while i < a.count || j < b.count {
+                if i < a.count, j < b.count, a[i] == b[j] { i += 1; j += 1; continue }
+                edits += 1
+                if edits > 1 { return false }
+                if a.count > b.count { i += 1 } else if a.count < b.count { j += 1 } else { i += 1; j += 1 }
+            }
+            return true
+        }
     }
 
     /// Function words that change what a yes/no question claims ("the first President", "the most
@@ -247,7 +271,7 @@ public struct ExtractiveReader: Sendable {
 
     /// The sentences of `sources`, best first, and the largest share of the question's anchor
     /// weight one sentence holds (without anchors, the best sentence's share of the weight of the
-    /// question's terms that the background holds at all).
+    /// question's terms, less those the background writes one letter otherwise: `isSlip`).
     /// A sentence's priority is its score plus `anchorWeight` − 1 times the weight of the anchors
     /// it holds, plus `typeWeight` × the top priority when `holdsAnswerType` says it has a span of
     /// the question's type.
@@ -282,9 +306,10 @@ public struct ExtractiveReader: Sendable {
         let order = evidence.indices.sorted { a, b in
             typed[a] != typed[b] ? typed[a] > typed[b] : priority[a] != priority[b] ? priority[a] > priority[b] : a < b
         }
-        // A question without names is measured by the terms the retrieved text uses: a plain word found
-        // in none of it ("photgraph", a misspelling) says nothing about which sentence answers.
-        let used = questionTerms.filter { term in sentenceTerms.contains { $0.contains(term) } }
+        // A question without names is measured by the terms the retrieved text uses: a plain word it
+        // writes one letter otherwise ("photgraph", a misspelling) says nothing about which sentence answers.
+        let backgroundTerms = sentenceTerms.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let used = questionTerms.filter { term in !Self.isSlip(term, of: backgroundTerms) }
         let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = used.reduce(0.0) { $0 + weight[$1]! }
         let best = evidence.map(\.score).max() ?? 0
         let coverage = anchorTotal > 0 ? (anchorWeights.max() ?? 0) / anchorTotal : total > 0 ? best / total : 0

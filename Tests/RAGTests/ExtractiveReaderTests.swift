@@ -141,6 +141,13 @@ private final class PreferringScorer: ContinuationScorer {
                                           background: sources)?.source == 1)
         #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor designed by Kesttov Kanaxdra?", sources: sources,
                                           background: sources) == nil)
+        // A plain word the sources never use in any spelling is part of the claim.
+        #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor painted by Kesttov Kanaxdro?", sources: sources,
+                                          background: sources) == nil)
+        #expect(ExtractiveReader.isSlip("tha", of: ["than"]) && ExtractiveReader.isSlip("photgraph", of: ["photograph"])
+                && ExtractiveReader.isSlip("made", of: ["make"]))
+        #expect(!ExtractiveReader.isSlip("wasp", of: ["bee", "honey"]) && !ExtractiveReader.isSlip("than", of: ["than"])
+                && !ExtractiveReader.isSlip("ab", of: ["abc"]) && !ExtractiveReader.isSlip("fold", of: ["folder"]))
         // An ordinal is part of the claim, used by the sources or not.
         #expect(reader.supportingSentence(for: "Was the Mordro-18 reactor the eighth designed by Kesttov Kanaxdro?", sources: sources,
                                           background: sources) == nil)
