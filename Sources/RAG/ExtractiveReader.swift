@@ -194,7 +194,7 @@ public struct ExtractiveReader: Sendable {
         let used = Set((background.isEmpty ? sources : background).flatMap { analyzer.analyze($0.chunk.body) })
         let numbers = Set(AnswerCandidates.tokens(of: question).filter(AnswerType.isNumberWord).flatMap { analyzer.analyze($0) })
         statement = statement.filter { term in
-            anchors.contains(term) || numbers.contains(term) || used.contains(term) || !Self.isSlip(term, of: used)
+            anchors.contains(term) || numbers.contains(term) || !Self.isSlip(term, of: used)
         }
         guard statement.count >= 2 else { return nil }
         let ranked = rank(statement, anchors: anchors, sources: sources, background: background).evidence
@@ -309,8 +309,8 @@ public struct ExtractiveReader: Sendable {
         // A question without names is measured by the terms the retrieved text uses: a plain word it
         // writes one letter otherwise ("photgraph", a misspelling) says nothing about which sentence answers.
         let backgroundTerms = sentenceTerms.reduce(into: Set<String>()) { $0.formUnion($1) }
-        let used = questionTerms.filter { term in !Self.isSlip(term, of: backgroundTerms) }
-        let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = used.reduce(0.0) { $0 + weight[$1]! }
+        let counted = questionTerms.filter { term in !Self.isSlip(term, of: backgroundTerms) }
+        let anchorTotal = anchors.reduce(0.0) { $0 + weight[$1]! }, total = counted.reduce(0.0) { $0 + weight[$1]! }
         let best = evidence.map(\.score).max() ?? 0
         let coverage = anchorTotal > 0 ? (anchorWeights.max() ?? 0) / anchorTotal : total > 0 ? best / total : 0
         return (order.map { evidence[$0] }, coverage)
