@@ -207,7 +207,8 @@ public final class RAGPipeline {
             return scored
         }
         if prompt.answerStyle == .extract, !YesNoAnswerer.isYesNoQuestion(question), let scorer = generator as? any ContinuationScorer {
-            let reading = try options.reader.read(question, sources: sources, background: retrieved, scorer: scorer)
+            let reading = try options.reader.read(question, sources: sources, background: retrieved, scorer: scorer,
+                                                  similarity: similarity(of:to:))
             onEvidence(reading.evidence)
             let text = reading.answer.map { "\($0) [\(reading.source ?? 1)]" } ?? PromptBuilder.notFound
             onText(text)
@@ -242,6 +243,14 @@ public final class RAGPipeline {
     }
 
     /// Cosine similarity (0 when either vector is zero or the lengths differ).
+    /// The cosine similarity of `question`'s embedding to each of `sentences`' (the extract reader's
+    /// sentence similarity, `ExtractiveReader.semanticWeight`).
+    public func similarity(of question: String, to sentences: [String]) throws -> [Double] {
+        guard !sentences.isEmpty else { return [] }
+        let vectors = try embed([question] + sentences)
+        return vectors.dropFirst().map { Double(Self.cosine($0, vectors[0])) }
+    }
+
     static func cosine(_ a: [Float], _ b: [Float]) -> Float {
         guard a.count == b.count else { return 0 }
         var ab: Float = 0, aa: Float = 0, bb: Float = 0

@@ -104,7 +104,7 @@ private final class PreferringScorer: ContinuationScorer {
     @Test func theRankedEvidenceIsWhatTheReaderShows() throws {
         let reader = ExtractiveReader()
         for question in ["Who built the Mordro-18 reactor?", "Where was Uljor Gilhalzor born?", "In what year was the Mordro-18 reactor first built?"] {
-            let ranked = reader.rankedEvidence(for: question, sources: sources, background: sources)
+            let ranked = try reader.rankedEvidence(for: question, sources: sources, background: sources)
             let reading = try reader.read(question, sources: sources, background: sources, scorer: PreferringScorer())
             // Every sentence of the sources, the first `sentences` of them shown by `read`.
             #expect(ranked.count == 5 && Array(ranked.prefix(reader.sentences)).map(\.text) == reading.evidence.map(\.text))
@@ -124,6 +124,53 @@ private final class PreferringScorer: ContinuationScorer {
         let kept = try ExtractiveReader().read("Where is the Pimcend chronometer kept today?", sources: other, background: other,
                                                scorer: PreferringScorer())
         #expect(kept.evidence.first?.text == "The Pimcend chronometer now stands in Weiland.")
+    }
+
+    @Test func aSentenceWithoutTheQuestionsNameAnswersLessThanOneWithIt() throws {
+        // "Today the Humtou theodolite is kept …" holds more of the question's words than the
+        // sentences about the Grerknin theodolite, but not its name; the decoder prefers its town.
+        let notes = [passage(1, "The Grerknin theodolite now stands in a museum in Lerknoul. Today the Humtou theodolite is kept "
+                                + "in the town of Taltraem. The Grerknin theodolite was built by Wol Ferkcox. The Grerknin theodolite has 21 levers.")]
+        let others = [passage(2, "Today the Vonwur hygrometer is kept in the town of Lourfex. Today the Rosim barometer is kept in "
+                                 + "the town of Foxnux. Today the Taervi astrolabe is kept in the town of Dirlo. The Velzan barometer has "
+                                 + "12 gears. The Velzan barometer was built by Zeir Maerkquoun. The Velzan barometer has a case of ivory.")]
+        let scorer = PreferringScorer(preferring: ["Taltraem", "Lerknoul"])
+        let reading = try ExtractiveReader().read("Where is the Grerknin theodolite kept today?", sources: notes, background: notes + others,
+                                                  scorer: scorer)
+        #expect(scorer.scored.first?.contains("Taltraem") == true)
+        #expect(reading.answer == "in Lerknoul")
+    }
+
+    @Test func sentencesHoldingTheSameTermsAreToldApartByMeaning() throws {
+        let notes = [passage(1, "The Pimcend chronometer was built by Quand Kansein. The first trial of the Pimcend chronometer "
+                                + "took place in 1715. The Pimcend chronometer now stands in Weiland. The Pimcend chronometer has a case of cast iron.")]
+        let question = "What is the Pimcend chronometer made of?"
+        let similarity = { (asked: String, sentences: [String]) -> [Double] in
+            #expect(asked == question)
+            return sentences.map { $0.contains("cast iron") ? 0.9 : 0.5 }
+        }
+        let scorer = PreferringScorer(preferring: ["1715", "cast iron"])
+        let reading = try ExtractiveReader().read(question, sources: notes, background: notes, scorer: scorer, similarity: similarity)
+        #expect(reading.evidence.first?.text == "The Pimcend chronometer has a case of cast iron.")
+        #expect(reading.answer == "cast iron")
+        // By terms alone the four sentences tie, and the last is not shown.
+        let byTerms = try ExtractiveReader().read(question, sources: notes, background: notes, scorer: PreferringScorer(preferring: ["1715", "cast iron"]))
+        #expect(byTerms.answer == "1715" && !byTerms.evidence.contains { $0.text.contains("cast iron") })
+        // Without the weight, the similarity changes nothing.
+        var termsOnly = ExtractiveReader()
+        termsOnly.semanticWeight = 0
+        #expect(try termsOnly.read(question, sources: notes, background: notes, scorer: PreferringScorer(preferring: ["1715", "cast iron"]),
+                                   similarity: similarity).answer == "1715")
+    }
+
+    @Test func aSentenceShownTwiceIsEvidenceOnce() throws {
+        let first = passage(1, "The Linkund sextant was built by Loum Cimco. The Linkund sextant now stands in Skaendleirk.")
+        let second = passage(2, "The Linkund sextant was built by Loum Cimco. The Linkund sextant has a case of ivory.")
+        let reading = try ExtractiveReader().read("What is the Linkund sextant made of?", sources: [first, second],
+                                                  background: [first, second], scorer: PreferringScorer(preferring: ["ivory"]))
+        #expect(reading.evidence.map(\.text) == ["The Linkund sextant was built by Loum Cimco.", "The Linkund sextant now stands in Skaendleirk.",
+                                                 "The Linkund sextant has a case of ivory."])
+        #expect(reading.evidence.first?.source == 1 && reading.answer == "ivory" && reading.source == 2)
     }
 
     @Test func aSentenceStatingTheWholeClaimSupportsAYesNoQuestion() {

@@ -134,7 +134,8 @@ extension CompareRunner {
         let reader = pipeline.options.reader
         let items = try questions.enumerated().map { i, question in
             let found = try pipeline.retrieval(for: question.pair.question, user: job.user)
-            let ranked = reader.rankedEvidence(for: question.pair.question, sources: found.sources, background: found.retrieved).map(\.text)
+            let ranked = try reader.rankedEvidence(for: question.pair.question, sources: found.sources, background: found.retrieved,
+                                                   similarity: pipeline.similarity(of:to:)).map(\.text)
             progress("raft evidence", i + 1, questions.count)
             return (question: question, ranked: ranked)
         }
