@@ -41,6 +41,8 @@ final class ModelHost: Sendable {
 
     /// Work waiting for the worker, whether it is busy, and the generations decoding together.
     var load: (waiting: Int, running: Bool, batched: Int) { worker.load }
+    /// The most generations that have decoded together in one step since the host started.
+    var widestBatch: Int { worker.widestBatch }
 
     /// What is served, once loaded.
     /// - Throws: `APIError.unavailable` while loading or after a failed load.

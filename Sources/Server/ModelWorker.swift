@@ -34,7 +34,10 @@ final class ModelWorker<Batch: DecodeBatch>: @unchecked Sendable {
     private var waiting: [Work] = []
     private var batch: Batch?
     private var runningJob = false
-    private var batched = 0
+    private var batched = 0 {
+        didSet { widest = max(widest, batched) }
+    }
+    private var widest = 0
     private var stopping = false
 
     init(capacity: Int) {
@@ -50,6 +53,13 @@ final class ModelWorker<Batch: DecodeBatch>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return (waiting.count, runningJob || batched > 0, batched)
+    }
+
+    /// The most generations the batch has held at once since the worker started.
+    var widestBatch: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return widest
     }
 
     /// Sets the batch generations join (from a job, so on the worker thread: the loading job).

@@ -26,13 +26,6 @@ struct BatchingRouteTests {
             return try generator.chat([ChatMessage(role: "user", content: question)], sampling: .greedy,
                                       stop: StopCondition(maxTokens: 16)).text
         }
-        let widest = Widest()
-        let watcher = Task {
-            while !Task.isCancelled {
-                widest.observe(server.host.load.batched)
-                try? await Task.sleep(nanoseconds: 2_000_000)
-            }
-        }
         // A job holds the worker until all four requests wait, so they join the batch together
         // however the machine schedules the request tasks.
         let gate = DispatchSemaphore(value: 0)
@@ -59,10 +52,11 @@ struct BatchingRouteTests {
                 return replies
             }
         }
-        watcher.cancel()
         _ = await releaser.value
         #expect(replies == expected.map { Optional($0) })
-        #expect(widest.value >= 2, "the requests decoded together (widest batch seen: \(widest.value))")
+        // The worker's own high-water mark: a watcher task sampling the load could miss the steps
+        // on a busy machine (it saw 0 once while the worker's threads held both cores).
+        #expect(server.host.widestBatch >= 2, "the requests decoded together (widest batch: \(server.host.widestBatch))")
     }
 
     @Test func aFullLineIs429WithRetryAfter() async throws {
@@ -71,7 +65,7 @@ struct BatchingRouteTests {
         try await server.waitUntilReady()
         // A job holds the worker: the first request takes the one place in the line, the other
         // three must be refused at once; then the job lets the first run.
-        let gate = DispatchSemaphore(value: 0), answered = Widest()
+        let gate = DispatchSemaphore(value: 0), answered = Counter()
         try server.host.submit { _ in gate.wait() }
         let releaser = Task {
             for _ in 0..<6000 where answered.value < 3 { try? await Task.sleep(nanoseconds: 10_000_000) }
@@ -103,11 +97,10 @@ struct BatchingRouteTests {
     }
 }
 
-/// A high-water mark (or a counter) shared by tasks.
-private final class Widest: @unchecked Sendable {
+/// A counter shared by tasks.
+private final class Counter: @unchecked Sendable {
     private let lock = NSLock()
-    private var widest = 0
-    func observe(_ value: Int) { lock.lock(); widest = max(widest, value); lock.unlock() }
-    func increment() { lock.lock(); widest += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return widest }
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

@@ -60,6 +60,7 @@ struct ModelWorkerTests {
             "step e", "e done",
         ], "\(log.values)")
         #expect(worker.load.batched == 0)
+        #expect(worker.widestBatch == 2, "a and b, then a and c, decoded two at a time")
     }
 }
 
