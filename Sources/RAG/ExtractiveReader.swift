@@ -57,8 +57,8 @@ public struct ExtractiveReader: Sendable {
     /// lacks that another sentence holds).
     public var anchorWeight = 2.0
     /// How much a sentence's similarity to the question (`read`'s `similarity`) counts when sentences
-    /// are ranked: a sentence loses this fraction of the top priority per unit of cosine it is less
-    /// similar than the most similar one.
+    /// are ranked and how relevant its candidates are: a sentence loses this fraction of the top
+    /// score per unit of cosine it is less similar than the most similar one.
     /// 0.5 from a third of a generated knowledge base (`make_invented_kb.py --seed 7`): 0.893
     /// answer-contains at 0, 0.921 at 0.5, 0.925 at 1; an earlier variant at 1 answered fictional-kb's
     /// "What did X design?" worse (0.76 against 0.94 at 0.5).

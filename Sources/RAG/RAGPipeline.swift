@@ -242,7 +242,6 @@ public final class RAGPipeline {
         return fused.map { (chunk: chunks[$0.index]!, score: $0.score) }
     }
 
-    /// Cosine similarity (0 when either vector is zero or the lengths differ).
     /// The cosine similarity of `question`'s embedding to each of `sentences`' (the extract reader's
     /// sentence similarity, `ExtractiveReader.semanticWeight`).
     public func similarity(of question: String, to sentences: [String]) throws -> [Double] {
@@ -251,6 +250,7 @@ public final class RAGPipeline {
         return vectors.dropFirst().map { Double(Self.cosine($0, vectors[0])) }
     }
 
+    /// Cosine similarity (0 when either vector is zero or the lengths differ).
     static func cosine(_ a: [Float], _ b: [Float]) -> Float {
         guard a.count == b.count else { return 0 }
         var ab: Float = 0, aa: Float = 0, bb: Float = 0
