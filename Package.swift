@@ -123,6 +123,9 @@ let package = Package(
                                "RagTunePostgres"],
                 path: "Tests/TestSupport",
                 swiftSettings: cpuOnly),
+        // Test-only C: the test executable's own malloc family, counting a thread's allocations
+        // (the decode step's "no allocation per token"); every call still goes to glibc.
+        .target(name: "AllocationCounting", path: "Tests/AllocationCounting", linkerSettings: [.linkedLibrary("dl")]),
         .testTarget(name: "ChartsTests", dependencies: ["RagTuneCharts"], path: "Tests/ChartsTests"),
         .testTarget(name: "TensorTests", dependencies: ["RagTuneTensor"], path: "Tests/TensorTests",
                     swiftSettings: cpuOnly),
@@ -161,9 +164,10 @@ let package = Package(
         .testTarget(name: "ServerTests",
                     dependencies: ["RagTuneServer", "RagTuneTestSupport", "RagTuneModels", "RagTuneStorage", "RagTuneTraining", "RagTuneRAG",
                                    "RagTuneTensor", .product(name: "HummingbirdTesting", package: "hummingbird")],
-                    path: "Tests/ServerTests", exclude: ["openai_client_check.py"], swiftSettings: cpuOnly),
+                    path: "Tests/ServerTests", exclude: ["openai_client_check.py", "load_check.py"], swiftSettings: cpuOnly),
         .testTarget(name: "ModelsTests",
-                    dependencies: ["RagTuneModels", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneTensor", "RagTuneTokenizers"],
+                    dependencies: ["RagTuneModels", "RagTuneTestSupport", "RagTuneModelFiles", "RagTuneTensor", "RagTuneTokenizers",
+                                   "AllocationCounting"],
                     path: "Tests/ModelsTests", swiftSettings: cpuOnly),
     ]
 )

@@ -151,10 +151,11 @@ public enum DecodeBenchmark {
                 var logits = try session.evaluate(promptIds)[0]
                 let prefilled = DispatchTime.now().uptimeNanoseconds
                 var generated: [Int] = []
+                generated.reserveCapacity(options.tokens)
                 for _ in 0..<options.tokens {
                     let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, count: $0.count) }
                     generated.append(next)
-                    logits = try session.evaluate([next])[0]
+                    try session.evaluateNext(next, into: &logits)
                 }
                 let done = DispatchTime.now().uptimeNanoseconds
                 if firstGenerated.isEmpty { firstGenerated = generated }
@@ -204,7 +205,7 @@ public enum DecodeBenchmark {
         session.profile = decode
         for _ in 0..<tokens {
             let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, count: $0.count) }
-            logits = try session.evaluate([next])[0]
+            try session.evaluateNext(next, into: &logits)
         }
         return (times(prefill, per: promptIds.count), times(decode, per: tokens))
     }

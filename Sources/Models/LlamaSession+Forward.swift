@@ -18,20 +18,46 @@ extension LlamaSession {
 
     /// The residual stream after the last layer for each sequence's new ids (rows in batch order),
     /// writing their K/V into each sequence's cache and appending the ids to its tokens.
-    /// - Returns: `[total new ids, d]`
-    func forward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) -> [Float] {
-        let config = model.config
-        let ids = batch.flatMap(\.ids), t = ids.count
+    /// - Returns: `[total new ids, d]`, in the session's scratch: valid until the next forward pass.
+    func forward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) -> UnsafeMutablePointer<Float> {
+        let ids = batch.count == 1 ? batch[0].ids : batch.flatMap(\.ids)
         var firstRow = 0
         let segments = batch.map { sequence, ids in
             defer { firstRow += ids.count }
             return AttentionSegment(cache: sequence.cache, start: sequence.tokens.count, rows: ids.count, firstRow: firstRow)
         }
+        let hidden = ids.withUnsafeBufferPointer { ids in segments.withUnsafeBufferPointer { forward(ids: ids, segments: $0) } }
+        for (sequence, ids) in batch { sequence.tokens += ids }
+        return hidden
+    }
+
+    /// One new id of the session's own sequence (a decode step), with no array made for it.
+    /// - Returns: `[1, d]`, in the session's scratch: valid until the next forward pass.
+    func forward(next id: Int) -> UnsafeMutablePointer<Float> {
+        let segment = AttentionSegment(cache: sequence.cache, start: sequence.tokens.count, rows: 1, firstRow: 0)
+        let hidden = withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { ids in
+            ids[0] = id
+            return withUnsafeTemporaryAllocation(of: AttentionSegment.self, capacity: 1) { segments in
+                segments.initializeElement(at: 0, to: segment)
+                defer { segments.deinitialize() }
+                return forward(ids: UnsafeBufferPointer(ids), segments: UnsafeBufferPointer(segments))
+            }
+        }
+        sequence.tokens.append(id)
+        return hidden
+    }
+
+    /// The forward pass itself: `ids` are every segment's new ids, in segment order. Allocates
+    /// nothing once the scratch buffers and the product lists are sized for `ids.count` rows.
+    private func forward(ids: UnsafeBufferPointer<Int>, segments: UnsafeBufferPointer<AttentionSegment>) -> UnsafeMutablePointer<Float> {
+        let config = model.config
+        let t = ids.count
         let d = config.embeddingSize, kv = config.kvSize, ff = config.feedForwardSize, hs = config.headSize
         let x = scratch.buffer("x", t * d), xn = scratch.buffer("xn", t * d)
         let q = scratch.buffer("q", t * d), k = scratch.buffer("k", t * kv), v = scratch.buffer("v", t * kv)
         let attended = scratch.buffer("attended", t * d), sublayer = scratch.buffer("sublayer", t * d)
         let gate = scratch.buffer("gate", t * ff), up = scratch.buffer("up", t * ff)
+        let products = layerProducts.lists(for: model, q: q, k: k, v: v, sublayer: sublayer, gate: gate, up: up)
 
         let angles = scratch.buffer("rope", t * rope.dimensions)
         timed(.embedding) {
@@ -47,7 +73,7 @@ extension LlamaSession {
         for (l, layer) in model.layers.enumerated() {
             // attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = RMSNorm(x)
             timed(.attentionNorm) { normalize(x, rows: t, gamma: layer.attentionNorm, into: xn) }
-            timed(.qkv) { linear([(layer.query, q), (layer.key, k), (layer.value, v)], xn, rows: t) }
+            timed(.qkv) { linear(products[l].qkv, xn, rows: t) }
             if let adapter {
                 timed(.adapter) { applyAdapter(adapter, layer: l, [(.query, q), (.key, k), (.value, v)], xn, rows: t) }
             }
@@ -63,24 +89,23 @@ extension LlamaSession {
                 }
             }
             timed(.attention) { attend(layer: l, queries: q, segments: segments, into: attended) }
-            timed(.attentionOutput) { linear([(layer.attentionOutput, sublayer)], attended, rows: t) }
+            timed(.attentionOutput) { linear(products[l].attentionOutput, attended, rows: t) }
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.output, sublayer)], attended, rows: t) } }
             timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
             // MLP block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)
             timed(.feedForwardNorm) { normalize(x, rows: t, gamma: layer.feedForwardNorm, into: xn) }
-            timed(.gateUp) { linear([(layer.gate, gate), (layer.up, up)], xn, rows: t) }
+            timed(.gateUp) { linear(products[l].gateUp, xn, rows: t) }
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.gate, gate), (.up, up)], xn, rows: t) } }
             timed(.swiglu) {
                 pool.forRanges(count: t * ff, minimumPerThread: 16_384) { r in
                     Kernels.swiglu(gate + r.lowerBound, up + r.lowerBound, count: r.count)
                 }
             }
-            timed(.down) { linear([(layer.down, sublayer)], gate, rows: t) }
+            timed(.down) { linear(products[l].down, gate, rows: t) }
             if let adapter { timed(.adapter) { applyAdapter(adapter, layer: l, [(.down, sublayer)], gate, rows: t) } }
             timed(.residual) { Kernels.add(sublayer, into: x, count: t * d) }
         }
-        for (sequence, ids) in batch { sequence.tokens += ids }
-        return Array(UnsafeBufferPointer(start: x, count: t * d))
+        return x
     }
 
     /// `body`, timed as `operation` when the session has a profile.
@@ -108,6 +133,7 @@ extension LlamaSession {
             QuantizedMatrix.multiply(products, batch: activations, pool: pool, kernel: int8Kernel)
             return
         }
+        if rows == 1 { return multiply(products, input) }
         if rows <= Self.matvecRowLimit {
             for r in 0..<rows {
                 multiply(products.map { ($0.matrix, $0.output + r * $0.matrix.rows) }, input + r * columns)
@@ -141,14 +167,16 @@ extension LlamaSession {
     /// over every position of its own cache up to each query's own. Query head h reads KV head
     /// h / (H / KV). Each worker takes a contiguous run of query heads in every segment, so the two
     /// workers of a 2-thread pool mostly read different KV heads.
-    private func attend(layer l: Int, queries q: UnsafeMutablePointer<Float>, segments: [AttentionSegment],
+    private func attend(layer l: Int, queries q: UnsafeMutablePointer<Float>, segments: UnsafeBufferPointer<AttentionSegment>,
                         into out: UnsafeMutablePointer<Float>) {
         let config = model.config
         let d = config.embeddingSize, hs = config.headSize, heads = config.headCount
         let group = heads / config.kvHeadCount
         let scale = 1 / Float(hs).squareRoot()
         let workers = min(pool.threadCount, heads)
-        let scoresPerWorker = segments.map { min($0.rows, Self.attentionBlockRows) * ($0.start + $0.rows) }.max() ?? 0
+        // Room for the positions rounded up to the cache's blocks of 256, so a decode step does not
+        // grow the buffer by one position each time.
+        let scoresPerWorker = segments.reduce(0) { max($0, min($1.rows, Self.attentionBlockRows) * (($1.start + $1.rows + 255) / 256 * 256)) }
         let scores = scratch.buffer("scores", workers * scoresPerWorker)
         pool.run { worker in
             guard worker < workers else { return }

@@ -39,6 +39,8 @@ public final class LlamaSession {
 
     let rope: RotaryEmbedding
     var scratch = LlamaScratch()
+    /// The product lists of `linear`, kept while the scratch buffers stay where they are.
+    var layerProducts = LayerProducts()
     /// The int8 path's quantized input vector, reused across products.
     let activations = Int8Activations()
 
@@ -88,8 +90,23 @@ public final class LlamaSession {
         try check(ids, for: sequence)
         BLAS.useSingleThread()
         let hidden = forward([(sequence, ids)])
-        let rows = allLogits ? Array(0..<ids.count) : [ids.count - 1]
+        let rows = allLogits ? 0..<ids.count : (ids.count - 1)..<ids.count
         return rows.map { logits(hiddenRow: hidden, row: $0) }
+    }
+
+    /// One decode step: runs `id` after the cached tokens, appends it to the sequence, and writes
+    /// the logits after it into `logits` (made `vocabularySize` long on first use; keep no other
+    /// reference to it, or the write copies it). Once the session's buffers have room for one row,
+    /// a step allocates nothing (`DecodeAllocationTests`). Same values as `evaluate([id])`.
+    public func evaluateNext(_ id: Int, into logits: inout [Float]) throws {
+        try validate(id)
+        try makeRoom(for: 1, in: sequence)
+        BLAS.useSingleThread()
+        let hidden = forward(next: id)
+        let vocabulary = model.config.vocabularySize
+        if logits.count != vocabulary { logits = [Float](repeating: 0, count: vocabulary) }
+        let computed = headLogits(hidden, row: 0)
+        logits.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: computed, count: vocabulary) }
     }
 
     /// Runs several sequences' new ids in one forward pass and appends them to their sequences:
@@ -122,7 +139,7 @@ public final class LlamaSession {
     }
 
     /// Checks every sequence of `batch` (nothing runs if one is bad), then runs the forward pass.
-    private func checkedForward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) throws -> [Float] {
+    private func checkedForward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) throws -> UnsafeMutablePointer<Float> {
         for (i, (sequence, ids)) in batch.enumerated() {
             do { try check(ids, for: sequence) } catch ModelError.invalidInput(let message) {
                 throw ModelError.invalidInput("sequence \(i) of the batch: \(message)")
@@ -137,34 +154,45 @@ public final class LlamaSession {
     /// - Throws: `ModelError.invalidInput` naming the id at fault.
     func validate(_ ids: [Int]) throws {
         guard !ids.isEmpty else { throw ModelError.invalidInput("no tokens to evaluate") }
-        if let bad = ids.first(where: { $0 < 0 || $0 >= model.config.vocabularySize }) {
-            throw ModelError.invalidInput("token id \(bad) is outside the vocabulary 0..<\(model.config.vocabularySize)")
+        for id in ids { try validate(id) }
+    }
+
+    /// Checks `id` is in the vocabulary. - Throws: `ModelError.invalidInput` naming it.
+    func validate(_ id: Int) throws {
+        guard id >= 0 && id < model.config.vocabularySize else {
+            throw ModelError.invalidInput("token id \(id) is outside the vocabulary 0..<\(model.config.vocabularySize)")
         }
     }
 
     /// Checks `ids` can follow `sequence`'s cached tokens and makes room for them.
     private func check(_ ids: [Int], for sequence: LlamaSequence) throws {
         try validate(ids)
-        guard sequence.tokens.count + ids.count <= maxContext else {
+        try makeRoom(for: ids.count, in: sequence)
+    }
+
+    /// Checks `count` more tokens fit `sequence`'s context and makes room for them: the cache grows
+    /// in blocks of 256 positions and the token list with it, so a decode step mostly grows neither.
+    private func makeRoom(for count: Int, in sequence: LlamaSequence) throws {
+        let needed = sequence.tokens.count + count
+        guard needed <= maxContext else {
             throw ModelError.invalidInput(
-                "context full: \(sequence.tokens.count) cached + \(ids.count) new tokens exceed the context of \(maxContext)")
+                "context full: \(sequence.tokens.count) cached + \(count) new tokens exceed the context of \(maxContext)")
         }
-        sequence.cache.reserve(positions: sequence.tokens.count + ids.count)
+        sequence.cache.reserve(positions: needed)
+        if sequence.tokens.capacity < needed { sequence.tokens.reserveCapacity(sequence.cache.capacity) }
     }
 
     /// The logits of several rows of the residual stream at once (one product with the output
     /// head for all of them). - Returns: `[rows.count][vocab]`
-    func logits(hiddenRows hidden: [Float], rows: [Int]) -> [[Float]] {
+    func logits(hiddenRows hidden: UnsafePointer<Float>, rows: [Int]) -> [[Float]] {
         if rows.count == 1 { return [logits(hiddenRow: hidden, row: rows[0])] }
         let d = model.config.embeddingSize, vocabulary = model.config.vocabularySize
         let normed = scratch.buffer("normedRows", rows.count * d), out = scratch.buffer("logitRows", rows.count * vocabulary)
         timed(.outputNorm) {
-            hidden.withUnsafeBufferPointer { h in
-                model.outputNorm.withUnsafeBufferPointer { g in
-                    for (i, row) in rows.enumerated() {
-                        Kernels.rmsNorm(h.baseAddress! + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
-                                        into: normed + i * d, count: d)
-                    }
+            model.outputNorm.withUnsafeBufferPointer { g in
+                for (i, row) in rows.enumerated() {
+                    Kernels.rmsNorm(hidden + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
+                                    into: normed + i * d, count: d)
                 }
             }
         }
@@ -173,25 +201,22 @@ public final class LlamaSession {
     }
 
     /// Final RMSNorm of one row of the residual stream, then the output head. - Returns: `[vocab]`
-    func logits(hiddenRow hidden: [Float], row: Int) -> [Float] {
+    func logits(hiddenRow hidden: UnsafePointer<Float>, row: Int) -> [Float] {
+        Array(UnsafeBufferPointer(start: headLogits(hidden, row: row), count: model.config.vocabularySize))
+    }
+
+    /// Final RMSNorm of one row of the residual stream, then the output head, in the session's
+    /// scratch (valid until the next call). - Returns: `vocab` floats
+    func headLogits(_ hidden: UnsafePointer<Float>, row: Int) -> UnsafeMutablePointer<Float> {
         let d = model.config.embeddingSize
-        var normed = [Float](repeating: 0, count: d)
+        let normed = scratch.buffer("normed", d), out = scratch.buffer("logits", model.config.vocabularySize)
         timed(.outputNorm) {
-            hidden.withUnsafeBufferPointer { h in
-                model.outputNorm.withUnsafeBufferPointer { g in
-                    Kernels.rmsNorm(h.baseAddress! + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
-                                    into: &normed, count: d)
-                }
+            model.outputNorm.withUnsafeBufferPointer { g in
+                Kernels.rmsNorm(hidden + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon, into: normed, count: d)
             }
         }
-        var out = [Float](repeating: 0, count: model.config.vocabularySize)
-        timed(.outputHead) {
-            normed.withUnsafeMutableBufferPointer { x in
-                out.withUnsafeMutableBufferPointer { y in
-                    multiply([(model.output, y.baseAddress!)], x.baseAddress!)
-                }
-            }
-        }
+        let head = layerProducts.head(for: model, out: out)
+        timed(.outputHead) { multiply(head, normed) }
         return out
     }
 }

@@ -76,7 +76,7 @@ public final class TextGenerator {
         while !state.isFinished,
               let next = try state.advance(logits: logits, roomLeft: session.tokens.count < session.maxContext,
                                            isCancelled: isCancelled, onText: onText) {
-            logits = try session.evaluate([next])[0]
+            try session.evaluateNext(next, into: &logits)
         }
         return state.result(promptSeconds: prefilled.timeIntervalSince(start),
                             generateSeconds: Date().timeIntervalSince(prefilled))

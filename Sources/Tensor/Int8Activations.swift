@@ -67,21 +67,24 @@ public final class Int8Activations {
             vectorCapacity = vectors
             outlierCounts = .allocate(capacity: vectors)
         }
-        let (blocks, outliers, counts, ratio) = (blocks, outliers, outlierCounts, outlierRatio)
-        let quantizeRows = { (rows: Range<Int>) in
-            for v in rows {
-                counts[v] = rt_int8_quantize(x + v * columns, Int64(columns), ratio, blocks + v * blocksPerVector,
-                                             outliers + v * blocksPerVector)
-            }
-        }
         if let pool, pool.threadCount > 1, vectors > 1 {
             let workers = pool.threadCount
-            pool.run { worker in quantizeRows(vectors * worker / workers..<vectors * (worker + 1) / workers) }
+            pool.run { worker in quantizeRows(x, columns: columns, vectors * worker / workers..<vectors * (worker + 1) / workers) }
         } else {
-            quantizeRows(0..<vectors)
+            // No closure here: one vector (a decode step) allocates nothing.
+            quantizeRows(x, columns: columns, 0..<vectors)
         }
         count = columns
         vectorCount = vectors
+    }
+
+    /// Quantizes vectors `rows` of `x` (`columns` floats each) into their blocks and outliers.
+    private func quantizeRows(_ x: UnsafePointer<Float>, columns: Int, _ rows: Range<Int>) {
+        let blocksPerVector = columns / 32
+        for v in rows {
+            outlierCounts[v] = rt_int8_quantize(x + v * columns, Int64(columns), outlierRatio, blocks + v * blocksPerVector,
+                                                outliers + v * blocksPerVector)
+        }
     }
 
     /// The block, outlier and outlier-count pointers for the kernels.
