@@ -35,7 +35,10 @@ public struct LlamaModel: Sendable {
     }
 
     /// Loads the model, checking every tensor's presence, shape and type.
-    public init(gguf: GGUFFile) throws {
+    /// - Parameter int8Weights: whether the weight matrices are repacked for the int8 decode path
+    ///   (`QuantizedMatrix.int8`); false for a model only ever run on the exact path, which then
+    ///   loads faster and keeps no second copy (a session set to `.int8` runs Float32 on it).
+    public init(gguf: GGUFFile, int8Weights: Bool = true) throws {
         let config = try LlamaConfig(gguf: gguf)
         self.config = config
         self.gguf = gguf
@@ -47,23 +50,23 @@ public struct LlamaModel: Sendable {
             }
             return try gguf.floats(name)
         }
-        tokenEmbedding = try QuantizedMatrix(gguf, "token_embd.weight", rows: config.vocabularySize, columns: d)
+        tokenEmbedding = try QuantizedMatrix(gguf, "token_embd.weight", rows: config.vocabularySize, columns: d, int8: int8Weights)
         outputNorm = try vector("output_norm.weight")
         output = gguf.tensor(named: "output.weight") == nil
             ? tokenEmbedding
-            : try QuantizedMatrix(gguf, "output.weight", rows: config.vocabularySize, columns: d)
+            : try QuantizedMatrix(gguf, "output.weight", rows: config.vocabularySize, columns: d, int8: int8Weights)
         layers = try (0..<config.layerCount).map { i in
             let p = "blk.\(i)."
             return Layer(
                 attentionNorm: try vector(p + "attn_norm.weight"),
-                query: try QuantizedMatrix(gguf, p + "attn_q.weight", rows: d, columns: d),
-                key: try QuantizedMatrix(gguf, p + "attn_k.weight", rows: kv, columns: d),
-                value: try QuantizedMatrix(gguf, p + "attn_v.weight", rows: kv, columns: d),
-                attentionOutput: try QuantizedMatrix(gguf, p + "attn_output.weight", rows: d, columns: d),
+                query: try QuantizedMatrix(gguf, p + "attn_q.weight", rows: d, columns: d, int8: int8Weights),
+                key: try QuantizedMatrix(gguf, p + "attn_k.weight", rows: kv, columns: d, int8: int8Weights),
+                value: try QuantizedMatrix(gguf, p + "attn_v.weight", rows: kv, columns: d, int8: int8Weights),
+                attentionOutput: try QuantizedMatrix(gguf, p + "attn_output.weight", rows: d, columns: d, int8: int8Weights),
                 feedForwardNorm: try vector(p + "ffn_norm.weight"),
-                gate: try QuantizedMatrix(gguf, p + "ffn_gate.weight", rows: ff, columns: d),
-                up: try QuantizedMatrix(gguf, p + "ffn_up.weight", rows: ff, columns: d),
-                down: try QuantizedMatrix(gguf, p + "ffn_down.weight", rows: d, columns: ff))
+                gate: try QuantizedMatrix(gguf, p + "ffn_gate.weight", rows: ff, columns: d, int8: int8Weights),
+                up: try QuantizedMatrix(gguf, p + "ffn_up.weight", rows: ff, columns: d, int8: int8Weights),
+                down: try QuantizedMatrix(gguf, p + "ffn_down.weight", rows: d, columns: ff, int8: int8Weights))
         }
     }
 

@@ -18,7 +18,8 @@ public struct QuantizedMatrix: Sendable {
     private let offset: Int // absolute, validated by the GGUF reader
 
     /// Looks up `name` in `gguf` and checks its shape against `[rows, columns]` (out, in).
-    public init(_ gguf: GGUFFile, _ name: String, rows: Int, columns: Int) throws {
+    /// - Parameter int8: whether to repack the weights for the int8 kernels (when the type has them).
+    public init(_ gguf: GGUFFile, _ name: String, rows: Int, columns: Int, int8 repack: Bool = true) throws {
         let info = try gguf.requireTensor(name)
         guard info.dimensions == [columns, rows] else {
             throw ModelError.wrongShape(file: gguf.name, name: name, expected: [columns, rows], actual: info.dimensions)
@@ -31,7 +32,7 @@ public struct QuantizedMatrix: Sendable {
         file = gguf.mappedFile
         offset = info.offset
         let (type, rowBytes) = (type, rowBytes)
-        int8 = file.withUnsafeBytes { bytes in
+        int8 = !repack ? nil : file.withUnsafeBytes { bytes in
             Int8Matrix(type: type, rows: bytes.baseAddress! + info.offset, rowBytes: rowBytes, rowCount: rows, columns: columns)
         }
         // Reading the rows to repack them paged them in; the repacked copy serves from now on.

@@ -27,10 +27,11 @@ public final class TextGenerator {
     }
 
     /// Loads a GGUF model with its tokenizer and chat template.
-    /// - Parameter precision: the decode path (`.int8` by default; `.exact` for Float32).
+    /// - Parameter precision: the decode path (`.int8` by default; `.exact` for Float32, and then
+    ///   the weights are not repacked for the int8 kernels: the session only runs Float32).
     public init(url: URL, threads: Int = 2, maxContext: Int? = nil, precision: DecodePrecision = .int8) throws {
         let gguf = try GGUFFile(url: url)
-        model = try LlamaModel(gguf: gguf)
+        model = try LlamaModel(gguf: gguf, int8Weights: precision == .int8)
         tokenizer = try BPETokenizer(gguf: gguf)
         template = (try? gguf.string("tokenizer.chat_template")).flatMap { $0.flatMap(ChatTemplate.init(jinja:)) }
             ?? .smolLM2

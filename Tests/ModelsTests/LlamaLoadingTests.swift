@@ -60,6 +60,22 @@ import RagTuneTensor
         }
     }
 
+    @Test func aModelLoadedForTheExactPathOnlyKeepsNoRepackedCopyAndGivesTheSameLogits() throws {
+        let bytes = try Self.tinyModel()
+        let repacked = try LlamaModel(gguf: GGUFFile(bytes: bytes, name: "tiny.gguf"))
+        let plain = try LlamaModel(gguf: GGUFFile(bytes: bytes, name: "tiny.gguf"), int8Weights: false)
+        #expect(repacked.layers[0].query.int8 != nil && repacked.output.int8 != nil)
+        #expect(plain.layers.allSatisfy { $0.query.int8 == nil && $0.gate.int8 == nil } && plain.output.int8 == nil)
+        // The exact path reads the same floats either way (prefill of 7 rows goes through dequantize + SGEMM);
+        // a session asked for int8 on the plain model runs Float32.
+        let ids = [1, 5, 9, 13, 17, 21, 25]
+        let expected = try LlamaSession(model: repacked, threads: 2, precision: .exact).evaluate(ids, allLogits: true)
+        for precision in [DecodePrecision.exact, .int8] {
+            let logits = try LlamaSession(model: plain, threads: 2, precision: precision).evaluate(ids, allLogits: true)
+            #expect(zip(logits.joined(), expected.joined()).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }, "\(precision)")
+        }
+    }
+
     @Test func wrongShapeMissingTensorAndArchitectureAreNamed() throws {
         func error(_ bytes: [UInt8]) -> String {
             do { _ = try LlamaModel(gguf: GGUFFile(bytes: bytes, name: "bad.gguf")); return "no error" } catch {
