@@ -30,7 +30,7 @@ struct LayerProducts {
         return layers
     }
 
-    /// The output head's list writing `out`; rebuilt only when `out` moved.
+    /// The output head's list writing `out`; rebuilt only when `out` is another buffer than last time.
     mutating func head(for model: LlamaModel, out: UnsafeMutablePointer<Float>) -> [Product] {
         if head.first?.output != out { head = [(model.output, out)] }
         return head

@@ -103,10 +103,8 @@ public final class LlamaSession {
         try makeRoom(for: 1, in: sequence)
         BLAS.useSingleThread()
         let hidden = forward(next: id)
-        let vocabulary = model.config.vocabularySize
-        if logits.count != vocabulary { logits = [Float](repeating: 0, count: vocabulary) }
-        let computed = headLogits(hidden, row: 0)
-        logits.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: computed, count: vocabulary) }
+        if logits.count != model.config.vocabularySize { logits = [Float](repeating: 0, count: model.config.vocabularySize) }
+        logits.withUnsafeMutableBufferPointer { headLogits(hidden, row: 0, into: $0.baseAddress!) }
     }
 
     /// Runs several sequences' new ids in one forward pass and appends them to their sequences:
@@ -202,14 +200,18 @@ public final class LlamaSession {
 
     /// Final RMSNorm of one row of the residual stream, then the output head. - Returns: `[vocab]`
     func logits(hiddenRow hidden: UnsafePointer<Float>, row: Int) -> [Float] {
-        Array(UnsafeBufferPointer(start: headLogits(hidden, row: row), count: model.config.vocabularySize))
+        let vocabulary = model.config.vocabularySize
+        return [Float](unsafeUninitializedCapacity: vocabulary) { logits, count in
+            headLogits(hidden, row: row, into: logits.baseAddress!)
+            count = vocabulary
+        }
     }
 
-    /// Final RMSNorm of one row of the residual stream, then the output head, in the session's
-    /// scratch (valid until the next call). - Returns: `vocab` floats
-    func headLogits(_ hidden: UnsafePointer<Float>, row: Int) -> UnsafeMutablePointer<Float> {
+    /// Final RMSNorm of one row of the residual stream, then the output head, into `out` (`vocab`
+    /// floats). Writing into the same `out` as the last call builds no product list.
+    func headLogits(_ hidden: UnsafePointer<Float>, row: Int, into out: UnsafeMutablePointer<Float>) {
         let d = model.config.embeddingSize
-        let normed = scratch.buffer("normed", d), out = scratch.buffer("logits", model.config.vocabularySize)
+        let normed = scratch.buffer("normed", d)
         timed(.outputNorm) {
             model.outputNorm.withUnsafeBufferPointer { g in
                 Kernels.rmsNorm(hidden + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon, into: normed, count: d)
@@ -217,7 +219,6 @@ public final class LlamaSession {
         }
         let head = layerProducts.head(for: model, out: out)
         timed(.outputHead) { multiply(head, normed) }
-        return out
     }
 }
 
