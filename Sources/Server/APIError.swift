@@ -106,7 +106,9 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(status: error.status, message: message, type: error.status.code >= 500 ? "server_error" : type,
                            param: nil, code: nil)
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            // The log (the operator's) says what failed; the response names the type only.
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))",
+                                                               "detail": "\(error)"])
             throw APIError.internalError("internal error (\(type(of: error)))")
         }
     }

@@ -64,7 +64,27 @@ struct CollectionFolders: CollectionCatalog {
     }
 
     func forUpload(tenant: String, collection name: String) throws -> AnyDocumentStore {
-        try AnyDocumentStore.openForEmbedding(path(tenant: tenant, collection: name))
+        let path = try path(tenant: tenant, collection: name)
+        if !FileManager.default.fileExists(atPath: path) { try Self.makeStore(at: path) }
+        return try AnyDocumentStore.openForEmbedding(path)
+    }
+
+    /// Makes a new collection's store under a temporary name beside `path` and links it into place
+    /// complete (schema and embedding model), so a request that opens the collection meanwhile finds
+    /// either no file (404) or a whole store, never a file whose tables are still being made. When
+    /// another upload made it first, theirs stays.
+    /// - Throws: `StorageError.cannotOpen` naming `path` when the store cannot be made or linked.
+    static func makeStore(at path: String) throws {
+        let temporary = path + ".new-" + UUID().uuidString   // no `.sqlite` suffix: never listed
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) } }
+        do { _ = try AnyDocumentStore.openForEmbedding(temporary) }   // closed (and checkpointed) when released
+        // The last connection's close moves the write-ahead log into the file; one left behind
+        // would hold the tables, so the file alone would not be a store.
+        let log = (try? FileManager.default.attributesOfItem(atPath: temporary + "-wal")[.size] as? Int) ?? 0
+        guard log == 0 else { throw StorageError.cannotOpen(path: path, reason: "the new store's write-ahead log was not checkpointed") }
+        guard link(temporary, path) == 0 || errno == EEXIST else {
+            throw StorageError.cannotOpen(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))")
+        }
     }
 
     func names(tenant: String) -> [String] {
