@@ -178,12 +178,25 @@ extension LlamaSession {
         // grow the buffer by one position each time.
         let scoresPerWorker = segments.reduce(0) { max($0, min($1.rows, Self.attentionBlockRows) * (($1.start + $1.rows + 255) / 256 * 256)) }
         let scores = scratch.buffer("scores", workers * scoresPerWorker)
-        pool.run { worker in
+        pool.run(AttentionJob(layer: l, queries: q, segments: segments, output: out, scores: scores,
+                              scoresPerWorker: scoresPerWorker, workers: workers, embeddingSize: d, headSize: hs,
+                              heads: heads, group: group, scale: scale))
+    }
+
+    /// One layer's attention as a `WorkerJob` (every decoded token runs it, so it allocates nothing):
+    /// worker w takes query heads heads·w/workers ..< heads·(w+1)/workers of every segment.
+    private struct AttentionJob: WorkerJob {
+        let layer: Int, queries: UnsafeMutablePointer<Float>, segments: UnsafeBufferPointer<AttentionSegment>
+        let output: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, scoresPerWorker: Int, workers: Int
+        let embeddingSize: Int, headSize: Int, heads: Int, group: Int, scale: Float
+
+        func run(worker: Int) {
             guard worker < workers else { return }
+            let l = layer, d = embeddingSize, hs = headSize
             let s = scores + worker * scoresPerWorker
             for segment in segments {
                 let (rows, start) = (segment.rows, segment.start)
-                let q = q + segment.firstRow * d, out = out + segment.firstRow * d
+                let q = queries + segment.firstRow * d, out = output + segment.firstRow * d
                 for h in (heads * worker / workers)..<(heads * (worker + 1) / workers) {
                     let keys = segment.cache.keys(layer: l, head: h / group), values = segment.cache.values(layer: l, head: h / group)
                     if rows == 1 {
@@ -194,8 +207,8 @@ extension LlamaSession {
                         // Per block of queries: S[block, seen] = Q_h · K_hᵀ over the positions the block's
                         // last query sees, causal mask, softmax, out_h = S · V_h. Blocks skip most of the
                         // masked upper triangle (a 203-token prompt computes 58% of the full square's products).
-                        for first in stride(from: 0, to: rows, by: Self.attentionBlockRows) {
-                            let count = min(Self.attentionBlockRows, rows - first), seen = start + first + count
+                        for first in stride(from: 0, to: rows, by: LlamaSession.attentionBlockRows) {
+                            let count = min(LlamaSession.attentionBlockRows, rows - first), seen = start + first + count
                             BLAS.sgemm(transposeB: true, m: count, n: seen, k: hs, alpha: scale,
                                        a: q + first * d + h * hs, lda: d, b: keys, ldb: hs, c: s, ldc: seen)
                             for i in 0..<count {

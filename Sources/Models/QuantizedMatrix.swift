@@ -44,47 +44,53 @@ public struct QuantizedMatrix: Sendable {
         try file.withUnsafeBytes { try body($0.baseAddress! + offset) }
     }
 
+    /// Matrices and where each one's product goes.
+    public typealias Products = [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)]
+
     /// y = W · x for several matrices that read the same `x` (q/k/v, gate/up), in one parallel
     /// region of `pool`: each worker takes its share of every matrix's rows.
-    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
-                                _ x: UnsafePointer<Float>, pool: WorkerPool) {
-        pool.run { worker in
-            for (matrix, output) in products { matrix.multiply(x, into: output, share: worker, of: pool.threadCount) }
+    public static func multiply(_ products: Products, _ x: UnsafePointer<Float>, pool: WorkerPool) {
+        struct Job: WorkerJob {
+            let products: Products, x: UnsafePointer<Float>, workers: Int
+            func run(worker: Int) {
+                for (matrix, output) in products { matrix.multiply(x, into: output, share: worker, of: workers) }
+            }
         }
+        pool.run(Job(products: products, x: x, workers: pool.threadCount))
     }
 
     /// y = W · x for several matrices that read the same int8 activations `x`, on their repacked
     /// weights (each matrix must have `int8`), in one parallel region of `pool`.
-    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
-                                _ x: Int8Activations, pool: WorkerPool, kernel: Int8Kernel = .selected) {
-        pool.run { worker in
-            for (matrix, output) in products {
-                guard let packed = matrix.int8 else { preconditionFailure("\(matrix.name) has no int8 weights") }
-                let workers = pool.threadCount, groups = packed.groupCount
-                packed.multiply(x, into: output, groups: groups * worker / workers..<groups * (worker + 1) / workers,
-                                kernel: kernel)
-            }
-        }
+    public static func multiply(_ products: Products, _ x: Int8Activations, pool: WorkerPool, kernel: Int8Kernel = .selected) {
+        pool.run(Int8ProductsJob(products: products, x: x, batch: false, workers: pool.threadCount, kernel: kernel))
     }
 
     /// Y = X · Wᵀ for several matrices that read the same batch of int8 activation vectors
     /// (`[batch.vectorCount, columns]`; output v of a matrix goes to `output + v · matrix.rows`),
     /// on their repacked weights, in one parallel region of `pool`: each worker takes its share of
     /// every matrix's rows for all vectors.
-    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
-                                batch: Int8Activations, pool: WorkerPool, kernel: Int8Kernel = .selected) {
-        pool.run { worker in
+    public static func multiply(_ products: Products, batch: Int8Activations, pool: WorkerPool, kernel: Int8Kernel = .selected) {
+        pool.run(Int8ProductsJob(products: products, x: batch, batch: true, workers: pool.threadCount, kernel: kernel))
+    }
+
+    /// Each worker's share of the row groups of every matrix, times one int8 vector or a batch of them.
+    private struct Int8ProductsJob: WorkerJob {
+        let products: Products, x: Int8Activations, batch: Bool, workers: Int, kernel: Int8Kernel
+        func run(worker: Int) {
             for (matrix, output) in products {
                 guard let packed = matrix.int8 else { preconditionFailure("\(matrix.name) has no int8 weights") }
-                let workers = pool.threadCount, groups = packed.groupCount
-                packed.multiply(batch: batch, into: output, ldy: matrix.rows,
-                                groups: groups * worker / workers..<groups * (worker + 1) / workers, kernel: kernel)
+                let groups = packed.groupCount, share = groups * worker / workers..<groups * (worker + 1) / workers
+                if batch {
+                    packed.multiply(batch: x, into: output, ldy: matrix.rows, groups: share, kernel: kernel)
+                } else {
+                    packed.multiply(x, into: output, groups: share, kernel: kernel)
+                }
             }
         }
     }
 
     /// The rows of worker `share` of `workers` (contiguous, nearly equal), multiplied.
-    private func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
+    fileprivate func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
         let lo = rows * share / workers, hi = rows * (share + 1) / workers
         guard lo < hi else { return }
         withRows { base in

@@ -68,10 +68,9 @@ public final class Int8Activations {
             outlierCounts = .allocate(capacity: vectors)
         }
         if let pool, pool.threadCount > 1, vectors > 1 {
-            let workers = pool.threadCount
-            pool.run { worker in quantizeRows(x, columns: columns, vectors * worker / workers..<vectors * (worker + 1) / workers) }
+            pool.run(QuantizeJob(activations: self, x: x, columns: columns, vectors: vectors, workers: pool.threadCount))
         } else {
-            // No closure here: one vector (a decode step) allocates nothing.
+            // No job to hand out: one vector (a decode step) is quantized here.
             quantizeRows(x, columns: columns, 0..<vectors)
         }
         count = columns
@@ -79,7 +78,7 @@ public final class Int8Activations {
     }
 
     /// Quantizes vectors `rows` of `x` (`columns` floats each) into their blocks and outliers.
-    private func quantizeRows(_ x: UnsafePointer<Float>, columns: Int, _ rows: Range<Int>) {
+    fileprivate func quantizeRows(_ x: UnsafePointer<Float>, columns: Int, _ rows: Range<Int>) {
         let blocksPerVector = columns / 32
         for v in rows {
             outlierCounts[v] = rt_int8_quantize(x + v * columns, Int64(columns), outlierRatio, blocks + v * blocksPerVector,
@@ -121,5 +120,14 @@ public final class Int8Activations {
     /// Per block: the fp16-rounded d · Σq (ggml's `s`) and the exact Σq, for tests.
     public func blockSums() -> [(scaled: Float, sum: Int)] {
         (0..<vectorCount * count / 32).map { (blocks[$0].s, Int(blocks[$0].sum)) }
+    }
+}
+
+/// Each worker's share of the vectors of `Int8Activations.quantize` (a batched decode step runs it
+/// every token, so it is a job: no allocation).
+private struct QuantizeJob: WorkerJob {
+    let activations: Int8Activations, x: UnsafePointer<Float>, columns: Int, vectors: Int, workers: Int
+    func run(worker: Int) {
+        activations.quantizeRows(x, columns: columns, vectors * worker / workers..<vectors * (worker + 1) / workers)
     }
 }
