@@ -38,14 +38,22 @@ extension DecodeBenchmark {
         var profiled: [OperationTime]?
         for round in 0...(rounds + (profile ? 1 : 0)) {
             let sequences = (0..<count).map { _ in session.makeSequence() }
-            var logits = try session.evaluate(batch: sequences.map { ($0, promptIds) })
+            var logits: [Float] = []
+            var batch = sequences.map { ($0, promptIds) }
+            try session.evaluate(batch: batch, into: &logits)
             let timing = profile && round == rounds + 1 ? DecodeProfile() : nil
             session.profile = timing
             defer { session.profile = nil }
+            let vocabulary = session.model.config.vocabularySize
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<tokens {
-                let next = logits.map { l in l.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, count: $0.count) } }
-                logits = try session.evaluate(batch: zip(sequences, next).map { ($0, [$1]) })
+                // The server's step: greedy tokens from the logits rows, the next ids in reused arrays.
+                for i in batch.indices {
+                    let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress! + i * vocabulary, count: vocabulary) }
+                    batch[i].1.removeAll(keepingCapacity: true)
+                    batch[i].1.append(next)
+                }
+                try session.evaluate(batch: batch, into: &logits)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if let timing { profiled = times(timing, per: tokens * count) } else if round > 0 {

@@ -60,6 +60,9 @@ public final class BatchedGenerator {
     }
 
     private var running: [Member] = []
+    /// The step's batch and its logits (`[running.count × vocabularySize]`), kept with their capacity.
+    private var batch: [(sequence: LlamaSequence, ids: [Int])] = []
+    private var logits: [Float] = []
     /// Sequences of finished generations, with their cached tokens.
     private var idle: [LlamaSequence] = []
 
@@ -109,9 +112,10 @@ public final class BatchedGenerator {
         }
         running.removeAll { $0.pending.isEmpty }
         guard !running.isEmpty else { return }
-        let logits: [[Float]]
+        batch.removeAll(keepingCapacity: true)
+        for member in running { batch.append((member.sequence, member.pending)) }
         do {
-            logits = try generator.session.evaluate(batch: running.map { ($0.sequence, $0.pending) })
+            try generator.session.evaluate(batch: batch, into: &logits)
         } catch {
             // `add` checked every input this could refuse; should it still fail, no generation can go on.
             for member in running { leave(member, failure: error) }
@@ -119,14 +123,19 @@ public final class BatchedGenerator {
             return
         }
         lastStepRows = running.reduce(0) { $0 + $1.pending.count }
-        let now = Date(), maxContext = generator.session.maxContext
-        for (member, logits) in zip(running, logits) {
+        let now = Date(), maxContext = generator.session.maxContext, vocabulary = generator.session.model.config.vocabularySize
+        batch.removeAll(keepingCapacity: true)   // its arrays are the members' pending ids: let go, so they are reused
+        for (i, member) in running.enumerated() {
             if member.prefilled == nil { member.prefilled = now }
             do {
                 if !member.state.isFinished,
-                   let next = try member.state.advance(logits: logits, roomLeft: member.sequence.tokens.count < maxContext,
-                                                       isCancelled: member.isCancelled, onText: member.onText) {
-                    member.pending = [next]
+                   let next = try logits.withUnsafeBufferPointer({ all in
+                       try member.state.advance(logits: UnsafeBufferPointer(rebasing: all[i * vocabulary..<(i + 1) * vocabulary]),
+                                                roomLeft: member.sequence.tokens.count < maxContext,
+                                                isCancelled: member.isCancelled, onText: member.onText)
+                   }) {
+                    member.pending.removeAll(keepingCapacity: true)
+                    member.pending.append(next)
                     continue
                 }
                 leave(member)

@@ -38,7 +38,7 @@ struct GenerationState {
     ///     after releasing the text still held back.
     ///   - isCancelled: asked once the token is in; true ends generation (`StopReason.cancelled`).
     /// - Returns: the token to evaluate next, or nil when generation has ended.
-    mutating func advance(logits: [Float], roomLeft: Bool, isCancelled: () -> Bool,
+    mutating func advance(logits: UnsafeBufferPointer<Float>, roomLeft: Bool, isCancelled: () -> Bool,
                           onText: (String) -> Void) throws -> Int? {
         let next = try sampler.sample(logits: logits)
         ids.append(next)

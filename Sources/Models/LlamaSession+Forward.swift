@@ -20,13 +20,15 @@ extension LlamaSession {
     /// writing their K/V into each sequence's cache and appending the ids to its tokens.
     /// - Returns: `[total new ids, d]`, in the session's scratch: valid until the next forward pass.
     func forward(_ batch: [(sequence: LlamaSequence, ids: [Int])]) -> UnsafeMutablePointer<Float> {
-        let ids = batch.count == 1 ? batch[0].ids : batch.flatMap(\.ids)
-        var firstRow = 0
-        let segments = batch.map { sequence, ids in
-            defer { firstRow += ids.count }
-            return AttentionSegment(cache: sequence.cache, start: sequence.tokens.count, rows: ids.count, firstRow: firstRow)
+        // Into arrays the session keeps, so a batched step allocates none once they have room.
+        batchIds.removeAll(keepingCapacity: true)
+        batchSegments.removeAll(keepingCapacity: true)
+        for (sequence, ids) in batch {
+            batchSegments.append(AttentionSegment(cache: sequence.cache, start: sequence.tokens.count, rows: ids.count,
+                                                  firstRow: batchIds.count))
+            batchIds.append(contentsOf: ids)
         }
-        let hidden = ids.withUnsafeBufferPointer { ids in segments.withUnsafeBufferPointer { forward(ids: ids, segments: $0) } }
+        let hidden = batchIds.withUnsafeBufferPointer { ids in batchSegments.withUnsafeBufferPointer { forward(ids: ids, segments: $0) } }
         for (sequence, ids) in batch { sequence.tokens += ids }
         return hidden
     }
@@ -134,12 +136,7 @@ extension LlamaSession {
             return
         }
         if rows == 1 { return multiply(products, input) }
-        if rows <= Self.matvecRowLimit {
-            for r in 0..<rows {
-                multiply(products.map { ($0.matrix, $0.output + r * $0.matrix.rows) }, input + r * columns)
-            }
-            return
-        }
+        if rows <= Self.matvecRowLimit { return QuantizedMatrix.multiply(products, input, vectors: rows, pool: pool) }
         // Each worker dequantizes its own rows of W and multiplies them at once (single-threaded
         // OpenBLAS), in the session's pool: the rows are still in cache, and no Dispatch thread has
         // to share a core with a pool worker that is still spinning.

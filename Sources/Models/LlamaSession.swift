@@ -43,6 +43,9 @@ public final class LlamaSession {
     var layerProducts = LayerProducts()
     /// The int8 path's quantized input vector, reused across products.
     let activations = Int8Activations()
+    /// A batched forward pass's ids and attention segments, kept with their capacity.
+    var batchIds: [Int] = []
+    var batchSegments: [AttentionSegment] = []
 
     /// - Parameters:
     ///   - maxContext: positions to allow (default: the model's trained context length).
@@ -123,6 +126,38 @@ public final class LlamaSession {
         return logits(hiddenRows: hidden, rows: rows)
     }
 
+    /// `evaluate(batch:)` writing the logits into `logits`: row i (`vocabularySize` floats from
+    /// `i · vocabularySize`) is sequence i's. The buffer keeps its capacity from step to step (keep no
+    /// other reference to it), so a step of sequences that each run one id allocates nothing once
+    /// the session's buffers have room for the batch (`DecodeAllocationTests`): the server's
+    /// batched decoding runs on it.
+    /// - Throws: as `evaluate(batch:)`; then `logits` is unchanged.
+    public func evaluate(batch: [(sequence: LlamaSequence, ids: [Int])], into logits: inout [Float]) throws {
+        let vocabulary = model.config.vocabularySize
+        guard !batch.isEmpty else { return logits.removeAll(keepingCapacity: true) }
+        let hidden = try checkedForward(batch)
+        if logits.count != batch.count * vocabulary {
+            logits.removeAll(keepingCapacity: true)
+            logits.append(contentsOf: repeatElement(0, count: batch.count * vocabulary))
+        }
+        logits.withUnsafeMutableBufferPointer { out in
+            if batch.count == 1 { return headLogits(hidden, row: batch[0].ids.count - 1, into: out.baseAddress!) }
+            let d = model.config.embeddingSize, normed = scratch.buffer("normedRows", batch.count * d)
+            timed(.outputNorm) {
+                model.outputNorm.withUnsafeBufferPointer { g in
+                    var last = -1
+                    for (i, member) in batch.enumerated() {
+                        last += member.ids.count
+                        Kernels.rmsNorm(hidden + last * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
+                                        into: normed + i * d, count: d)
+                    }
+                }
+            }
+            let head = layerProducts.head(for: model, out: out.baseAddress!)
+            timed(.outputHead) { linear(head, normed, rows: batch.count) }
+        }
+    }
+
     /// `evaluate(batch:)`, returning the logits after every new id (several continuations of one
     /// prompt scored in one pass, each in a sequence holding a copy of the prompt's cache).
     /// - Returns: for each sequence, `[ids.count][vocabularySize]`.
@@ -143,7 +178,9 @@ public final class LlamaSession {
                 throw ModelError.invalidInput("sequence \(i) of the batch: \(message)")
             }
         }
-        precondition(Set(batch.map { ObjectIdentifier($0.sequence) }).count == batch.count, "a sequence appears twice in the batch")
+        for i in batch.indices {   // pairwise: a batch is a few sequences, and a set would be allocated
+            precondition(!batch[..<i].contains { $0.sequence === batch[i].sequence }, "a sequence appears twice in the batch")
+        }
         BLAS.useSingleThread()
         return forward(batch)
     }

@@ -48,15 +48,20 @@ public struct QuantizedMatrix: Sendable {
     public typealias Products = [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)]
 
     /// y = W · x for several matrices that read the same `x` (q/k/v, gate/up), in one parallel
-    /// region of `pool`: each worker takes its share of every matrix's rows.
-    public static func multiply(_ products: Products, _ x: UnsafePointer<Float>, pool: WorkerPool) {
+    /// region of `pool`: each worker takes its share of every matrix's rows. With `vectors` > 1,
+    /// x is `[vectors, columns]` and vector v's product goes to `output + v · matrix.rows`.
+    public static func multiply(_ products: Products, _ x: UnsafePointer<Float>, vectors: Int = 1, pool: WorkerPool) {
         struct Job: WorkerJob {
-            let products: Products, x: UnsafePointer<Float>, workers: Int
+            let products: Products, x: UnsafePointer<Float>, vectors: Int, workers: Int
             func run(worker: Int) {
-                for (matrix, output) in products { matrix.multiply(x, into: output, share: worker, of: workers) }
+                for (matrix, output) in products {
+                    for v in 0..<vectors {
+                        matrix.multiply(x + v * matrix.columns, into: output + v * matrix.rows, share: worker, of: workers)
+                    }
+                }
             }
         }
-        pool.run(Job(products: products, x: x, workers: pool.threadCount))
+        pool.run(Job(products: products, x: x, vectors: vectors, workers: pool.threadCount))
     }
 
     /// y = W · x for several matrices that read the same int8 activations `x`, on their repacked

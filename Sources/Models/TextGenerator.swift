@@ -75,8 +75,10 @@ public final class TextGenerator {
         var logits = try evaluatePrompt(promptIds)
         let prefilled = Date()
         while !state.isFinished,
-              let next = try state.advance(logits: logits, roomLeft: session.tokens.count < session.maxContext,
-                                           isCancelled: isCancelled, onText: onText) {
+              let next = try logits.withUnsafeBufferPointer({
+                  try state.advance(logits: $0, roomLeft: session.tokens.count < session.maxContext,
+                                    isCancelled: isCancelled, onText: onText)
+              }) {
             try session.evaluateNext(next, into: &logits)
         }
         return state.result(promptSeconds: prefilled.timeIntervalSince(start),

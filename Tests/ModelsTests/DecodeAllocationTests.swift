@@ -49,4 +49,51 @@ private func allocations(on pool: WorkerPool, _ body: () throws -> Void) rethrow
         // The counter sees an allocation.
         #expect(allocations(on: session.pool) { _ = [Float](repeating: 1, count: 1000) } >= 1)
     }
+
+    /// The server's batched step (`evaluate(batch:into:)`, as `BatchedGenerator` runs it): three
+    /// sequences, one new id each, allocate nothing once the buffers have room, and give
+    /// `evaluate(batch:)`'s logits.
+    @Test(arguments: [DecodePrecision.int8, .exact], [1, 2])
+    func aBatchedDecodeStepAllocatesNothing(precision: DecodePrecision, threads: Int) throws {
+        let model = try LlamaModel(gguf: GGUFFile(bytes: LlamaLoadingTests.tinyModel(), name: "tiny.gguf"))
+        let vocabulary = model.config.vocabularySize
+        let session = LlamaSession(model: model, threads: threads, precision: precision)
+        let prompts = [[1, 5, 9], [2, 4], [3, 6, 8, 10]]
+        var batch = prompts.map { (sequence: session.makeSequence(), ids: $0) }
+        var logits: [Float] = []
+        func advance() {   // each sequence's next id (its row's argmax), written into the batch's own arrays
+            for i in batch.indices {
+                var best = 0
+                for t in 1..<vocabulary where logits[i * vocabulary + t] > logits[i * vocabulary + best] { best = t }
+                batch[i].ids.removeAll(keepingCapacity: true)
+                batch[i].ids.append(best)
+            }
+        }
+        try session.evaluate(batch: batch, into: &logits)
+        advance()
+        try session.evaluate(batch: batch, into: &logits)   // sizes the buffers for three one-id rows
+        var steps = [Int](repeating: 0, count: 48)   // each counted step's ids, to replay on another session
+        let counted = try allocations(on: session.pool) {
+            for step in 0..<16 {
+                advance()
+                for i in 0..<3 { steps[step * 3 + i] = batch[i].ids[0] }
+                try session.evaluate(batch: batch, into: &logits)
+            }
+        }
+        #expect(counted == 0, "\(precision), \(threads) threads: \(counted) allocations in 16 batched steps")
+        #expect(logits.count == 3 * vocabulary && batch.indices.allSatisfy { batch[$0].sequence.tokens.count == prompts[$0].count + 17 })
+        // The same ids through evaluate(batch:) on a fresh session give the same logits rows.
+        let other = LlamaSession(model: model, threads: threads, precision: precision)
+        let sequences = prompts.map { _ in other.makeSequence() }
+        _ = try other.evaluate(batch: Array(zip(sequences, prompts)))
+        let firstStep = zip(batch, sequences).map { member, sequence in (sequence, [member.sequence.tokens[sequence.tokens.count]]) }
+        var rows = try other.evaluate(batch: firstStep)
+        for step in 0..<16 {
+            rows = try other.evaluate(batch: sequences.indices.map { (sequences[$0], [steps[step * 3 + $0]]) })
+        }
+        for i in 0..<3 {
+            let row = logits[i * vocabulary..<(i + 1) * vocabulary]
+            #expect(zip(rows[i], row).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) }, "row \(i)")
+        }
+    }
 }
