@@ -111,8 +111,9 @@ public enum DecodeBenchmark {
         /// Peak RSS after decoding, before the bandwidth test, MB.
         public var peakRSSMB: Double
         public var kernel = "decode: int8 activations × repacked weights (int8-avx2 / int8-vnni) or float activations × "
-            + "the stored Q4_1/Q8_0 blocks (float); prefill: dequantize + SGEMM (prompts up to \(LlamaSession.int8BatchRowLimit) tokens on the int8 "
-            + "path: batched int8 products, four tokens per weight block)"
+            + "the stored Q4_1/Q8_0 blocks (float); prefill: dequantize + SGEMM (prompts up to "
+            + "\(LlamaSession.int8BatchRowLimit(.avx2)) tokens with int8-avx2, \(LlamaSession.int8BatchRowLimit(.avx512VNNI)) "
+            + "with int8-vnni: batched int8 products, four tokens per weight block)"
 
         enum CodingKeys: String, CodingKey {
             case benchmark, model, machine, results, kernel, batched

@@ -7,11 +7,17 @@ extension LlamaSession {
 
     /// On the int8 path, 2 up to this many tokens (short prompts, chat turns after a cached
     /// context, a batch of sequences; scores run exact, see `TextGenerator.exactly`) run the
-    /// batched int8 products; longer prompts dequantize + SGEMM, which is faster there. Measured on an AVX2-only AMD EPYC
-    /// (`bench decode --precision int8`, 1 and 2 threads): the batched products prefill 33 tokens
-    /// at 1.35–1.45× dequantize + SGEMM, tie at 91, and lose by 12% at 203. With AVX-512 VNNI
-    /// (one instruction per four-byte dot product) the crossover can only be later.
-    public static let int8BatchRowLimit = 64
+    /// batched int8 products of `kernel`; longer prompts dequantize + SGEMM, which is faster there.
+    /// - AVX2, 64: measured on an AVX2-only AMD EPYC (`bench decode --precision int8`, 1 and 2
+    ///   threads), the batched products prefill 33 tokens at 1.35–1.45× dequantize + SGEMM, tie
+    ///   at 91, and lose by 12% at 203.
+    /// - AVX-512 VNNI (one instruction per four-byte dot product), 512: on an AMD EPYC with VNNI
+    ///   (three alternating runs each, 2026-12-07), the 203-token prompt prefilled at 368–437 vs
+    ///   344–366 tok/s at 1 thread and 686–801 vs 518–702 at 2; at 812 tokens 371–387 vs 337–373
+    ///   and 586–728 vs 638–703, a tie.
+    public static func int8BatchRowLimit(_ kernel: Int8Kernel) -> Int {
+        kernel == .avx512VNNI ? 512 : 64
+    }
 
     /// Prompt queries attend in blocks of this many rows, each over the positions its last query sees.
     static let attentionBlockRows = 32
@@ -130,7 +136,7 @@ extension LlamaSession {
     func linear(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
                         _ input: UnsafeMutablePointer<Float>, rows: Int) {
         let columns = products[0].matrix.columns
-        if rows > 1, rows <= Self.int8BatchRowLimit, runsInt8(products) {
+        if rows > 1, rows <= Self.int8BatchRowLimit(int8Kernel), runsInt8(products) {
             activations.quantize(input, columns: columns, vectors: rows, pool: pool)
             QuantizedMatrix.multiply(products, batch: activations, pool: pool, kernel: int8Kernel)
             return

@@ -5,7 +5,7 @@ import RagTuneTensor
 ///
 /// `evaluate` appends tokens to the sequence. Under `.int8` (the default, `DecodePrecision`) the
 /// products run on int8 activations and the weights repacked at load: one token as a
-/// matrix-vector product, up to `int8BatchRowLimit` tokens as a batched product that unpacks each
+/// matrix-vector product, up to `int8BatchRowLimit(_:)` tokens as a batched product that unpacks each
 /// weight block once per four tokens. Under `.exact`, up to four tokens run Float32 matrix-vector
 /// products straight from the mapped blocks. Longer prompts, under either precision, dequantize
 /// each layer's weights once into a scratch buffer and multiply them with SGEMM in Float32.

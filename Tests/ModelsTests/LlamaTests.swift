@@ -168,6 +168,31 @@ import RagTuneTensor
         #expect(meanRef <= 0.13 && worstRef <= 1.0)
     }
 
+    /// A prompt longer than AVX2's batched-int8 limit but within VNNI's (`int8BatchRowLimit`): the
+    /// reference chats' prompts run as one 300-token prompt, its last 64 positions held to exact math
+    /// as the short prompts are (top-1 agreement, max and mean |Δ|), with every kernel this CPU runs.
+    @Test(.needsSmolLM2) func longInt8PromptsStayNearExactMath() throws {
+        let model = try Self.model.get()
+        let ids = Array(try ModelFixtures.jsonl("smollm2/chat.jsonl").flatMap { ($0["prompt_ids"] as! [NSNumber]).map(\.intValue) }.prefix(300))
+        #expect(ids.count == 300 && ids.count > LlamaSession.int8BatchRowLimit(.avx2))
+        let exact = try LlamaSession(model: model, threads: 2, precision: .exact).evaluate(ids, allLogits: true).suffix(64)
+        for kernel in Int8Kernel.allCases where kernel.isSupported {
+            let int8 = try LlamaSession(model: model, threads: 2, precision: .int8, int8Kernel: kernel).evaluate(ids, allLogits: true).suffix(64)
+            var agree = 0, worst: Float = 0, mean: Float = 0
+            for (ours, reference) in zip(int8, exact) {
+                if ours.indices.max(by: { ours[$0] < ours[$1] }) == reference.indices.max(by: { reference[$0] < reference[$1] }) { agree += 1 }
+                let top10 = reference.indices.sorted { reference[$0] > reference[$1] }.prefix(10)
+                for id in top10 {
+                    worst = max(worst, abs(ours[id] - reference[id]))
+                    mean += abs(ours[id] - reference[id]) / 640
+                }
+            }
+            print("SmolLM2 \(kernel.rawValue), 300-token prompt (batched int8 up to \(LlamaSession.int8BatchRowLimit(kernel))): "
+                  + "top-1 agreement \(agree)/64 with exact, max |Δ| \(worst), mean \(mean)")
+            #expect(agree >= 60 && worst <= 1.0 && mean <= 0.13, "\(kernel.rawValue): \(agree)/64, max \(worst), mean \(mean)")
+        }
+    }
+
     @Test(.needsSmolLM2) func greedyChatsMatchTheReference() throws {
         let model = try Self.model.get()
         let tokenizer = try BPETokenizer(gguf: model.gguf)
