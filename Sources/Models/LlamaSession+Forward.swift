@@ -147,13 +147,25 @@ extension LlamaSession {
         // OpenBLAS), in the session's pool: the rows are still in cache, and no Dispatch thread has
         // to share a core with a pool worker that is still spinning.
         for (w, out) in products {
-            let weights = scratch.buffer("weights", w.rows * w.columns)
-            pool.forRanges(count: w.rows, minimumPerThread: 64) { range in
-                let slice = weights + range.lowerBound * w.columns
-                w.dequantize(rows: range, into: slice)
-                BLAS.sgemm(transposeB: true, m: rows, n: range.count, k: w.columns, a: input, lda: w.columns,
-                           b: slice, ldb: w.columns, c: out + range.lowerBound, ldc: w.rows)
-            }
+            pool.run(DequantizedProductJob(matrix: w, input: input, rows: rows, output: out,
+                                           weights: scratch.buffer("weights", w.rows * w.columns), workers: pool.threadCount))
+        }
+    }
+
+    /// One matrix's product with `rows` input rows by dequantize + SGEMM, each worker taking its
+    /// share of the matrix's rows (a long prompt's products, or an exact-path batch of more than
+    /// `matvecRowLimit` sequences); a job, so it allocates nothing.
+    private struct DequantizedProductJob: WorkerJob {
+        let matrix: QuantizedMatrix, input: UnsafeMutablePointer<Float>, rows: Int
+        let output: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, workers: Int
+
+        func run(worker: Int) {
+            let share = matrix.rows * worker / workers..<matrix.rows * (worker + 1) / workers
+            guard !share.isEmpty else { return }
+            let slice = weights + share.lowerBound * matrix.columns
+            matrix.dequantize(rows: share, into: slice)
+            BLAS.sgemm(transposeB: true, m: rows, n: share.count, k: matrix.columns, a: input, lda: matrix.columns,
+                       b: slice, ldb: matrix.columns, c: output + share.lowerBound, ldc: matrix.rows)
         }
     }
 

@@ -51,14 +51,24 @@ private func allocations(on pool: WorkerPool, _ body: () throws -> Void) rethrow
     }
 
     /// The server's batched step (`evaluate(batch:into:)`, as `BatchedGenerator` runs it): three
-    /// sequences, one new id each, allocate nothing once the buffers have room, and give
-    /// `evaluate(batch:)`'s logits.
-    @Test(arguments: [DecodePrecision.int8, .exact], [1, 2])
-    func aBatchedDecodeStepAllocatesNothing(precision: DecodePrecision, threads: Int) throws {
+    /// or six sequences (six take the exact path's dequantize + SGEMM), one new id each, allocate
+    /// nothing once the buffers have room, and give `evaluate(batch:)`'s logits.
+    @Test(arguments: [DecodePrecision.int8, .exact], [(threads: 1, sequences: 3), (2, 3), (2, 6)])
+    func aBatchedDecodeStepAllocatesNothing(precision: DecodePrecision, shape: (threads: Int, sequences: Int)) throws {
         let model = try LlamaModel(gguf: GGUFFile(bytes: LlamaLoadingTests.tinyModel(), name: "tiny.gguf"))
+        try checkBatchedSteps(model, precision: precision, threads: shape.threads, count: shape.sequences)
+    }
+
+    /// The same on SmolLM2, whose matrices are large enough for both workers to take a share of
+    /// each dequantize + SGEMM product (the tiny model's run on one worker).
+    @Test(.needsSmolLM2) func anExactBatchOfSixOnSmolLM2AllocatesNothing() throws {
+        try checkBatchedSteps(try LlamaTests.model.get(), precision: .exact, threads: 2, count: 6)
+    }
+
+    private func checkBatchedSteps(_ model: LlamaModel, precision: DecodePrecision, threads: Int, count: Int) throws {
         let vocabulary = model.config.vocabularySize
         let session = LlamaSession(model: model, threads: threads, precision: precision)
-        let prompts = [[1, 5, 9], [2, 4], [3, 6, 8, 10]]
+        let prompts = Array([[1, 5, 9], [2, 4], [3, 6, 8, 10], [11, 12], [7], [14, 15, 16]].prefix(count))
         var batch = prompts.map { (sequence: session.makeSequence(), ids: $0) }
         var logits: [Float] = []
         func advance() {   // each sequence's next id (its row's argmax), written into the batch's own arrays
@@ -72,16 +82,16 @@ private func allocations(on pool: WorkerPool, _ body: () throws -> Void) rethrow
         try session.evaluate(batch: batch, into: &logits)
         advance()
         try session.evaluate(batch: batch, into: &logits)   // sizes the buffers for three one-id rows
-        var steps = [Int](repeating: 0, count: 48)   // each counted step's ids, to replay on another session
+        var steps = [Int](repeating: 0, count: 16 * count)   // each counted step's ids, to replay on another session
         let counted = try allocations(on: session.pool) {
             for step in 0..<16 {
                 advance()
-                for i in 0..<3 { steps[step * 3 + i] = batch[i].ids[0] }
+                for i in 0..<count { steps[step * count + i] = batch[i].ids[0] }
                 try session.evaluate(batch: batch, into: &logits)
             }
         }
-        #expect(counted == 0, "\(precision), \(threads) threads: \(counted) allocations in 16 batched steps")
-        #expect(logits.count == 3 * vocabulary && batch.indices.allSatisfy { batch[$0].sequence.tokens.count == prompts[$0].count + 17 })
+        #expect(counted == 0, "\(precision), \(threads) threads, \(count) sequences: \(counted) allocations in 16 batched steps")
+        #expect(logits.count == count * vocabulary && batch.indices.allSatisfy { batch[$0].sequence.tokens.count == prompts[$0].count + 17 })
         // The same ids through evaluate(batch:) on a fresh session give the same logits rows.
         let other = LlamaSession(model: model, threads: threads, precision: precision)
         let sequences = prompts.map { _ in other.makeSequence() }
@@ -89,9 +99,9 @@ private func allocations(on pool: WorkerPool, _ body: () throws -> Void) rethrow
         let firstStep = zip(batch, sequences).map { member, sequence in (sequence, [member.sequence.tokens[sequence.tokens.count]]) }
         var rows = try other.evaluate(batch: firstStep)
         for step in 0..<16 {
-            rows = try other.evaluate(batch: sequences.indices.map { (sequences[$0], [steps[step * 3 + $0]]) })
+            rows = try other.evaluate(batch: sequences.indices.map { (sequences[$0], [steps[step * count + $0]]) })
         }
-        for i in 0..<3 {
+        for i in 0..<count {
             let row = logits[i * vocabulary..<(i + 1) * vocabulary]
             #expect(zip(rows[i], row).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) }, "row \(i)")
         }
