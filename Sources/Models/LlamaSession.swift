@@ -141,20 +141,8 @@ public final class LlamaSession {
             logits.append(contentsOf: repeatElement(0, count: batch.count * vocabulary))
         }
         logits.withUnsafeMutableBufferPointer { out in
-            if batch.count == 1 { return headLogits(hidden, row: batch[0].ids.count - 1, into: out.baseAddress!) }
-            let d = model.config.embeddingSize, normed = scratch.buffer("normedRows", batch.count * d)
-            timed(.outputNorm) {
-                model.outputNorm.withUnsafeBufferPointer { g in
-                    var last = -1
-                    for (i, member) in batch.enumerated() {
-                        last += member.ids.count
-                        Kernels.rmsNorm(hidden + last * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
-                                        into: normed + i * d, count: d)
-                    }
-                }
-            }
-            let head = layerProducts.head(for: model, out: out.baseAddress!)
-            timed(.outputHead) { linear(head, normed, rows: batch.count) }
+            // Sequence i's last new row: the rows of sequences 0...i, less one.
+            headLogits(hidden, count: batch.count, row: { i in batch[...i].reduce(-1) { $0 + $1.ids.count } }, into: out.baseAddress!)
         }
     }
 
@@ -221,18 +209,26 @@ public final class LlamaSession {
     /// head for all of them). - Returns: `[rows.count][vocab]`
     func logits(hiddenRows hidden: UnsafePointer<Float>, rows: [Int]) -> [[Float]] {
         if rows.count == 1 { return [logits(hiddenRow: hidden, row: rows[0])] }
-        let d = model.config.embeddingSize, vocabulary = model.config.vocabularySize
-        let normed = scratch.buffer("normedRows", rows.count * d), out = scratch.buffer("logitRows", rows.count * vocabulary)
+        let vocabulary = model.config.vocabularySize, out = scratch.buffer("logitRows", rows.count * vocabulary)
+        headLogits(hidden, count: rows.count, row: { rows[$0] }, into: out)
+        return rows.indices.map { Array(UnsafeBufferPointer(start: out + $0 * vocabulary, count: vocabulary)) }
+    }
+
+    /// Final RMSNorm of `count` rows of the residual stream (the i-th is row `row(i)`), then one
+    /// product of the output head for all of them, into `out` (`[count, vocab]`).
+    private func headLogits(_ hidden: UnsafePointer<Float>, count: Int, row: (Int) -> Int, into out: UnsafeMutablePointer<Float>) {
+        if count == 1 { return headLogits(hidden, row: row(0), into: out) }
+        let d = model.config.embeddingSize, normed = scratch.buffer("normedRows", count * d)
         timed(.outputNorm) {
             model.outputNorm.withUnsafeBufferPointer { g in
-                for (i, row) in rows.enumerated() {
-                    Kernels.rmsNorm(hidden + row * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
+                for i in 0..<count {
+                    Kernels.rmsNorm(hidden + row(i) * d, gamma: g.baseAddress!, eps: model.config.rmsEpsilon,
                                     into: normed + i * d, count: d)
                 }
             }
         }
-        timed(.outputHead) { linear([(model.output, out)], normed, rows: rows.count) }
-        return rows.indices.map { Array(UnsafeBufferPointer(start: out + $0 * vocabulary, count: vocabulary)) }
+        let head = layerProducts.head(for: model, out: out)
+        timed(.outputHead) { linear(head, normed, rows: count) }
     }
 
     /// Final RMSNorm of one row of the residual stream, then the output head. - Returns: `[vocab]`
