@@ -43,8 +43,8 @@ public enum MachineBenchmark {
                     let out = p.baseAddress!
                     Parallel.forRanges(count: max(1, threads), threads: threads) { workers in
                         for w in workers {
-                            let lo = count * w / threads, hi = count * (w + 1) / threads
-                            out[w] = sum(base + lo, count: hi - lo)
+                            let share = WorkerPool.share(of: count, worker: w, workers: threads)
+                            out[w] = sum(base + share.lowerBound, count: share.count)
                         }
                     }
                 }

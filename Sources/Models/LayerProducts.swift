@@ -1,20 +1,18 @@
 /// Each layer's (matrix, output) lists for `LlamaSession.linear`, and the output head's, kept while
 /// the scratch buffers they write stay where they are: a decode step builds no arrays for them.
 struct LayerProducts {
-    typealias Product = (matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)
-
     /// One layer's products, each list reading one input.
     struct Layer {
-        var qkv: [Product]
-        var attentionOutput: [Product]
-        var gateUp: [Product]
-        var down: [Product]
+        var qkv: QuantizedMatrix.Products
+        var attentionOutput: QuantizedMatrix.Products
+        var gateUp: QuantizedMatrix.Products
+        var down: QuantizedMatrix.Products
     }
 
     private var layers: [Layer] = []
     private var layerOutputs: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
                                UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)?
-    private var head: [Product] = []
+    private var head: QuantizedMatrix.Products = []
 
     /// The lists of every layer of `model` writing q, k, v (attention input), `sublayer`
     /// (attention output, down projection), `gate` and `up`; rebuilt only when a buffer moved.
@@ -31,7 +29,7 @@ struct LayerProducts {
     }
 
     /// The output head's list writing `out`; rebuilt only when `out` is another buffer than last time.
-    mutating func head(for model: LlamaModel, out: UnsafeMutablePointer<Float>) -> [Product] {
+    mutating func head(for model: LlamaModel, out: UnsafeMutablePointer<Float>) -> QuantizedMatrix.Products {
         if head.first?.output != out { head = [(model.output, out)] }
         return head
     }

@@ -133,8 +133,7 @@ extension LlamaSession {
     }
 
     /// out[rows, W.rows] = input[rows, W.columns] · Wᵀ for each (W, out) that reads `input`.
-    func linear(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
-                        _ input: UnsafeMutablePointer<Float>, rows: Int) {
+    func linear(_ products: QuantizedMatrix.Products, _ input: UnsafeMutablePointer<Float>, rows: Int) {
         let columns = products[0].matrix.columns
         if rows > 1, rows <= Self.int8BatchRowLimit(int8Kernel), runsInt8(products) {
             activations.quantize(input, columns: columns, vectors: rows, pool: pool)
@@ -160,7 +159,7 @@ extension LlamaSession {
         let output: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, workers: Int
 
         func run(worker: Int) {
-            let share = matrix.rows * worker / workers..<matrix.rows * (worker + 1) / workers
+            let share = WorkerPool.share(of: matrix.rows, worker: worker, workers: workers)
             guard !share.isEmpty else { return }
             let slice = weights + share.lowerBound * matrix.columns
             matrix.dequantize(rows: share, into: slice)
@@ -212,7 +211,7 @@ extension LlamaSession {
             for segment in segments {
                 let (rows, start) = (segment.rows, segment.start)
                 let q = queries + segment.firstRow * d, out = output + segment.firstRow * d
-                for h in (heads * worker / workers)..<(heads * (worker + 1) / workers) {
+                for h in WorkerPool.share(of: heads, worker: worker, workers: workers) {
                     let keys = segment.cache.keys(layer: l, head: h / group), values = segment.cache.values(layer: l, head: h / group)
                     if rows == 1 {
                         // one query: scores = K_h · q / √d over the cached keys, then out = V_hᵀ · softmax

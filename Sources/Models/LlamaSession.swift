@@ -259,8 +259,7 @@ extension LlamaSession {
     /// out = W · x for each (W, out) reading the same `x`, in one region of the worker pool: on
     /// int8 activations and the repacked weights under `.int8` (when every matrix has them),
     /// else in Float32.
-    func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)],
-                  _ x: UnsafeMutablePointer<Float>) {
+    func multiply(_ products: QuantizedMatrix.Products, _ x: UnsafeMutablePointer<Float>) {
         if runsInt8(products) {
             activations.quantize(x, count: products[0].matrix.columns)
             QuantizedMatrix.multiply(products, activations, pool: pool, kernel: int8Kernel)
@@ -270,7 +269,7 @@ extension LlamaSession {
     }
 
     /// Whether `products` run on int8 activations: under `.int8`, when every matrix was repacked.
-    func runsInt8(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)]) -> Bool {
+    func runsInt8(_ products: QuantizedMatrix.Products) -> Bool {
         precision == .int8 && products.allSatisfy { $0.matrix.int8 != nil }
     }
 }

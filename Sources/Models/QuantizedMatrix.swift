@@ -84,7 +84,7 @@ public struct QuantizedMatrix: Sendable {
         func run(worker: Int) {
             for (matrix, output) in products {
                 guard let packed = matrix.int8 else { preconditionFailure("\(matrix.name) has no int8 weights") }
-                let groups = packed.groupCount, share = groups * worker / workers..<groups * (worker + 1) / workers
+                let share = WorkerPool.share(of: packed.groupCount, worker: worker, workers: workers)
                 if batch {
                     packed.multiply(batch: x, into: output, ldy: matrix.rows, groups: share, kernel: kernel)
                 } else {
@@ -96,11 +96,11 @@ public struct QuantizedMatrix: Sendable {
 
     /// The rows of worker `share` of `workers` (contiguous, nearly equal), multiplied.
     fileprivate func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, share: Int, of workers: Int) {
-        let lo = rows * share / workers, hi = rows * (share + 1) / workers
-        guard lo < hi else { return }
+        let part = WorkerPool.share(of: rows, worker: share, workers: workers)
+        guard !part.isEmpty else { return }
         withRows { base in
-            Quantization.matvec(type: type, rows: base + lo * rowBytes, rowCount: hi - lo, columns: columns,
-                                x: x, y: y + lo)
+            Quantization.matvec(type: type, rows: base + part.lowerBound * rowBytes, rowCount: part.count, columns: columns,
+                                x: x, y: y + part.lowerBound)
         }
     }
 

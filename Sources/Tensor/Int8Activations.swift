@@ -128,6 +128,6 @@ public final class Int8Activations {
 private struct QuantizeJob: WorkerJob {
     let activations: Int8Activations, x: UnsafePointer<Float>, columns: Int, vectors: Int, workers: Int
     func run(worker: Int) {
-        activations.quantizeRows(x, columns: columns, vectors * worker / workers..<vectors * (worker + 1) / workers)
+        activations.quantizeRows(x, columns: columns, WorkerPool.share(of: vectors, worker: worker, workers: workers))
     }
 }

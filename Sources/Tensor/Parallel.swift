@@ -15,9 +15,8 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             let work = UnsafeTransfer(value: body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = count * w / workers
-                let hi = count * (w + 1) / workers
-                if lo < hi { work.value(lo..<hi) }
+                let share = WorkerPool.share(of: count, worker: w, workers: workers)
+                if !share.isEmpty { work.value(share) }
             }
         }
     }

@@ -63,9 +63,16 @@ public final class WorkerPool: @unchecked Sendable {
         if workers == 1 { return body(0..<count) }
         run { w in
             guard w < workers else { return }
-            let lo = count * w / workers, hi = count * (w + 1) / workers
-            if lo < hi { body(lo..<hi) }
+            let share = Self.share(of: count, worker: w, workers: workers)
+            if !share.isEmpty { body(share) }
         }
+    }
+
+    /// Worker `worker`'s part of `0..<count` split among `workers`: contiguous, nearly equal, the
+    /// parts in worker order covering it once (empty when there are more workers than items).
+    @inline(__always)
+    public static func share(of count: Int, worker: Int, workers: Int) -> Range<Int> {
+        count * worker / workers..<count * (worker + 1) / workers
     }
 }
 
