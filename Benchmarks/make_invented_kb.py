@@ -13,8 +13,11 @@ directions and share its "fact" id; "made" lines carry "probe": "reversal", so `
 never trains an adapter on them and asks them as the reversal probe). With --restricted-every N, every Nth file starts with the
 front matter `acl: [board]` and its questions are "restricted": true. With --updates, DIR/docs-v2
 holds the same files after a knowledge update (every third instrument was first tested in another
-year) and the year questions carry "answer_v2". The options do not change the random draws: the same
-seed gives the same names and sentences with or without them.
+year) and the year questions carry "answer_v2". With --unanswerable N, N more questions the notes
+cannot answer (answer "Not found in the sources.", kinds absent_attribute: an attribute the notes
+never give about an instrument or a person they describe, and absent_entity: an instrument or a
+person they never mention), half of each. The options do not change the random draws: the same seed
+gives the same names and sentences with or without them.
 """
 import argparse
 import json
@@ -52,6 +55,35 @@ QUESTIONS = {
     "count": ["How many {part} does {thing} have?", "How many {part} are inside {thing}?"],
 }
 
+# Questions the notes cannot answer: attributes they never give, asked of what they describe.
+ABSENT_ATTRIBUTE = ["Who repaired {thing}?", "How much did {thing} cost?", "What colour is the case of {thing}?",
+                    "Who owned {thing} before it was kept in {town}?", "Which prize did {maker} receive?",
+                    "Where did {maker} die?", "Which language did {mentor} speak?", "How heavy is {thing}?",
+                    "Who paid for {thing}?", "When did {maker} retire?", "Who was the wife of {mentor}?",
+                    "What is {thing} used to measure?"]
+ABSENT_ENTITY = ["Who built the {name}?", "When was the {name} first tested?", "Where is the {name} kept today?",
+                 "Who taught {person} the trade?", "What did {person} build?", "What is the {name} made of?"]
+NOT_FOUND = "Not found in the sources."
+
+
+def absent_questions(rng, entities, used, count):
+    """`count` questions the notes cannot answer, half about attributes they never give, half about
+    instruments and people they never mention (names drawn unlike any used)."""
+    lines = []
+    for i in range(count):
+        if i % 2 == 0:
+            e = rng.choice(entities)
+            lines.append({"kind": "absent_attribute", "entity": entities.index(e),
+                          "question": rng.choice(ABSENT_ATTRIBUTE).format(**e)})
+        else:
+            name = unique(rng, lambda: f"{word(rng, 2)} {rng.choice(THINGS)}", used)
+            person = unique(rng, lambda: f"{word(rng, 1)} {word(rng, 2)}", used)
+            lines.append({"kind": "absent_entity", "question": rng.choice(ABSENT_ENTITY).format(name=name, person=person)})
+    for line in lines:
+        line["question"] = line["question"][0].upper() + line["question"][1:]
+        line.update({"answer": NOT_FOUND, "restricted": False})
+    return lines
+
 
 def word(rng, syllables):
     return "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(syllables)).capitalize()
@@ -72,6 +104,7 @@ def main():
     parser.add_argument("--entities", type=int, default=120)
     parser.add_argument("--restricted-every", type=int, default=0)
     parser.add_argument("--updates", action="store_true")
+    parser.add_argument("--unanswerable", type=int, default=0)
     args = parser.parse_args()
     update_rng = random.Random(args.seed + 1_000_003)
     rng = random.Random(args.seed)
@@ -122,6 +155,9 @@ def main():
         (out / "docs" / doc).write_text(front + f"# Workshop records {start // 3}\n\n" + "\n\n".join(paragraphs) + "\n")
         if args.updates:
             (out / "docs-v2" / doc).write_text(front + f"# Workshop records {start // 3}\n\n" + "\n\n".join(updated_paragraphs) + "\n")
+    if args.unanswerable:
+        for line in absent_questions(random.Random(args.seed + 2_000_003), entities, used, args.unanswerable):
+            lines.append({"id": f"w{len(lines):04d}", **line})
     with open(out / "qa.jsonl", "w") as f:
         for line in lines:
             f.write(json.dumps(line) + "\n")

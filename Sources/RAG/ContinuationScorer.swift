@@ -20,6 +20,10 @@ public struct ContinuationScores: Sendable {
 /// continuation (its tokens, then the end of the reply) after `messages`.
 public protocol ContinuationScorer: AnyObject {
     func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> ContinuationScores
+    /// The log-probability of each token of `text` written right after `prompt`, both plain text (no
+    /// chat template; neither is read for control tokens), with the UTF-8 byte range of `text` each
+    /// token stands for, in order.
+    func tokenLogProbabilities(of text: String, after prompt: String) throws -> [(bytes: Range<Int>, logProbability: Double)]
 }
 
 extension LocalGenerator: ContinuationScorer {
@@ -32,5 +36,18 @@ extension LocalGenerator: ContinuationScorer {
             generator.tokenizer.encode($0) + [end]
         })
         return ContinuationScores(promptTokens: prompt.count, replies: scores.map { (logProbability: $0.reduce(0, +), tokens: $0.count) })
+    }
+
+    public func tokenLogProbabilities(of text: String, after prompt: String) throws -> [(bytes: Range<Int>, logProbability: Double)] {
+        let tokenizer = generator.tokenizer
+        let ids = tokenizer.encode(text)
+        guard !ids.isEmpty else { return [] }
+        let scores = try generator.continuationLogProbabilities(prompt: tokenizer.encode(prompt), continuations: [ids])[0]
+        var offset = 0
+        return zip(ids, scores).map { id, logProbability in
+            let count = tokenizer.bytes(of: id).count
+            defer { offset += count }
+            return (bytes: offset..<offset + count, logProbability: logProbability)
+        }
     }
 }

@@ -9,10 +9,44 @@ import RagTuneTokenizers
 private final class PreferringScorer: ContinuationScorer {
     var preferred: Set<String>
     private(set) var scored: [[String]] = []
+    private(set) var supportPasses = 0
     init(preferring preferred: Set<String> = []) { self.preferred = preferred }
     func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> ContinuationScores {
         scored.append(continuations)
         return ContinuationScores(promptTokens: 10, replies: continuations.map { (logProbability: preferred.contains($0) ? -1 : -8, tokens: 2) })
+    }
+    /// Every word equally likely after any prompt: no question-support gain.
+    func tokenLogProbabilities(of text: String, after prompt: String) throws -> [(bytes: Range<Int>, logProbability: Double)] {
+        supportPasses += 1
+        return wordTokens(of: text).map { (bytes: $0.bytes, logProbability: -4) }
+    }
+}
+
+/// The words of `text` as tokens, with their UTF-8 byte ranges.
+private func wordTokens(of text: String) -> [(word: String, bytes: Range<Int>)] {
+    AnswerCandidates.tokenSpans(of: text).map { token in
+        (token.text, text.utf8.distance(from: text.startIndex, to: token.range.lowerBound)
+            ..< text.utf8.distance(from: text.startIndex, to: token.range.upperBound))
+    }
+}
+
+/// A scorer whose question words are likely after a passage that holds them (−1 nats, against −4
+/// after any other prompt) and unlikely after one that does not (−6): a passage supports the
+/// words it says. The candidates it prefers score −1, the others −60: a decoder set on them.
+private final class OverlapScorer: ContinuationScorer {
+    let preferred: Set<String>
+    private(set) var supportPrompts: [String] = []
+    init(preferring preferred: Set<String> = []) { self.preferred = preferred }
+    func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> ContinuationScores {
+        ContinuationScores(promptTokens: 10, replies: continuations.map { (logProbability: preferred.contains($0) ? -1 : -60, tokens: 2) })
+    }
+    func tokenLogProbabilities(of text: String, after prompt: String) throws -> [(bytes: Range<Int>, logProbability: Double)] {
+        supportPrompts.append(prompt)
+        let blind = prompt == QuestionSupport.prompt(passage: QuestionSupport.noPassage)
+        let passage = Set(AnswerCandidates.tokens(of: prompt).map { $0.lowercased() })
+        return wordTokens(of: text).map { token in
+            (bytes: token.bytes, logProbability: blind ? -4 : passage.contains(token.word.lowercased()) ? -1 : -6)
+        }
     }
 }
 
@@ -34,7 +68,10 @@ private final class PreferringScorer: ContinuationScorer {
         #expect(reading.evidence.filter(\.cited).map(\.text) == ["Uljor Gilhalzor grew up in Brakdroul, where they were born."])
         // Two passes: the question, and the content-free question that calibrates it.
         #expect(scorer.scored.count == 2 && scorer.scored[0] == scorer.scored[1])
-        #expect(reading.promptTokens == 10 && reading.scoredTokens == 2 * scorer.scored.map(\.count).reduce(0, +) && reading.scoredTokens > 0)
+        // The candidates, twice, and the question's six tokens in each question-support pass: one per
+        // candidate sentence and one without a passage.
+        #expect(scorer.supportPasses >= 2)
+        #expect(reading.promptTokens == 10 && reading.scoredTokens == 2 * scorer.scored.map(\.count).reduce(0, +) + 6 * scorer.supportPasses)
         let year = try ExtractiveReader().read("In what year was the Mordro-18 reactor first built?", sources: sources,
                                                background: sources, scorer: PreferringScorer(preferring: ["1980"]))
         #expect(year.answer == "in 1980" && year.source == 1)
@@ -86,6 +123,36 @@ private final class PreferringScorer: ContinuationScorer {
         let neighbour = try reader.read("Where is the Belmi-40 lantern kept today?", sources: lanterns, background: lanterns,
                                         scorer: PreferringScorer())
         #expect(neighbour.answer == nil && neighbour.evidence.contains { $0.text.contains("Naxrav-97") })
+    }
+
+    @Test func anAnswerWhoseSentenceDoesNotSupportTheQuestionsWordsIsRefused() throws {
+        let reader = ExtractiveReader()
+        let scorer = OverlapScorer()
+        // The sentence says who designed it: "designed" and "reactor" gain 3 nats, and the designer is the answer.
+        let designed = try reader.read("Who designed the Mordro-18 reactor?", sources: sources, background: sources, scorer: scorer)
+        #expect(designed.answer == "Kesttov Kanaxdro" && designed.questionSupport == 3)
+        // The question alone once, then each candidate sentence.
+        #expect(scorer.supportPrompts.first == QuestionSupport.prompt(passage: QuestionSupport.noPassage))
+        #expect(scorer.supportPrompts.contains(QuestionSupport.prompt(passage: "The Mordro-18 reactor was designed by Kesttov Kanaxdro.")))
+        // No sentence about it says its colour: "colour" is less likely after each than after no
+        // passage, so no span is an answer, though the sentences about the Mordro-18 hold many.
+        let colour = try reader.read("What colour is the Mordro-18?", sources: sources, background: sources, scorer: scorer)
+        #expect(colour.answer == nil && colour.questionSupport == -2 && colour.coverage == 1)
+        // Nor is a sentence that does not say what the question asks an answer when one that does is
+        // there: "Where was Kesttov Kanaxdro born?" gets the town, not "Mordro-18 reactor", whichever
+        // the decoder prefers.
+        let preferring = OverlapScorer(preferring: ["Mordro-18 reactor"])
+        let born = try reader.read("Where was Kesttov Kanaxdro born?", sources: sources, background: sources, scorer: preferring)
+        #expect(born.answer == "in Gilfenzor")
+        var unchecked = reader
+        unchecked.minimumQuestionSupport = nil
+        #expect(try unchecked.read("Where was Kesttov Kanaxdro born?", sources: sources, background: sources, scorer: preferring).answer
+                == "Mordro-18 reactor")
+        // A question of names and function words only has nothing to check; nil turns the check off.
+        #expect(try QuestionSupport.gain(of: "The Mordro-18 reactor was designed by Kesttov Kanaxdro.", for: "Who is Kesttov Kanaxdro?",
+                                         scorer: scorer).gain == nil)
+        let guess = try unchecked.read("What colour is the Mordro-18?", sources: sources, background: sources, scorer: OverlapScorer())
+        #expect(guess.answer != nil && guess.questionSupport == nil)
     }
 
     @Test func aReaderThatRepliesNotFoundRefuses() throws {
@@ -256,6 +323,9 @@ private final class PreferringScorer: ContinuationScorer {
             }
             func logProbabilities(_ messages: [ChatMessage], of continuations: [String]) throws -> ContinuationScores {
                 ContinuationScores(promptTokens: 20, replies: continuations.map { (logProbability: $0 == "Kesttov Kanaxdro" ? -1 : -5, tokens: 1) })
+            }
+            func tokenLogProbabilities(of text: String, after prompt: String) throws -> [(bytes: Range<Int>, logProbability: Double)] {
+                wordTokens(of: text).map { (bytes: $0.bytes, logProbability: -4) }
             }
         }
         let store = try KeywordStore(keywords: ["reactor", "compass"], documents: [
