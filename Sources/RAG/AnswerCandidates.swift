@@ -323,6 +323,12 @@ public enum AnswerCandidates {
 
     static func isFunctionWord(_ word: String) -> Bool { functionWords.contains(word.lowercased()) }
 
+    /// Whether the `index`-th token of a question (`tokens(of:)`) is one of its anchors, the words that
+    /// name what it is about: a word with a digit ("Mordro-18", "1980") or one capitalized after the first.
+    static func isAnchor(_ word: String, at index: Int) -> Bool {
+        word.contains(where: \.isNumber) || index > 0 && word.first?.isUppercase == true
+    }
+
     /// Words (letters and digits, with inner hyphens, apostrophes and periods, as in "Mordro-18"
     /// or "U.S.", and commas between digits, as in "3,000") and single punctuation marks, in order.
     static func tokens(of text: String) -> [String] { tokenSpans(of: text).map(\.text) }

@@ -173,9 +173,9 @@ public struct ExtractiveReader: Sendable {
             let held = Array(Set(candidates.map(\.sentence))).sorted()
             let measured = try QuestionSupport.gains(of: held.map { reading.evidence[$0].text }, for: question, scorer: scorer)
             reading.scoredTokens += measured.tokens
-            let support = Dictionary(uniqueKeysWithValues: zip(held, measured.gains))
             reading.questionSupport = measured.gains.compactMap { $0 }.max()
-            candidates.removeAll { candidate in support[candidate.sentence].flatMap { $0 }.map { $0 < minimum } ?? false }
+            let unsupported = Set(zip(held, measured.gains).compactMap { sentence, gain in gain.map { $0 < minimum } == true ? sentence : nil })
+            candidates.removeAll { unsupported.contains($0.sentence) }
         }
         guard !candidates.isEmpty else { return finished() }
         let context = reading.evidence.map(\.text).joined(separator: " ")
@@ -313,7 +313,7 @@ public struct ExtractiveReader: Sendable {
         for (i, word) in AnswerCandidates.tokens(of: question).enumerated() where !AnswerCandidates.isFunctionWord(word) {
             let terms = analyzer.analyze(word)
             all.formUnion(terms)
-            if word.contains(where: \.isNumber) || (i > 0 && word.first?.isUppercase == true) { anchors.formUnion(terms) }
+            if AnswerCandidates.isAnchor(word, at: i) { anchors.formUnion(terms) }
         }
         return (all, anchors)
     }

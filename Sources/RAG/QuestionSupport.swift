@@ -8,7 +8,7 @@ import RagTuneRetrieval
 /// "Mordro-18 reactor" likely, while only one that says who designed it makes "designed" likely.
 ///
 /// An extractive reader always finds some span near the question's names, so this is what tells
-/// "Who designed the Mordro-18 reactor?" (mean gain about +1 to +5 nats per token on fictional-kb)
+/// "Who designed the Mordro-18 reactor?" (+5.7 nats per token; fictional-kb's right answers +0.8 and up)
 /// from "What colour is the Mordro-18 reactor?" asked of the same sentence.
 public enum QuestionSupport {
     /// The plain-text prompt the question is written after.
@@ -19,15 +19,14 @@ public enum QuestionSupport {
     /// The mean gain in log-probability (nats per token) of `question`'s relation tokens when it
     /// follows each of `sentences` rather than no passage; nil for each when the question has no
     /// relation word ("Who is Kesttov Kanaxdro?"). A token counts when its last byte falls in a word
-    /// that is neither a function word nor an anchor (a word with a digit, or capitalized after the
-    /// first). One decoder pass per sentence and one for the question alone.
+    /// that is neither a function word nor an anchor (`AnswerCandidates.isAnchor`). One decoder pass
+    /// per sentence and one for the question alone.
     /// - Returns: also the tokens scored (all passes), for the reader's cost.
     public static func gains(of sentences: [String], for question: String,
                              scorer: any ContinuationScorer) throws -> (gains: [Double?], tokens: Int) {
         let text = " " + question
         let words = AnswerCandidates.tokenSpans(of: text).enumerated().filter { index, token in
-            token.isWord && !AnswerCandidates.isFunctionWord(token.text)
-                && !token.text.contains(where: \.isNumber) && !(index > 0 && token.isCapitalized)
+            token.isWord && !AnswerCandidates.isFunctionWord(token.text) && !AnswerCandidates.isAnchor(token.text, at: index)
         }.map { _, token in
             text.utf8.distance(from: text.startIndex, to: token.range.lowerBound)
                 ..< text.utf8.distance(from: text.startIndex, to: token.range.upperBound)
